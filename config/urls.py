@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Offerwatch administration"
+admin.site.site_title = "Offerwatch admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("offerings.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,437 @@
+"""Set-based import of interchange records: validate everything, then write in bulk, atomically.
+
+All-or-nothing by default: if any row is bad, nothing is written and every problem is reported
+(row number, field, value, rule). With `partial=True` the good rows are written and the bad ones
+reported. A record about an offering that exists (same slug, or same name + symbol) updates it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from offerings.interchange import FieldError, parse_record
+from offerings.models import (
+    Audit,
+    Offering,
+    SaleRound,
+    SocialLink,
+    TeamMember,
+    TokenAllocation,
+    Venue,
+)
+from offerings.models.parts import validate_allocation_total
+from offerings.status import derive_status
+
+PART_MODELS: dict[str, type[models.Model]] = {
+    "team": TeamMember,
+    "allocations": TokenAllocation,
+    "rounds": SaleRound,
+    "audits": Audit,
+}
+# Model field -> interchange name, where they differ.
+_INTERCHANGE_NAME = {"declared_status": "status"}
+# Fields a research import may set to unknown when their value breaks a rule.
+_REQUIRED = frozenset({"name", "kind", "slug"})
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    field: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.row}: {self.field}={self.value!r}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        value = self.value if isinstance(self.value, str | int | float | bool | None) else str(self.value)
+        return {"row": self.row, "field": self.field, "value": value, "message": self.message}
+
+
+@dataclass
+class SourceRow:
+    """One record read from a file, with what the reader already noticed about it."""
+
+    number: int
+    record: Any
+    warnings: list[FieldError] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)
+    venues_created: list[str] = field(default_factory=list)
+    written: bool = False
+    slugs: list[str] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> int:
+        return len({problem.row for problem in self.errors})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "bad_rows": self.bad_rows,
+            "written": self.written,
+            "venues_created": self.venues_created,
+            "errors": [problem.as_dict() for problem in self.errors],
+            "warnings": [problem.as_dict() for problem in self.warnings],
+        }
+
+
+@dataclass
+class _Pending:
+    """An offering to create or update, with the draft merged from every row that names it."""
+
+    rows: list[int]
+    draft: Any
+    existing_id: int | None = None
+    slug: str = ""
+    offering: Offering | None = None
+    parts: dict[str, list[models.Model]] = field(default_factory=dict)
+    socials: list[SocialLink] | None = None
+    failed: bool = False
+    unchanged: bool = False
+
+
+class _Identity:
+    """Which offering a record is about: by slug, else by name + symbol (case-insensitive)."""
+
+    def __init__(self) -> None:
+        self.by_slug: dict[str, Any] = {}
+        self.by_name: dict[tuple[str, str], Any] = {}
+        for pk, slug, name, symbol in Offering.objects.values_list("pk", "slug", "name", "symbol"):
+            self.add(pk, slug, name, symbol)
+
+    def add(self, key: Any, slug: str, name: str, symbol: str) -> None:
+        self.by_slug[slug] = key
+        self.by_name.setdefault((name.casefold(), symbol.casefold()), key)
+
+    def find(self, values: dict[str, Any]) -> Any:
+        slug = values.get("slug")
+        if slug:
+            return self.by_slug.get(slug)
+        name = values.get("name")
+        if name:
+            return self.by_name.get((name.casefold(), (values.get("symbol") or "").casefold()))
+        return None
+
+    def free_slug(self, name: str, symbol: str) -> str:
+        base = slugify(name)[:100] or "offering"
+        candidates = [base]
+        if symbol:
+            candidates.append(f"{base}-{slugify(symbol)}"[:110])
+        candidates += [f"{candidates[-1]}-{n}" for n in range(2, 10_000)]
+        return next(slug for slug in candidates if slug not in self.by_slug)
+
+
+def offerings_import(
+    *,
+    rows: Iterable[SourceRow],
+    partial: bool = False,
+    dry_run: bool = False,
+    lenient: bool = False,
+    user: Any = None,
+    change_reason: str = "import",
+    progress: Callable[[int], None] | None = None,
+    target: Offering | None = None,
+) -> ImportReport:
+    """Import records; see the module docstring.
+
+    `lenient` is for research data: a value that breaks a rule on an optional field becomes
+    unknown and is reported as a warning instead of rejecting the row.
+    `target` forces every row to update that offering (an edit of a known offering).
+    """
+    report = ImportReport()
+    with transaction.atomic():
+        identity = _Identity()
+        venues = {venue.name.casefold(): venue for venue in Venue.objects.all()}
+        pending = _collect(rows, identity, report, target, progress)
+        _load_existing(pending)
+        for item in pending:
+            _build(item, venues, report, lenient)
+        good = [item for item in pending if not item.failed]
+        if report.errors and not partial:
+            transaction.set_rollback(True)
+            report.venues_created = []
+            return report
+        changed = [item for item in good if not item.unchanged]
+        _write(changed, user=user, change_reason=change_reason)
+        report.created = sum(1 for item in good if item.existing_id is None)
+        report.unchanged = sum(1 for item in good if item.unchanged)
+        report.updated = len(good) - report.created - report.unchanged
+        report.slugs = [item.offering.slug for item in good]
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            report.written = True
+    return report
+
+
+def _collect(rows, identity, report, target, progress) -> list[_Pending]:
+    pending: dict[Any, _Pending] = {}
+    for row in rows:
+        report.rows += 1
+        if progress:
+            progress(1)
+        for warning in row.warnings:
+            report.warnings.append(RowProblem(row.number, warning.field, warning.value, warning.message))
+        draft, errors = parse_record(row.record)
+        errors = row.errors + errors
+        if target is None and not errors and "name" not in draft.values and "slug" not in draft.values:
+            errors.append(FieldError("name", None, "is required"))
+        if errors:
+            report.errors += [RowProblem(row.number, e.field, e.value, e.message) for e in errors]
+            continue
+        if target is not None:
+            slug = draft.values.get("slug")
+            if slug and identity.by_slug.get(slug, target.pk) != target.pk:
+                report.errors.append(
+                    RowProblem(row.number, "slug", slug, "is already used by another offering")
+                )
+                continue
+        key = target.pk if target is not None else identity.find(draft.values)
+        if key is None:
+            name = draft.values.get("name") or ""
+            symbol = draft.values.get("symbol") or ""
+            slug = draft.values.get("slug") or identity.free_slug(name, symbol)
+            key = ("new", slug)
+            identity.add(key, slug, name, symbol)
+            pending[key] = _Pending(rows=[row.number], draft=draft, slug=slug)
+        elif key in pending:
+            pending[key].rows.append(row.number)
+            pending[key].draft.merge(draft)
+        else:
+            pending[key] = _Pending(rows=[row.number], draft=draft, existing_id=key)
+    return list(pending.values())
+
+
+def _load_existing(pending: list[_Pending]) -> None:
+    ids = [item.existing_id for item in pending if item.existing_id is not None]
+    existing: dict[int, Offering] = {}
+    loaded = Offering.objects.prefetch_related(*PART_MODELS, "socials")
+    for start in range(0, len(ids), BATCH):
+        existing.update(loaded.in_bulk(ids[start : start + BATCH]))
+    for item in pending:
+        item.offering = existing[item.existing_id] if item.existing_id else Offering(slug=item.slug)
+
+
+def _blank(model: type[models.Model], name: str, value: Any) -> Any:
+    """Unknown (None) in the model's terms: NULL where the column allows it, else its default."""
+    if value is not None:
+        return value
+    model_field = model._meta.get_field(name)
+    if model_field.null:
+        return None
+    if model_field.has_default():
+        return model_field.get_default()
+    return ""
+
+
+_UNCOMPARED = frozenset({"id", "created_at", "updated_at", "offering", "position"})
+
+
+def _content(instance: models.Model) -> tuple:
+    """What an offering or a part says, for telling whether an import changes anything."""
+    return tuple(
+        getattr(instance, f.attname)
+        for f in instance._meta.concrete_fields
+        if f.name not in _UNCOMPARED
+    )
+
+
+def _build(item: _Pending, venues: dict[str, Venue], report: ImportReport, lenient: bool) -> None:
+    offering = item.offering
+    row = item.rows[0]
+    before = None
+    if item.existing_id is not None:
+        before = (
+            _content(offering),
+            {key: [_content(p) for p in getattr(offering, key).all()] for key in PART_MODELS},
+            [_content(link) for link in offering.socials.all()],
+        )
+    values = dict(item.draft.values)
+    venue_name = values.pop("venue", ...)
+    if venue_name is not ...:
+        offering.venue = _venue(venue_name, venues, report) if venue_name else None
+    for name, value in values.items():
+        setattr(offering, name, _blank(Offering, name, value))
+    if "declared_status" in values and offering.declared_status == derive_status(
+        offering.start_date, offering.end_date, timezone.localdate()
+    ):
+        offering.declared_status = ""  # the dates say it: keep deriving it as time passes
+    problems = _validate(offering, lenient, exclude=["venue"])
+    for model_field, value, message, fixed in problems:
+        where = _INTERCHANGE_NAME.get(model_field, model_field)
+        problem = RowProblem(row, where, value, message)
+        (report.warnings if fixed else report.errors).append(problem)
+        item.failed |= not fixed
+    for key, model in PART_MODELS.items():
+        if key in item.draft.parts:
+            item.parts[key] = _build_parts(item, key, model, report)
+    if item.draft.socials is not None:
+        item.socials = [SocialLink(network=n, url=u) for n, u in item.draft.socials.items()]
+        for link in item.socials:
+            _check_part(item, link, f"socials.{link.network}", report, index=None)
+    if before is not None and not item.failed:
+        parts_before, socials_before = before[1], before[2]
+        item.unchanged = (
+            _content(offering) == before[0]
+            and all(
+                Counter(map(_content, parts)) == Counter(parts_before[key])
+                for key, parts in item.parts.items()
+            )
+            and (item.socials is None or Counter(map(_content, item.socials)) == Counter(socials_before))
+        )
+
+
+def _venue(name: str, venues: dict[str, Venue], report: ImportReport) -> Venue:
+    venue = venues.get(name.casefold())
+    if venue is None:
+        # The record names a venue we do not know: record the name; its profile stays unknown.
+        venue = Venue.objects.create(name=name, slug=_free_venue_slug(name))
+        venues[name.casefold()] = venue
+        report.venues_created.append(name)
+    return venue
+
+
+def _free_venue_slug(name: str) -> str:
+    base = slugify(name)[:130] or "venue"
+    taken = set(Venue.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    return next(s for s in [base, *(f"{base}-{n}" for n in range(2, 1000))] if s not in taken)
+
+
+def _validate(instance: models.Model, lenient: bool, exclude: list[str]):
+    """Yield (field, value, message, fixed) for every rule the instance breaks.
+
+    In lenient mode an optional field's bad value is set to unknown and reported as fixed;
+    a missing venue is tolerated since research data sets rarely name the exchange.
+    """
+    problems = []
+    for _ in range(5):  # each round sets the fields it could not accept to unknown
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            return problems
+        except ValidationError as exc:
+            fixable = []
+            for model_field, messages in exc.message_dict.items():
+                value = getattr(instance, model_field, None)
+                tolerated = lenient and model_field == "venue"
+                fixed = lenient and model_field not in _REQUIRED and model_field != "__all__"
+                for message in messages:
+                    problems.append((model_field, value, message, fixed or tolerated))
+                if tolerated:
+                    exclude = [*exclude, "venue"]
+                elif fixed:
+                    fixable.append(model_field)
+            if not fixable:
+                return problems
+            for model_field in fixable:
+                setattr(instance, model_field, _blank(type(instance), model_field, None))
+    return problems
+
+
+def _build_parts(item: _Pending, key: str, model, report: ImportReport) -> list[models.Model]:
+    parts = []
+    for index, values in enumerate(item.draft.parts[key]):
+        part = model(**{name: _blank(model, name, value) for name, value in values.items()})
+        if model is TeamMember:
+            part.position = index
+        _check_part(item, part, key, report, index)
+        parts.append(part)
+    if model is TokenAllocation:
+        try:
+            validate_allocation_total([part.percent for part in parts if part.percent is not None])
+        except ValidationError as exc:
+            item.failed = True
+            total = sum(p.percent for p in parts if p.percent is not None)
+            report.errors.append(RowProblem(item.rows[0], "allocations", total, exc.messages[0]))
+    return parts
+
+
+def _check_part(item: _Pending, part: models.Model, key: str, report, index: int | None) -> None:
+    try:
+        part.full_clean(exclude=["offering"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        item.failed = True
+        where = key if index is None else f"{key}[{index}]"
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                report.errors.append(
+                    RowProblem(item.rows[0], f"{where}.{name}", getattr(part, name, None), message)
+                )
+
+
+def _write(items: list[_Pending], *, user: Any, change_reason: str) -> None:
+    now = timezone.now()
+    created = [item.offering for item in items if item.existing_id is None]
+    updated = [item.offering for item in items if item.existing_id is not None]
+    for offering in created:
+        offering.created_at = offering.updated_at = now
+    for offering in updated:
+        offering.updated_at = now
+    history = {"default_user": user, "default_change_reason": change_reason, "default_date": now}
+    if created:
+        bulk_create_with_history(created, Offering, batch_size=BATCH, **history)
+        _fill_created_ids(created)
+    if updated:
+        fields = [
+            f.name
+            for f in Offering._meta.concrete_fields
+            if not f.primary_key and f.name not in {"created_at"}
+        ]
+        bulk_update_with_history(updated, Offering, fields, batch_size=BATCH, **history)
+    for key, model in PART_MODELS.items():
+        _replace_parts(
+            [item for item in items if key in item.parts], key, model, history
+        )
+    _replace_parts(
+        [item for item in items if item.socials is not None], "socials", SocialLink, history
+    )
+
+
+def _fill_created_ids(created: list[Offering]) -> None:
+    """Backends that cannot return ids from a bulk insert: look them up by slug."""
+    missing = [offering for offering in created if offering.pk is None]
+    if not missing:
+        return
+    ids = dict(
+        Offering.objects.filter(slug__in=[o.slug for o in missing]).values_list("slug", "pk")
+    )
+    for offering in missing:
+        offering.pk = ids[offering.slug]
+
+
+def _replace_parts(items: list[_Pending], key: str, model, history: dict[str, Any]) -> None:
+    if not items:
+        return
+    ids = [item.offering.pk for item in items]
+    for start in range(0, len(ids), BATCH):
+        model.objects.filter(offering_id__in=ids[start : start + BATCH]).delete()
+    parts = []
+    for item in items:
+        for part in item.socials if key == "socials" else item.parts[key]:
+            part.offering = item.offering
+            parts.append(part)
+    if parts:
+        bulk_create_with_history(parts, model, batch_size=BATCH, **history)

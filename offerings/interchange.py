@@ -1,0 +1,356 @@
+"""Interchange format v1: one JSON object per offering, shared by the importer, exporter and API.
+
+`parse_record()` turns a record into a `Draft` (typed values, no database access) and reports
+every bad value as a `FieldError` naming the field, the value and the rule. `offering_record()`
+is the inverse for an offering whose venue and parts are loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from offerings.amounts import canonical
+from offerings.models import Offering, SaleRound, SocialLink, TokenAllocation
+from offerings.status import Status
+
+FORMAT_VERSION = 1
+
+# Fields that exports add and imports ignore (computed by other parts of the product).
+READ_ONLY_FIELDS = frozenset(
+    {"score", "grade", "risk", "coverage", "flags", "market", "listings", "assessed_at", "url"}
+)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}={self.value!r}: {self.message}"
+
+
+class BadValue(ValueError):
+    """A value that cannot be read as its field's type; the message names the rule."""
+
+
+# ---- value readers: raw JSON/CSV value -> Python value (None for unknown) -------------------
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise BadValue("must be a string")
+    return str(value).strip()
+
+
+def _choice(options: type) -> Callable[[Any], str | None]:
+    allowed = [choice.value for choice in options]
+
+    def read(value: Any) -> str | None:
+        text = _text(value)
+        if text in (None, ""):
+            return None
+        if text.lower() not in allowed:
+            raise BadValue(f"must be one of {', '.join(allowed)}")
+        return text.lower()
+
+    return read
+
+
+def _integer(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise BadValue("must be a whole number")
+    if isinstance(value, str):
+        value = value.strip()
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise BadValue("must be a whole number") from None
+    if not number.is_finite() or number != number.to_integral_value():
+        raise BadValue("must be a whole number")
+    if number < 0:
+        raise BadValue("must not be negative")
+    return int(number)
+
+
+def read_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise BadValue("must be a decimal number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadValue("must be a finite decimal number")
+    try:
+        # str() first so that a float keeps its shortest repr, not its binary expansion.
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise BadValue("must be a decimal number such as 1500000 or 0.05") from None
+    if not number.is_finite():
+        raise BadValue("must be a finite decimal number")
+    if number < 0:
+        raise BadValue("must not be negative")
+    return number
+
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def _boolean(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str | int) and str(value).strip().lower() in _TRUE | _FALSE:
+        return str(value).strip().lower() in _TRUE
+    raise BadValue("must be true or false")
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise BadValue("must be an ISO date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadValue("must be an ISO date (YYYY-MM-DD)") from None
+
+
+def _string_list(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+        raise BadValue("must be a list of strings")
+    return [entry.strip() for entry in value if entry.strip()]
+
+
+def _country_list(value: Any) -> list[str] | None:
+    codes = _string_list(value)
+    return None if codes is None else [code.upper() for code in codes]
+
+
+def _country(value: Any) -> str | None:
+    text = _text(value)
+    return text.upper() if text else text
+
+
+# ---- the field table ----------------------------------------------------------------------
+
+# Interchange name -> (model field, reader). Order is the export order.
+SCALARS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "name": ("name", _text),
+    "symbol": ("symbol", _text),
+    "slug": ("slug", _text),
+    "kind": ("kind", _choice(Offering.Kind)),
+    "status": ("declared_status", _choice(Status)),
+    "token_type": ("token_type", _choice(Offering.TokenType)),
+    "venue": ("venue", _text),
+    "chain": ("chain", _text),
+    "token_standard": ("token_standard", _text),
+    "contract_address": ("contract_address", _text),
+    "coingecko_id": ("coingecko_id", _text),
+    "website": ("website", _text),
+    "whitepaper_url": ("whitepaper_url", _text),
+    "code_url": ("code_url", _text),
+    "whitepaper_pages": ("whitepaper_pages", _integer),
+    "team_size": ("team_size", _integer),
+    "country": ("country", _country),
+    "legal_entity": ("legal_entity", _text),
+    "postal_address": ("postal_address", _text),
+    "regulatory_filing": ("regulatory_filing", _text),
+    "description": ("description", _text),
+    "claims": ("claims", _text),
+    "start_date": ("start_date", _date),
+    "end_date": ("end_date", _date),
+    "cap_currency": ("cap_currency", _text),
+    "soft_cap": ("soft_cap", read_decimal),
+    "hard_cap": ("hard_cap", read_decimal),
+    "raised_usd": ("raised_usd", read_decimal),
+    "token_price_usd": ("token_price_usd", read_decimal),
+    "total_supply": ("total_supply", read_decimal),
+    "tokens_for_sale": ("tokens_for_sale", read_decimal),
+    "supply_fixed": ("supply_fixed", _boolean),
+    "whitelist": ("whitelist", _boolean),
+    "roadmap": ("roadmap", _boolean),
+    "use_of_proceeds": ("use_of_proceeds", _boolean),
+    "refund_policy": ("refund_policy", _choice(Offering.RefundPolicy)),
+    "kyc": ("kyc", _choice(Offering.Kyc)),
+    "product_stage": ("product_stage", _choice(Offering.ProductStage)),
+    "restricted_countries": ("restricted_countries", _country_list),
+    "backers": ("backers", _string_list),
+}
+
+# Nested lists: interchange name -> {key: (model field, reader)}; order is the export order.
+PARTS: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
+    "audits": {
+        "auditor": ("auditor", _text),
+        "url": ("url", _text),
+        "date": ("date", _date),
+    },
+    "team": {
+        "name": ("name", _text),
+        "role": ("role", _text),
+        "anonymous": ("anonymous", _boolean),
+        "experienced": ("experienced", _boolean),
+        "advisor": ("advisor", _boolean),
+        "profile_url": ("profile_url", _text),
+    },
+    "allocations": {
+        "bucket": ("bucket", _choice(TokenAllocation.Bucket)),
+        "percent": ("percent", read_decimal),
+        "vesting_months": ("vesting_months", _integer),
+        "cliff_months": ("cliff_months", _integer),
+    },
+    "rounds": {
+        "kind": ("kind", _choice(SaleRound.Kind)),
+        "price_usd": ("price_usd", read_decimal),
+        "discount_percent": ("discount_percent", read_decimal),
+        "start_date": ("start_date", _date),
+        "end_date": ("end_date", _date),
+        "raised_usd": ("raised_usd", read_decimal),
+    },
+}
+SOCIAL_NETWORKS = [network.value for network in SocialLink.Network]
+FIELD_ORDER = [*SCALARS, *PARTS, "socials"]
+LIST_FIELDS = frozenset({"restricted_countries", "backers"})
+NESTED_FIELDS = frozenset({*PARTS, "socials"})
+
+
+@dataclass
+class Draft:
+    """The typed content of one record. Keys absent from the record are absent here too."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    parts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    socials: dict[str, str] | None = None
+
+    def merge(self, later: Draft) -> None:
+        """Apply a later record about the same offering on top of this one."""
+        self.values.update(later.values)
+        self.parts.update(later.parts)
+        if later.socials is not None:
+            self.socials = later.socials
+
+
+def parse_record(record: Any) -> tuple[Draft, list[FieldError]]:
+    """Read one interchange record; every unreadable value is reported, none is guessed."""
+    draft = Draft()
+    errors: list[FieldError] = []
+    if not isinstance(record, dict):
+        return draft, [FieldError("(record)", record, "must be a JSON object")]
+    for key in record:
+        if key not in SCALARS and key not in NESTED_FIELDS and key not in READ_ONLY_FIELDS:
+            errors.append(FieldError(key, record[key], "is not a field of interchange format v1"))
+    for key, (model_field, read) in SCALARS.items():
+        if key not in record:
+            continue
+        try:
+            value = read(record[key])
+        except BadValue as exc:
+            errors.append(FieldError(key, record[key], str(exc)))
+            continue
+        draft.values[model_field] = value
+    for key, spec in PARTS.items():
+        if key in record:
+            draft.parts[key] = _parse_parts(key, record[key], spec, errors)
+    if "socials" in record:
+        draft.socials = _parse_socials(record["socials"], errors)
+    return draft, errors
+
+
+def _parse_parts(key, value, spec, errors: list[FieldError]) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.append(FieldError(key, value, "must be a list of objects"))
+        return []
+    parts = []
+    for index, entry in enumerate(value):
+        where = f"{key}[{index}]"
+        if not isinstance(entry, dict):
+            errors.append(FieldError(where, entry, "must be an object"))
+            continue
+        unknown = set(entry) - set(spec)
+        for name in sorted(unknown):
+            errors.append(
+                FieldError(f"{where}.{name}", entry[name], f"is not a field of {key} entries")
+            )
+        part: dict[str, Any] = {}
+        for name, (model_field, read) in spec.items():
+            try:
+                part[model_field] = read(entry.get(name))
+            except BadValue as exc:
+                errors.append(FieldError(f"{where}.{name}", entry.get(name), str(exc)))
+        parts.append(part)
+    return parts
+
+
+def _parse_socials(value: Any, errors: list[FieldError]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        errors.append(FieldError("socials", value, "must be an object of URLs by network"))
+        return {}
+    socials = {}
+    for network, url in value.items():
+        if network not in SOCIAL_NETWORKS:
+            errors.append(
+                FieldError(
+                    f"socials.{network}", url, f"network must be one of {', '.join(SOCIAL_NETWORKS)}"
+                )
+            )
+        elif url not in (None, ""):
+            if not isinstance(url, str):
+                errors.append(FieldError(f"socials.{network}", url, "must be a URL string"))
+            else:
+                socials[network] = url.strip()
+    return socials
+
+
+# ---- export -----------------------------------------------------------------------------
+
+
+def _out(value: Any) -> Any:
+    if value in ("", None):
+        return None
+    if isinstance(value, Decimal):
+        return canonical(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def offering_record(offering: Offering) -> dict[str, Any]:
+    """The interchange record of an offering whose venue and parts are already loaded."""
+    record: dict[str, Any] = {}
+    for key, (model_field, _) in SCALARS.items():
+        if key == "status":
+            record[key] = offering.status
+        elif key == "venue":
+            record[key] = offering.venue.name if offering.venue_id else None
+        elif key in LIST_FIELDS:
+            record[key] = list(getattr(offering, model_field))
+        else:
+            record[key] = _out(getattr(offering, model_field))
+    for key, spec in PARTS.items():
+        record[key] = [
+            {name: _out(getattr(part, model_field)) for name, (model_field, _) in spec.items()}
+            for part in getattr(offering, key).all()
+        ]
+    socials = {link.network: link.url for link in offering.socials.all()}
+    record["socials"] = {network: socials[network] for network in SOCIAL_NETWORKS if network in socials}
+    return record
+
+
+PREFETCH = ("team", "allocations", "rounds", "audits", "socials")

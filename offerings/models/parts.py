@@ -1,0 +1,168 @@
+"""What an offering is made of: team, token allocations, sale rounds, audits, social channels."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .offering import Offering, amount_field
+
+HUNDRED = Decimal(100)
+
+
+def percent_field(verbose_name: str | None = None, **kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name,
+        max_digits=7,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(HUNDRED)],
+        **kwargs,
+    )
+
+
+class TeamMember(models.Model):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="team")
+    name = models.CharField(max_length=200, blank=True, help_text="Empty when anonymous.")
+    role = models.CharField(max_length=200, blank=True)
+    anonymous = models.BooleanField(default=False)
+    experienced = models.BooleanField(
+        null=True, blank=True, help_text="Relevant prior experience; unknown when empty."
+    )
+    advisor = models.BooleanField(default=False)
+    profile_url = models.URLField(max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["offering_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name or "(anonymous)"
+
+    def clean(self) -> None:
+        if not self.anonymous and not self.name.strip():
+            raise ValidationError(
+                {"name": "a team member who is not anonymous needs a name (or tick 'anonymous')"}
+            )
+
+
+class TokenAllocation(models.Model):
+    class Bucket(models.TextChoices):
+        TEAM = "team", "Team"
+        ADVISORS = "advisors", "Advisors"
+        PRESALE = "presale", "Presale / private investors"
+        PUBLIC_SALE = "public_sale", "Public sale"
+        TREASURY = "treasury", "Treasury / reserve"
+        ECOSYSTEM = "ecosystem", "Ecosystem / community"
+        LIQUIDITY = "liquidity", "Liquidity"
+        OTHER = "other", "Other"
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="allocations")
+    bucket = models.CharField(max_length=12, choices=Bucket.choices)
+    percent = percent_field("share of supply (%)")
+    vesting_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    cliff_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["offering_id", "-percent", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_bucket_display()}: {self.percent.normalize()}%"
+
+    def clean(self) -> None:
+        if (
+            self.vesting_months is not None
+            and self.cliff_months is not None
+            and self.cliff_months > self.vesting_months
+        ):
+            raise ValidationError(
+                {
+                    "cliff_months": f"cliff_months ({self.cliff_months}) is longer than "
+                    f"vesting_months ({self.vesting_months})"
+                }
+            )
+
+
+class SaleRound(models.Model):
+    class Kind(models.TextChoices):
+        SEED = "seed", "Seed"
+        PRIVATE = "private", "Private"
+        PRESALE = "presale", "Presale"
+        PUBLIC = "public", "Public"
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="rounds")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    price_usd = amount_field("price (USD)")
+    discount_percent = percent_field("discount (%)", null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    raised_usd = amount_field("raised (USD)")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["offering_id", "start_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} round"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError(
+                {"end_date": f"end_date ({self.end_date}) is before start_date ({self.start_date})"}
+            )
+
+
+class Audit(models.Model):
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="audits")
+    auditor = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, blank=True)
+    date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["offering_id", "-date", "id"]
+
+    def __str__(self) -> str:
+        return f"Audit by {self.auditor}"
+
+
+class SocialLink(models.Model):
+    class Network(models.TextChoices):
+        TWITTER = "twitter", "X / Twitter"
+        TELEGRAM = "telegram", "Telegram"
+        DISCORD = "discord", "Discord"
+        REDDIT = "reddit", "Reddit"
+        GITHUB = "github", "GitHub"
+        MEDIUM = "medium", "Medium"
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="socials")
+    network = models.CharField(max_length=10, choices=Network.choices)
+    url = models.URLField(max_length=500)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["offering_id", "network"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "network"], name="one_link_per_network_per_offering"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_network_display()}: {self.url}"
+
+
+def validate_allocation_total(percents: list[Decimal]) -> None:
+    """Allocations are shares of one supply: together they cannot pass 100%."""
+    total = sum(percents, Decimal(0))
+    if total > HUNDRED:
+        raise ValidationError(
+            "allocations sum to %(total)s%%, above 100%%",
+            code="allocations_over_100",
+            params={"total": format(total.normalize(), "f")},
+        )

@@ -1,0 +1,76 @@
+"""Checks on uploaded PDF documents: real PDF content, bounded size, fingerprint and page count."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+logger = logging.getLogger(__name__)
+
+PDF_MAGIC = b"%PDF-"
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    sha256: str
+    size: int
+    page_count: int
+
+
+def inspect_pdf(stream: IO[bytes], *, name: str = "file") -> PdfFacts:
+    """Validate that `stream` holds a readable PDF within the size limit; return its facts.
+
+    The extension and the declared content type are ignored: only the bytes count.
+    """
+    limit = settings.OFFERWATCH_MAX_UPLOAD_BYTES
+    stream.seek(0)
+    head = stream.read(1024)
+    # The PDF header may follow a little junk, but must appear in the first kilobyte.
+    if PDF_MAGIC not in head:
+        raise ValidationError(
+            "%(name)s is not a PDF: its content does not start with a PDF header",
+            code="not_pdf",
+            params={"name": name},
+        )
+    digest = hashlib.sha256(head)
+    size = len(head)
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        size += len(chunk)
+        if size > limit:
+            raise ValidationError(
+                "%(name)s is larger than the %(limit)s MB limit",
+                code="too_large",
+                params={"name": name, "limit": limit // (1024 * 1024)},
+            )
+        digest.update(chunk)
+    stream.seek(0)
+    try:
+        reader = PdfReader(stream)
+        if reader.is_encrypted:
+            raise ValidationError(
+                "%(name)s is encrypted; upload an unencrypted PDF",
+                code="encrypted_pdf",
+                params={"name": name},
+            )
+        pages = len(reader.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        logger.info("rejected unreadable PDF upload %s: %s", name, exc)
+        raise ValidationError(
+            "%(name)s is not a readable PDF (%(reason)s)",
+            code="not_pdf",
+            params={"name": name, "reason": type(exc).__name__},
+        ) from None
+    finally:
+        stream.seek(0)
+    if pages == 0:
+        raise ValidationError(
+            "%(name)s has no pages", code="empty_pdf", params={"name": name}
+        )
+    return PdfFacts(sha256=digest.hexdigest(), size=size, page_count=pages)

@@ -1,0 +1,67 @@
+"""Writes of single offerings: the same validation and write path as the bulk importer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from offerings.importing import ImportReport, SourceRow, offerings_import
+from offerings.models import Offering, SecurityIncident, Venue
+
+
+def _raise_for(report: ImportReport) -> None:
+    if report.errors:
+        errors: dict[str, list[str]] = {}
+        for problem in report.errors:
+            errors.setdefault(problem.field, []).append(f"{problem.message} (got {problem.value!r})")
+        raise ValidationError(errors)
+
+
+def offering_create(*, record: dict[str, Any], user: Any = None) -> Offering:
+    """Create an offering from an interchange record; refuses one that already exists."""
+    slug = record.get("slug")
+    if slug and Offering.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"an offering with slug {slug!r} already exists"})
+    name, symbol = record.get("name") or "", record.get("symbol") or ""
+    if (
+        not slug
+        and name
+        and Offering.objects.filter(name__iexact=name, symbol__iexact=symbol).exists()
+    ):
+        raise ValidationError(
+            {"name": f"an offering named {name!r} with symbol {symbol!r} already exists"}
+        )
+    report = offerings_import(rows=[SourceRow(1, record)], user=user, change_reason="created")
+    _raise_for(report)
+    return Offering.objects.get(slug=report.slugs[0])
+
+
+def offering_update(*, offering: Offering, record: dict[str, Any], user: Any = None) -> Offering:
+    """Change the fields named in `record` (a partial record leaves the others as they are)."""
+    report = offerings_import(
+        rows=[SourceRow(1, record)], user=user, change_reason="updated", target=offering
+    )
+    _raise_for(report)
+    return Offering.objects.get(pk=offering.pk)
+
+
+def venue_upsert(*, name: str, incidents: list[dict[str, Any]] | None = None, **fields: Any) -> Venue:
+    """Create or update a venue by name (and replace its incidents when given), validated."""
+    with transaction.atomic():
+        venue = Venue.objects.filter(name__iexact=name).first() or Venue(name=name)
+        for field_name, value in fields.items():
+            setattr(venue, field_name, value)
+        if not venue.slug:
+            venue.slug = slugify(name)[:140]
+        venue.full_clean()
+        venue.save()
+        if incidents is not None:
+            venue.incidents.all().delete()
+            for values in incidents:
+                incident = SecurityIncident(venue=venue, **values)
+                incident.full_clean()
+                incident.save()
+    return venue

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from offerings.interchange import PREFETCH
+from offerings.models import Offering
+
+
+@require_GET
+def home(request):
+    return redirect("offerings:list")
+
+
+@require_GET
+@login_required
+def offering_list(request):
+    offerings = Offering.objects.with_status().select_related("venue").order_by("-start_date", "name")
+    page = Paginator(offerings, 50).get_page(request.GET.get("page"))
+    return render(request, "offerings/offering_list.html", {"page": page})
+
+
+@require_GET
+@login_required
+def offering_detail(request, slug: str):
+    offering = get_object_or_404(
+        Offering.objects.select_related("venue").prefetch_related(*PREFETCH, "documents"), slug=slug
+    )
+    return render(request, "offerings/offering_detail.html", {"offering": offering})
