@@ -45,6 +45,23 @@ def validate_contract_address(address: str, *, chain: str = "", token_standard: 
     if not address:
         return
     chain_key = chain.strip().lower()
+    # The chain decides first: a 0x address is no Solana or Tron address, however well formed.
+    if chain_key == "solana":
+        if not _BASE58.match(address):
+            raise ValidationError(
+                "%(value)r is not a Solana address (32-44 base58 characters)",
+                code="invalid_contract",
+                params={"value": address},
+            )
+        return
+    if chain_key == "tron":
+        if not _TRON.match(address):
+            raise ValidationError(
+                "%(value)r is not a Tron address (T followed by 33 base58 characters)",
+                code="invalid_contract",
+                params={"value": address},
+            )
+        return
     if address.startswith("0x") or is_evm(chain, token_standard):
         if not _EVM.match(address):
             raise ValidationError(
@@ -53,18 +70,6 @@ def validate_contract_address(address: str, *, chain: str = "", token_standard: 
                 params={"value": address},
             )
         return
-    if chain_key == "solana" and not _BASE58.match(address):
-        raise ValidationError(
-            "%(value)r is not a Solana address (32-44 base58 characters)",
-            code="invalid_contract",
-            params={"value": address},
-        )
-    if chain_key == "tron" and not _TRON.match(address):
-        raise ValidationError(
-            "%(value)r is not a Tron address (T followed by 33 base58 characters)",
-            code="invalid_contract",
-            params={"value": address},
-        )
     if not _GENERIC.match(address):
         raise ValidationError(
             "%(value)r is not a contract address (20-100 letters, digits, '.', '_', ':' or '-')",

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -33,7 +34,8 @@ def read_jsonl(stream: IO[str]) -> Iterator[SourceRow]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            # Decimal, not float: an amount keeps every digit it was written with.
+            record = json.loads(line, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             yield SourceRow(number, {}, errors=[FieldError("(line)", line[:80], f"not JSON: {exc.msg}")])
             continue

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -39,8 +39,6 @@ PART_MODELS: dict[str, type[models.Model]] = {
 }
 # Model field -> interchange name, where they differ.
 _INTERCHANGE_NAME = {"declared_status": "status"}
-# Fields a research import may set to unknown when their value breaks a rule.
-_REQUIRED = frozenset({"name", "kind", "slug"})
 BATCH = 500
 
 
@@ -195,7 +193,9 @@ def _collect(rows, identity, report, target, progress) -> list[_Pending]:
         if progress:
             progress(1)
         for warning in row.warnings:
-            report.warnings.append(RowProblem(row.number, warning.field, warning.value, warning.message))
+            report.warnings.append(
+                RowProblem(warning.row or row.number, warning.field, warning.value, warning.message)
+            )
         draft, errors = parse_record(row.record)
         errors = row.errors + errors
         if target is None and not errors and "name" not in draft.values and "slug" not in draft.values:
@@ -271,6 +271,8 @@ def _build(item: _Pending, venues: dict[str, Venue], report: ImportReport, lenie
             [_content(link) for link in offering.socials.all()],
         )
     values = dict(item.draft.values)
+    if values.get("slug") is None:
+        values.pop("slug", None)  # unknown: keep the offering's slug, or the one made up for it
     venue_name = values.pop("venue", ...)
     if venue_name is not ...:
         offering.venue = _venue(venue_name, venues, report) if venue_name else None
@@ -288,11 +290,11 @@ def _build(item: _Pending, venues: dict[str, Venue], report: ImportReport, lenie
         item.failed |= not fixed
     for key, model in PART_MODELS.items():
         if key in item.draft.parts:
-            item.parts[key] = _build_parts(item, key, model, report)
+            item.parts[key] = _build_parts(item, key, model, report, lenient)
     if item.draft.socials is not None:
         item.socials = [SocialLink(network=n, url=u) for n, u in item.draft.socials.items()]
         for link in item.socials:
-            _check_part(item, link, f"socials.{link.network}", report, index=None)
+            _check_part(item, link, f"socials.{link.network}", report, None, lenient)
     if before is not None and not item.failed:
         parts_before, socials_before = before[1], before[2]
         item.unchanged = (
@@ -337,9 +339,10 @@ def _validate(instance: models.Model, lenient: bool, exclude: list[str]):
             for model_field, messages in exc.message_dict.items():
                 value = getattr(instance, model_field, None)
                 tolerated = lenient and model_field == "venue"
-                fixed = lenient and model_field not in _REQUIRED and model_field != "__all__"
+                fixed = lenient and _can_be_unknown(instance, model_field, value)
                 for message in messages:
-                    problems.append((model_field, value, message, fixed or tolerated))
+                    shown = f"{message}; imported as unknown" if fixed else message
+                    problems.append((model_field, value, shown, fixed or tolerated))
                 if tolerated:
                     exclude = [*exclude, "venue"]
                 elif fixed:
@@ -351,13 +354,23 @@ def _validate(instance: models.Model, lenient: bool, exclude: list[str]):
     return problems
 
 
-def _build_parts(item: _Pending, key: str, model, report: ImportReport) -> list[models.Model]:
+def _can_be_unknown(instance: models.Model, name: str, value: Any) -> bool:
+    """An optional field whose value is not already unknown (blanking it again fixes nothing)."""
+    if name == NON_FIELD_ERRORS:
+        return False
+    model_field = instance._meta.get_field(name)
+    return model_field.blank and value != _blank(type(instance), name, None)
+
+
+def _build_parts(
+    item: _Pending, key: str, model, report: ImportReport, lenient: bool
+) -> list[models.Model]:
     parts = []
     for index, values in enumerate(item.draft.parts[key]):
         part = model(**{name: _blank(model, name, value) for name, value in values.items()})
         if model is TeamMember:
             part.position = index
-        _check_part(item, part, key, report, index)
+        _check_part(item, part, key, report, index, lenient)
         parts.append(part)
     if model is TokenAllocation:
         try:
@@ -369,17 +382,14 @@ def _build_parts(item: _Pending, key: str, model, report: ImportReport) -> list[
     return parts
 
 
-def _check_part(item: _Pending, part: models.Model, key: str, report, index: int | None) -> None:
-    try:
-        part.full_clean(exclude=["offering"], validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        item.failed = True
-        where = key if index is None else f"{key}[{index}]"
-        for name, messages in exc.message_dict.items():
-            for message in messages:
-                report.errors.append(
-                    RowProblem(item.rows[0], f"{where}.{name}", getattr(part, name, None), message)
-                )
+def _check_part(
+    item: _Pending, part: models.Model, key: str, report, index: int | None, lenient: bool
+) -> None:
+    where = key if index is None else f"{key}[{index}]"
+    for name, value, message, fixed in _validate(part, lenient, exclude=["offering"]):
+        problem = RowProblem(item.rows[0], f"{where}.{name}", value, message)
+        (report.warnings if fixed else report.errors).append(problem)
+        item.failed |= not fixed
 
 
 def _write(items: list[_Pending], *, user: Any, change_reason: str) -> None:
@@ -427,7 +437,7 @@ def _replace_parts(items: list[_Pending], key: str, model, history: dict[str, An
         return
     ids = [item.offering.pk for item in items]
     for start in range(0, len(ids), BATCH):
-        model.objects.filter(offering_id__in=ids[start : start + BATCH]).delete()
+        _delete_with_history(model, ids[start : start + BATCH], history)
     parts = []
     for item in items:
         for part in item.socials if key == "socials" else item.parts[key]:
@@ -435,3 +445,28 @@ def _replace_parts(items: list[_Pending], key: str, model, history: dict[str, An
             parts.append(part)
     if parts:
         bulk_create_with_history(parts, model, batch_size=BATCH, **history)
+
+
+def _delete_with_history(model, offering_ids: list[int], history: dict[str, Any]) -> None:
+    """Delete these offerings' parts, recording the deletions in bulk.
+
+    QuerySet.delete() would save one history row per part through simple-history's signal.
+    """
+    doomed = list(model.objects.filter(offering_id__in=offering_ids))
+    if not doomed:
+        return
+    historical = model.history.model
+    historical.objects.bulk_create(
+        [
+            historical(
+                history_type="-",
+                history_date=history["default_date"],
+                history_user=history["default_user"],
+                history_change_reason=history["default_change_reason"],
+                **{f.attname: getattr(part, f.attname) for f in historical.tracked_fields},
+            )
+            for part in doomed
+        ],
+        batch_size=BATCH,
+    )
+    model.objects.filter(offering_id__in=offering_ids)._raw_delete(model.objects.db)

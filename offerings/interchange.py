@@ -31,6 +31,8 @@ class FieldError:
     field: str
     value: Any
     message: str
+    # The source line, when it is not the line of the row carrying the error (merged rows).
+    row: int | None = None
 
     def __str__(self) -> str:
         return f"{self.field}={self.value!r}: {self.message}"

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,15 @@ SOURCES_WITH_DEFAULT_ZEROES = frozenset({"ICOmarks"})
 NULL_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "unknown", "tba", "tbd"})
 # The files print floats with 17 significant digits ("0.14399999999999999"); a double holds 15.
 FLOAT_DIGITS = 15
+PERCENT_PLACES = Decimal("0.0001")
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
-_USD = re.compile(r"\s*(usd|us\$|\$)\s*", re.IGNORECASE)
+# "USD", "US$" or "$", but not the "USD" in "USDT" or "BUSD" (other currencies).
+_USD = re.compile(r"\s*((?<![a-z])usd(?![a-z])|us\$|\$)\s*", re.IGNORECASE)
+# "1 TC = 0,2 USD": the price of one token, stated as an exchange rate.
+_PER_TOKEN = re.compile(r"^1\s*\$?[A-Za-z0-9._-]+\s*=\s*(?P<amount>.*)$")
 _SYMBOL = re.compile(r"^[A-Za-z0-9$._-]{1,20}$")
 
 
@@ -81,7 +86,10 @@ def read_tord(lines) -> Iterator[SourceRow]:
         for field_name, value in poorer.record.items():
             if richer.record.get(field_name) in (None, [], {}):
                 richer.record[field_name] = value
-        richer.warnings += poorer.warnings
+        richer.warnings += [
+            warning if warning.row else replace(warning, row=poorer.number)
+            for warning in poorer.warnings
+        ]
         richer.warnings.append(
             FieldError(
                 "name",
@@ -221,6 +229,9 @@ def _denoise(number: Decimal) -> Decimal:
 
 
 def _usd(value: str) -> str:
+    per_token = _PER_TOKEN.match(value)
+    if per_token and _USD.search(per_token["amount"]):
+        value = per_token["amount"]
     text = _USD.sub("", value)
     try:
         return canonical(_plain_number(text))
@@ -245,7 +256,8 @@ def _fraction(value: str) -> str:
     number = _plain_number(value)
     if number > 1:
         raise Unreadable("a share of supply must be between 0 and 1")
-    return canonical(number * 100)
+    # A percentage is kept to 4 decimal places (the model's precision): 0.010416667 -> 1.0417.
+    return canonical((number * 100).quantize(PERCENT_PLACES))
 
 
 def _date(value: str) -> str:

@@ -34,8 +34,10 @@ class Venue(models.Model):
     licence = models.CharField(
         max_length=200, blank=True, help_text="Licence or registration, e.g. 'VASP (Lithuania)'."
     )
-    licensed = models.BooleanField(null=True, help_text="Unknown when empty.")
-    kyc_aml_enforced = models.BooleanField("KYC/AML enforced", null=True)
+    licensed = models.BooleanField(null=True, blank=True, help_text="Unknown when empty.")
+    kyc_aml_enforced = models.BooleanField(
+        "KYC/AML enforced", null=True, blank=True, help_text="Unknown when empty."
+    )
     reputation_tier = models.CharField(max_length=5, choices=Tier.choices, blank=True)
     history = HistoricalRecords()
 

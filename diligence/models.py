@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from offerings.models import Offering
+
+
+class Outcomes(models.TextChoices):
+    PASS = "pass", "Pass"
+    FLAG = "flag", "Red flag"
+    UNKNOWN = "unknown", "Unknown"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Risk(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def current(self) -> AssessmentQuerySet:
+        return self.filter(is_current=True)
+
+
+class Assessment(models.Model):
+    """One scoring of an offering under one methodology version; history is kept."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="assessments")
+    created_at = models.DateTimeField(db_index=True)
+    methodology_version = models.CharField(max_length=20)
+    score = models.DecimalField(max_digits=4, decimal_places=1, null=True)
+    grade = models.CharField(max_length=1, blank=True)
+    risk = models.CharField(max_length=8, choices=Risk.choices, blank=True)
+    coverage = models.DecimalField(max_digits=4, decimal_places=3)
+    flags = models.JSONField(default=list, help_text="Codes of the flagged rules, heaviest first.")
+    digest = models.CharField(max_length=32, help_text="Hash of the findings, to skip no-op rescores.")
+    is_current = models.BooleanField(default=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering"], condition=Q(is_current=True), name="one_current_assessment"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["offering", "-created_at"]),
+            models.Index(fields=["risk"], condition=Q(is_current=True), name="current_risk_idx"),
+            models.Index(fields=["score"], condition=Q(is_current=True), name="current_score_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering_id}: {self.score} ({self.grade}) at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Finding(models.Model):
+    """A rule's verdict in one assessment: the automatic outcome, and the analyst's if any."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
+    rule_code = models.CharField(max_length=60)
+    outcome = models.CharField(max_length=14, choices=Outcomes.choices)
+    automatic_outcome = models.CharField(max_length=14, choices=Outcomes.choices, blank=True)
+    evidence = models.TextField()
+    weight = models.PositiveSmallIntegerField()
+    severity = models.CharField(max_length=8)
+    review = models.ForeignKey(
+        "FindingReview", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment_id", "-weight", "rule_code"]
+        indexes = [models.Index(fields=["assessment", "rule_code"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code}: {self.outcome}"
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.automatic_outcome) and self.automatic_outcome != self.outcome
+
+
+class FindingReview(models.Model):
+    """An analyst's confirmation or reversal of a finding, or a finding the rules cannot see."""
+
+    class Verdict(models.TextChoices):
+        CONFIRM = "confirm", "Confirm"
+        OVERTURN = "overturn", "Overturn"
+        MANUAL = "manual", "Manual finding"
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        NEEDS_REREVIEW = "needs_rereview", "Facts changed: needs re-review"
+        SUPERSEDED = "superseded", "Superseded by a later review"
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="finding_reviews")
+    rule_code = models.CharField(max_length=60)
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    outcome = models.CharField(max_length=14, choices=Outcomes.choices)
+    title = models.CharField(max_length=200, blank=True, help_text="For manual findings.")
+    severity = models.CharField(max_length=8, blank=True, help_text="For manual findings.")
+    note = models.TextField()
+    outcome_seen = models.CharField(max_length=14, blank=True)
+    evidence_seen = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.ACTIVE)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["offering", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()} {self.rule_code} by {self.author}"
+
+
+class OfferingReview(models.Model):
+    """Where an offering stands in the analysts' workflow: draft → in review → approved."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+
+    offering = models.OneToOneField(Offering, on_delete=models.CASCADE, related_name="workflow")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.offering}: {self.get_state_display()}"

@@ -1,0 +1,15 @@
+"""The red-flag checklist (CHECKLIST.md): every rule, registered by importing its family."""
+
+from diligence.rules import (  # noqa: F401  (importing registers the rules)
+    community,
+    documents,
+    market,
+    product,
+    sale,
+    team,
+    tokens,
+    venue,
+)
+from diligence.rules.base import CATEGORIES, RULES, Outcome, Result, Rule, Severity
+
+__all__ = ["CATEGORIES", "RULES", "Outcome", "Result", "Rule", "Severity"]

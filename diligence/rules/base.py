@@ -1,0 +1,108 @@
+"""What a checklist rule is, what it returns, and the registry of all rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from diligence.facts import OfferingFacts
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FLAG = "flag"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+WEIGHTS = {Severity.CRITICAL: 10, Severity.HIGH: 6, Severity.MEDIUM: 3, Severity.LOW: 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A rule's verdict on one offering and the facts that decided it, quoted."""
+
+    outcome: Outcome
+    evidence: str
+
+
+def passed(evidence: str) -> Result:
+    return Result(Outcome.PASS, evidence)
+
+
+def flagged(evidence: str) -> Result:
+    return Result(Outcome.FLAG, evidence)
+
+
+def unknown(evidence: str) -> Result:
+    return Result(Outcome.UNKNOWN, evidence)
+
+
+def not_applicable(evidence: str) -> Result:
+    return Result(Outcome.NOT_APPLICABLE, evidence)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    category: str
+    severity: Severity
+    rationale: str
+    source: str
+    check: Callable[[OfferingFacts], Result]
+    weight: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.weight:
+            object.__setattr__(self, "weight", WEIGHTS[self.severity])
+
+
+RULES: dict[str, Rule] = {}
+
+CATEGORIES = {
+    "team": "Team and issuer",
+    "documents": "Documents and claims",
+    "sale": "Sale terms",
+    "tokens": "Token economics",
+    "product": "Product and technology",
+    "venue": "Venue",
+    "community": "Community and communication",
+    "market": "Market",
+}
+
+
+def rule(
+    *,
+    code: str,
+    title: str,
+    category: str,
+    severity: Severity,
+    rationale: str,
+    source: str,
+    weight: int = 0,
+) -> Callable[[Callable[[OfferingFacts], Result]], Callable[[OfferingFacts], Result]]:
+    """Register a check function as a checklist rule."""
+    if category not in CATEGORIES:
+        raise ValueError(f"rule {code}: unknown category {category!r}")
+
+    def register(check: Callable[[OfferingFacts], Result]) -> Callable[[OfferingFacts], Result]:
+        if code in RULES:
+            raise ValueError(f"rule {code} is registered twice")
+        RULES[code] = Rule(code, title, category, severity, rationale, source, check, weight)
+        return check
+
+    return register
+
+
+def amount(value) -> str:
+    """Amounts as people read them in evidence: 1,500,000 or 0.05."""
+    return format(value.normalize(), ",f")

@@ -1,0 +1,60 @@
+"""Product and technology: is there something real, and has its code been checked."""
+
+from __future__ import annotations
+
+from diligence.facts import OfferingFacts
+from diligence.rules.base import Severity, flagged, passed, rule, unknown
+
+
+@rule(
+    code="product.idea_only",
+    title="Idea only, no product",
+    category="product",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "A working prototype shows the team can build what it sells; money raised on an idea "
+        "alone carries all of the execution risk."
+    ),
+    source="IEO guide, tip 2 (minimum viable product)",
+)
+def product_idea_only(facts: OfferingFacts):
+    if not facts.product_stage:
+        return unknown("product stage: not recorded")
+    evidence = f"product stage: {facts.product_stage}"
+    return flagged(evidence) if facts.product_stage == "idea" else passed(evidence)
+
+
+@rule(
+    code="code.closed",
+    title="No public code",
+    category="product",
+    severity=Severity.LOW,
+    rationale=(
+        "Public code lets anyone check that the product exists and is being worked on. "
+        "(Public code also attracts phishing copies, so its absence is only a weak signal.)"
+    ),
+    source="web3-investing article (GitHub activity); Hornuf et al. on phishing",
+)
+def code_closed(facts: OfferingFacts):
+    if facts.code_url:
+        return passed(f"code: {facts.code_url}")
+    if "github" in facts.socials:
+        return passed("code: GitHub organisation listed")
+    return unknown("code repository: not recorded")
+
+
+@rule(
+    code="audit.missing",
+    title="No smart-contract audit",
+    category="product",
+    severity=Severity.HIGH,
+    rationale=(
+        "Token and sale contracts hold buyers' money; without an independent audit, one bug "
+        "or backdoor can lose all of it."
+    ),
+    source="ICO guide, FAQ Q8 (lack of third-party audits)",
+)
+def audit_missing(facts: OfferingFacts):
+    if facts.audits:
+        return passed(f"audits: {facts.audits} recorded")
+    return unknown("audits: none recorded")

@@ -1,0 +1,131 @@
+"""Token economics: who holds the supply, when insiders can sell, and whether it can grow."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from diligence.facts import OfferingFacts
+from diligence.rules.base import Severity, amount, flagged, not_applicable, passed, rule, unknown
+
+INSIDER_LIMIT = Decimal(30)
+MIN_TEAM_VESTING_MONTHS = 12
+MIN_PUBLIC_SHARE = Decimal(20)
+DISCLOSED_SHARE = Decimal(80)
+
+
+def _covered(facts: OfferingFacts) -> Decimal:
+    return sum((allocation.percent for allocation in facts.allocations), Decimal(0))
+
+
+def _share(facts: OfferingFacts, *buckets: str) -> Decimal:
+    return sum(
+        (a.percent for a in facts.allocations if a.bucket in buckets), Decimal(0)
+    )
+
+
+@rule(
+    code="tokens.distribution_undisclosed",
+    title="Token distribution not disclosed",
+    category="tokens",
+    severity=Severity.HIGH,
+    rationale=(
+        "Buyers need to know who else holds the supply; an allocation table that hides most "
+        "of it usually hides a large insider stake."
+    ),
+    source="ICO guide, 'Factors to consider' (token economics and distribution)",
+)
+def tokens_distribution_undisclosed(facts: OfferingFacts):
+    if not facts.allocations:
+        return unknown("allocation table: not recorded")
+    covered = _covered(facts)
+    evidence = f"allocation table covers {amount(covered)}% of supply"
+    return passed(evidence) if covered >= DISCLOSED_SHARE else flagged(evidence)
+
+
+@rule(
+    code="tokens.insider_heavy",
+    title="Insiders hold too much",
+    category="tokens",
+    severity=Severity.HIGH,
+    rationale=(
+        "When team and advisors keep more than about a third of the supply, they control "
+        "governance and the price, and buyers fund their exit."
+    ),
+    source="ICO guide, 'Project Development' (how many tokens the team keeps)",
+)
+def tokens_insider_heavy(facts: OfferingFacts):
+    if not facts.allocations:
+        return unknown("allocation table: not recorded")
+    insiders = _share(facts, "team", "advisors")
+    if not insiders and _covered(facts) < DISCLOSED_SHARE:
+        return unknown("team and advisor shares not in the (partial) allocation table")
+    evidence = f"team and advisors hold {amount(insiders)}%"
+    return flagged(f"{evidence} (over {INSIDER_LIMIT}%)") if insiders > INSIDER_LIMIT else passed(evidence)
+
+
+@rule(
+    code="tokens.no_vesting",
+    title="Team tokens unlock early",
+    category="tokens",
+    severity=Severity.HIGH,
+    rationale=(
+        "Vesting of a year or more ties the team's reward to the project's success; tokens "
+        "that unlock at once let the team sell to the buyers it just raised from."
+    ),
+    source="Howell, Niessner & Yermack 2020 (vesting as credible commitment)",
+)
+def tokens_no_vesting(facts: OfferingFacts):
+    team = [a for a in facts.allocations if a.bucket == "team"]
+    if not team:
+        if facts.allocations and _covered(facts) >= DISCLOSED_SHARE:
+            return not_applicable("no team allocation")
+        return unknown("team allocation: not recorded")
+    months = [a.vesting_months for a in team]
+    if any(m is None for m in months):
+        return unknown("team vesting: not recorded")
+    shortest = min(months)
+    if shortest < MIN_TEAM_VESTING_MONTHS:
+        return flagged(
+            "team tokens: no vesting" if shortest == 0 else f"team tokens vest over {shortest} months"
+        )
+    return passed(f"team tokens vest over {shortest} months")
+
+
+@rule(
+    code="tokens.public_share_low",
+    title="Small public share",
+    category="tokens",
+    severity=Severity.LOW,
+    rationale=(
+        "When the public sale is a sliver of the supply, buyers pay for a token whose price "
+        "is set by the much larger insider and early-investor holdings."
+    ),
+    source="ICO guide, fairness of distribution",
+)
+def tokens_public_share_low(facts: OfferingFacts):
+    share = _share(facts, "public_sale") if any(
+        a.bucket == "public_sale" for a in facts.allocations
+    ) else None
+    if share is None and facts.tokens_for_sale is not None and facts.total_supply:
+        share = (facts.tokens_for_sale / facts.total_supply * 100).quantize(Decimal("0.1"))
+    if share is None:
+        return unknown("public share: not recorded")
+    evidence = f"public sale: {amount(share)}% of supply"
+    return flagged(f"{evidence} (under {MIN_PUBLIC_SHARE}%)") if share < MIN_PUBLIC_SHARE else passed(evidence)
+
+
+@rule(
+    code="tokens.supply_unfixed",
+    title="Supply can grow",
+    category="tokens",
+    severity=Severity.MEDIUM,
+    rationale="A supply the issuer can enlarge at will can dilute every holder without limit.",
+    source="ICO guide, token economics",
+)
+def tokens_supply_unfixed(facts: OfferingFacts):
+    if facts.supply_fixed is None:
+        return unknown("supply: not recorded as fixed or growing")
+    if facts.supply_fixed:
+        supply = f" at {amount(facts.total_supply)} tokens" if facts.total_supply else ""
+        return passed(f"supply: fixed{supply}")
+    return flagged("supply: can grow, no fixed maximum")

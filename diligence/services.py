@@ -1,0 +1,132 @@
+"""Analyst actions on the diligence of an offering: reviews of findings and the review workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from diligence.models import Assessment, FindingReview, OfferingReview, Outcomes
+from diligence.rules import RULES, Severity
+from diligence.tasks import rescore_offerings
+from offerings.models import Offering
+
+MIN_NOTE_LENGTH = 10
+
+
+def _queue_rescore(offering: Offering) -> None:
+    transaction.on_commit(lambda: rescore_offerings.delay([offering.pk]))
+
+
+def finding_review_create(
+    *,
+    offering: Offering,
+    author: Any,
+    rule_code: str,
+    verdict: str,
+    note: str,
+    outcome: str | None = None,
+    title: str = "",
+    severity: str = "",
+) -> FindingReview:
+    """Confirm or overturn a rule's current finding, or add a manual finding, with a note.
+
+    The review applies to later assessments until the rule's automatic outcome or evidence
+    changes; then it is marked for re-review.
+    """
+    note = (note or "").strip()
+    if len(note) < MIN_NOTE_LENGTH:
+        raise ValidationError(
+            {"note": f"a note of at least {MIN_NOTE_LENGTH} characters is required (got {len(note)})"}
+        )
+    if verdict not in FindingReview.Verdict.values:
+        raise ValidationError({"verdict": f"{verdict!r} is not one of confirm, overturn, manual"})
+    review = FindingReview(
+        offering=offering, author=author, rule_code=rule_code, verdict=verdict, note=note
+    )
+    if verdict == FindingReview.Verdict.MANUAL:
+        if outcome not in (Outcomes.FLAG, Outcomes.PASS):
+            raise ValidationError({"outcome": f"{outcome!r}: a manual finding is a flag or a pass"})
+        if severity not in Severity.__members__.values():
+            raise ValidationError({"severity": f"{severity!r} is not one of critical, high, medium, low"})
+        if not title.strip():
+            raise ValidationError({"title": "a manual finding needs a title"})
+        review.rule_code = rule_code if rule_code.startswith("manual.") else f"manual.{rule_code}"
+        review.outcome, review.title, review.severity = outcome, title.strip(), severity
+    else:
+        if rule_code not in RULES:
+            raise ValidationError({"rule_code": f"{rule_code!r} is not a checklist rule"})
+        finding = (
+            Assessment.objects.current()
+            .filter(offering=offering)
+            .values_list("findings__automatic_outcome", "findings__evidence")
+            .filter(findings__rule_code=rule_code)
+            .first()
+        )
+        if finding is None:
+            raise ValidationError({"rule_code": f"{offering} has no current finding for {rule_code}"})
+        review.outcome_seen, review.evidence_seen = finding
+        if verdict == FindingReview.Verdict.CONFIRM:
+            review.outcome = review.outcome_seen
+        else:
+            allowed = {Outcomes.PASS, Outcomes.FLAG, Outcomes.NOT_APPLICABLE} - {review.outcome_seen}
+            if outcome not in allowed:
+                raise ValidationError(
+                    {
+                        "outcome": f"{outcome!r}: overturning a {review.outcome_seen!r} finding "
+                        f"needs one of {', '.join(sorted(allowed))}"
+                    }
+                )
+            review.outcome = outcome
+    review.full_clean()
+    with transaction.atomic():
+        FindingReview.objects.filter(
+            offering=offering, rule_code=review.rule_code, state=FindingReview.State.ACTIVE
+        ).update(state=FindingReview.State.SUPERSEDED)
+        review.save()
+        _queue_rescore(offering)
+    return review
+
+
+TRANSITIONS = {
+    "submit": (OfferingReview.State.DRAFT, OfferingReview.State.IN_REVIEW),
+    "approve": (OfferingReview.State.IN_REVIEW, OfferingReview.State.APPROVED),
+    "reopen": (None, OfferingReview.State.DRAFT),
+}
+
+
+def last_editor(offering: Offering) -> Any:
+    """Who last changed the offering's data (from its change history), or None."""
+    record = offering.history.exclude(history_user=None).order_by("-history_date").first()
+    return record.history_user if record else None
+
+
+def offering_review_transition(*, offering: Offering, user: Any, action: str) -> OfferingReview:
+    """Move an offering through draft → in review → approved (or back to draft).
+
+    The approver must not be the last person who edited the offering or submitted it.
+    """
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": f"{action!r} is not one of {', '.join(TRANSITIONS)}"})
+    source, target = TRANSITIONS[action]
+    with transaction.atomic():
+        workflow, _ = OfferingReview.objects.select_for_update().get_or_create(offering=offering)
+        if source is not None and workflow.state != source:
+            raise ValidationError(
+                {"state": f"cannot {action} an offering that is {workflow.get_state_display().lower()}"}
+            )
+        if action == "approve":
+            editors = {last_editor(offering), workflow.submitted_by}
+            if user in editors:
+                raise PermissionDenied(
+                    "the approver must be someone other than the last editor and the submitter"
+                )
+            workflow.approved_by = user
+        elif action == "submit":
+            workflow.submitted_by, workflow.approved_by = user, None
+        else:
+            workflow.approved_by = None
+        workflow.state = target
+        workflow.save()
+    return workflow

@@ -1,0 +1,457 @@
+"""Plain-text detectors behind the checklist rules that read documents.
+
+`claims.guaranteed_returns` reads an offering's description, claims and whitepaper text through
+`guaranteed_return_claims`; `whitepaper.incomplete` reads whitepaper text through
+`whitepaper_sections`; `extract_pdf_text` turns an uploaded whitepaper PDF into that text.
+Pure Python: no database and no Django.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import IO, Literal
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+SNIPPET_MAX_CHARS = 120
+PDF_MAX_CHARS = 2_000_000
+
+# One-for-one replacements, so offsets in the normalised text still point into the original.
+_CHAR_FOLDS = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201b\u2032`", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u2033", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014", "-"),
+        "\u00d7": "x",
+    }
+)
+
+
+def _normalise(text: str) -> str:
+    """Lowercase and fold typographic quotes and dashes, keeping every offset unchanged."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few letters (e.g. "İ") lowercase to two characters
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.translate(_CHAR_FOLDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Promises of guaranteed, risk-free or multiplied returns
+# ---------------------------------------------------------------------------------------------
+
+# Negation and refusal words; contractions are matched as written ("aren't", "can't", "cant").
+_NEG = r"(?:no|not|never|nor|neither|none|nothing|without|cannot|cant|can not|\w+n't)"
+# A word an investor hopes to receive; "return of funds" and "money-back" are refunds, not gains.
+_GAIN = (
+    r"(?:returns?(?!\s+(?:of\s+)?(?:all\s+|your\s+|the\s+)?(?:funds|contributions?|deposits?"
+    r"|money|investment))|profits?|profitable|yields?|income|roi|gains?|earnings?|interest"
+    r"|payouts?|dividends?|apy|apr|rich|money(?![- ]back))"
+)
+# Money an investor puts in or holds, or hopes to receive.
+_MONEY = rf"(?:{_GAIN}|rewards?|invest\w*|funds?|capital|deposits?|earn\w*|cash|wealth|savings|portfolio|bitcoin|btc|eth|usdt|\$)"
+# Words that state a promise about the outcome.
+_GUARANTEE = r"(?:guarantee[sd]?|guaranteeing|guaranty|assured(?:ly)?|assures?|promise[sd]?|sure[- ]?fire|sure[- ]shot)"
+# Up to five words between two cue words, none of them a negation ("returns are not guaranteed").
+_GAP = rf"(?:[\s,]+(?!{_NEG}\b)[\w%$.'-]+){{0,5}}?[\s,]+"
+# A percentage: "5%", "2.5 %", "1,5%".
+_PERCENT = r"\d+(?:[.,]\d+)?\s?%"
+# A payout period short enough to be implausible for a real investment.
+_SHORT_PERIOD = (
+    r"(?:hourly|daily|weekly|bi-?weekly|monthly|(?:per|a|an|every|each)\s+(?:hour|day|week|month))"
+)
+# A yearly period, as in ordinary staking or coupon rates.
+_LONG_PERIOD = r"(?:yearly|annually|annual|per annum|apy|apr|(?:per|a|an|every|each)\s+year)"
+# "10x", "100X", "x100", "1.5x", "ten times", "5-fold"; a bare "1x" multiplies nothing.
+_MULTIPLIER = (
+    r"(?:\b(?!1x\b)[1-9]\d{0,4}(?:[.,]\d+)?x\b|\bx[1-9]\d{0,4}\b"
+    r"|\b(?:\d+|two|three|four|five|ten|twenty|fifty|hundred|thousand)[\s-](?:times|fold)\b)"
+)
+# Holdings that a scheme offers to double or triple.
+_HOLDINGS = r"(?:money|investment|capital|crypto|bitcoins?|btc|eth|holdings|portfolio|deposits?|funds|coins|stake|savings|profits?|income|earnings|wealth)"
+
+# "guaranteed returns", "we promise profits", "returns are guaranteed", "huge profits, assured".
+_GUARANTEED_GAIN = rf"\b{_GUARANTEE}{_GAP}{_GAIN}\b|\b{_GAIN}{_GAP}(?:\d+%\s+)?{_GUARANTEE}\b"
+# "5% daily", "30% a month", "2% roi per day", "daily returns of 3%", "monthly roi: 30%".
+_SHORT_PERIOD_YIELD = (
+    rf"{_PERCENT}(?:\s+[a-z]+){{0,2}}?\s+{_SHORT_PERIOD}\b"
+    rf"|\b{_SHORT_PERIOD}\s+(?:[a-z]+:?\s+){{0,2}}?(?:of\s+|up to\s+)?{_PERCENT}"
+)
+# "12% per year", "8% APY", "10% annual return".
+_LONG_PERIOD_YIELD = rf"{_PERCENT}(?:\s+[a-z]+){{0,2}}?\s*{_LONG_PERIOD}\b"
+# A multiplier anywhere in a clause; whether it is about money is decided by the clause's words.
+_MULTIPLIED_GAIN = _MULTIPLIER
+# "will 100x", "going to 10x": the multiplier used as a verb about the token.
+_WILL_MULTIPLY = rf"\b(?:will|gonna|going to|set to|about to|ready to|bound to|can easily|could easily)\s+(?:easily\s+|surely\s+|definitely\s+)?{_MULTIPLIER}"
+# "double your money", "triple your btc", "your deposit doubled in 24 hours", "doubles in value".
+_MULTIPLIED_HOLDINGS = (
+    rf"\b(?:double|triple|quadruple|multiply)\w*\s+(?:(?:your|their|my|ur)\s+)?(?:(?!the\b|our\b)[a-z]+\s+)?{_HOLDINGS}\b"
+    rf"|\b{_HOLDINGS}\s+(?:(?!{_NEG}\b)[a-z']+\s+){{0,3}}?(?:doubles?|doubled|triples?|tripled)\b"
+    r"|\b(?:double|triple)s?\s+in\s+(?:value|price)\b"
+)
+# "you cannot lose", "can't lose", "will never lose money"; losing keys or access is another matter.
+_CANNOT_LOSE = (
+    r"\b(?:cannot|can not|can't|cant|won't|will not|never|impossible to|no way to|no way you can"
+    r"|(?:no|zero) chance of)\s+(?:ever\s+|possibly\s+|really\s+)?los(?:e|ing)\b"
+    r"(?!\s+(?:more than|access|track|sight|control|custody|ownership|data|connection|progress"
+    r"|the ability|your (?:private |seed |wallet |recovery )?(?:keys?|phrase|seed|wallet|data)))"
+)
+# "no risk", "zero risk", "risk-free", "riskless", "without any risk"; not the "risk-free rate".
+_NO_RISK = (
+    r"\brisk[- ]?free\b(?!\s+rates?)|\briskless\b|\b100% (?:safe|secure)\b"
+    r"|\b(?:no|zero|0|without|free of|free from)\s+(?:any\s+)?risks?\b(?![- ]?free)"
+)
+# "will moon", "going to the moon", "the price will skyrocket".
+_MOON = rf"\b(?:will|gonna|going to|set to|about to|bound to|ready to|sure to)\s+(?:(?!{_NEG}\b)\w+\s+)?(?:moon|skyrocket)\w*\b|\bto the moon\b"
+
+# Cues that turn a short-period percentage into a payout promise.
+_YIELD_CUE = rf"\b(?:{_GUARANTEE}|fixed|passive|earn\w*|profits?|returns?|roi|interest|yields?|income|dividends?|payouts?|rewards?|receive|get|make|pays?|paying|apy|apr)\b"
+# Only a firm promise makes a yearly rate a claim; ordinary staking rates are estimates.
+_FIRM_CUE = rf"\b(?:{_GUARANTEE}|fixed|locked[- ]in)\b"
+# Cues that make a multiplier about money rather than about the product.
+_MULTIPLIER_CUE = (
+    rf"\b(?:{_MONEY}|price|value|worth|gems?|moon\w*|potential|pump\w*|lambo\w*|bags?)\b"
+)
+# Cues that a sentence about risk is about money at all.
+_MONEY_CUE = rf"\b{_MONEY}"
+# Refund wording: a guaranteed refund is a sale term, not a promised gain.
+_REFUND_VETO = r"\b(?:refund\w*|returned|money[- ]back|soft[- ]cap)\b"
+# Vesting and supply vocabulary: "10% monthly" there describes token releases, not payouts.
+_SCHEDULE_VETO = (
+    r"\b(?:vest\w*|unlock\w*|releas\w*|cliff|emission\w*|inflation\w*|burn\w*|mint\w*|linear\w*)\b"
+)
+# Technical comparisons: "2x faster", "10x cheaper fees", "100x more throughput".
+_TECH_VETO = (
+    r"\b(?:faster|quicker|cheaper|slower|lower|less|fewer|smaller|better|efficien\w*|scal\w*"
+    r"|speed\w*|throughput|tps|transactions?|latency|bandwidth|storage|capacity|blocks?"
+    r"|performance|compress\w*|gas|fees?|costs?|validators?|nodes?|users?|leverage\w*|margin"
+    r"|oversubscri\w*|energy|memory|uptime)\b"
+)
+# Security claims: "no risk of double spending" is about the protocol, not about returns.
+_SECURITY_VETO = r"\b(?:hack\w*|theft|stolen|steal\w*|exploit\w*|attacks?|double[- ]spend\w*|downtime|censor\w*|front[- ]?run\w*|reentran\w*|collisions?|rug\w*|inflation|dilution|phishing|liquidation)\b"
+
+
+@dataclass(frozen=True)
+class _PromiseForm:
+    """One way of phrasing a promise, and the words around it that confirm or cancel it."""
+
+    pattern: re.Pattern[str]
+    needs: re.Pattern[str] | None = None  # must occur in `needs_scope` for the match to count
+    needs_scope: Literal["clause", "sentence"] = "clause"
+    vetoed_by: re.Pattern[str] | None = None  # must not occur in the match's clause
+
+
+_PROMISE_FORMS = (
+    _PromiseForm(re.compile(_GUARANTEED_GAIN), vetoed_by=re.compile(_REFUND_VETO)),
+    _PromiseForm(
+        re.compile(_SHORT_PERIOD_YIELD),
+        needs=re.compile(_YIELD_CUE),
+        vetoed_by=re.compile(_SCHEDULE_VETO),
+    ),
+    _PromiseForm(
+        re.compile(_LONG_PERIOD_YIELD),
+        needs=re.compile(_FIRM_CUE),
+        vetoed_by=re.compile(_SCHEDULE_VETO),
+    ),
+    _PromiseForm(re.compile(_WILL_MULTIPLY), vetoed_by=re.compile(_TECH_VETO)),
+    _PromiseForm(
+        re.compile(_MULTIPLIED_GAIN),
+        needs=re.compile(_MULTIPLIER_CUE),
+        vetoed_by=re.compile(_TECH_VETO),
+    ),
+    _PromiseForm(re.compile(_MULTIPLIED_HOLDINGS), vetoed_by=re.compile(_TECH_VETO)),
+    _PromiseForm(re.compile(_CANNOT_LOSE)),
+    _PromiseForm(
+        re.compile(_NO_RISK),
+        needs=re.compile(_MONEY_CUE),
+        needs_scope="sentence",
+        vetoed_by=re.compile(_SECURITY_VETO),
+    ),
+    _PromiseForm(re.compile(_MOON)),
+)
+
+# Cheap pre-filter: a sentence without any of these stems cannot hold a promise form.
+_TRIGGER = re.compile(
+    r"guarant|promis|assur|sure|risk|los[ei]|\d|doubl|tripl|quadrupl|multipl|times|fold|moon|skyrocket"
+)
+# Sentence ends, blank lines and bullets; single line breaks inside a paragraph are kept.
+_SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?])\s+|\n\s*\n|\n\s*(?=[-*\u2022\u25aa\u25cf]\s)|[\u2022\u25aa\u25cf]"
+)
+# Where one clause ends and the next begins, for the negation window and the context checks.
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()]|\s-\s|\b(?:but|and|or|while|whereas|however|although|though|yet|unless)\b"
+)
+# A negation in the last few words before a promise cancels it ("there is no guarantee of profit").
+_NEGATION = re.compile(rf"\b(?:{_NEG}|hardly|unlikely|avoid)\b")
+_NEGATION_WINDOW_WORDS = 4
+# Investor-education sentences describe a promise in order to warn against it.
+_WARNING = re.compile(
+    r"\b(?:beware|be wary|be careful|be cautious|watch out|red flags?|warning signs?"
+    r"|too good to be true|ponzi|(?<!not a )(?<!no )scams?|fraud(?:ulent|sters?)?\b(?![- ]proof))"
+)
+# A yes/no question asks about a promise rather than making it ("Are returns guaranteed?").
+_YES_NO_QUESTION = re.compile(
+    r"(?:q\d*[:.]\s*)?(?:is|are|am|do|does|did|can|could|will|would|was|were|should|has|have)\b.*\?"
+)
+
+
+def guaranteed_return_claims(text: str) -> list[str]:
+    """Quote every sentence of `text` that promises guaranteed, risk-free or multiplied returns.
+
+    Each claim is returned once, in the order it appears, as the original wording with its
+    whitespace collapsed and trimmed to at most 120 characters around the promise (an ellipsis
+    marks a cut). Negated or disclaiming sentences ("no returns are guaranteed"), warnings about
+    scams, yes/no questions and technical multipliers ("2x faster") are not claims.
+    """
+    claims: list[str] = []
+    for sentence in _sentences(text):
+        lowered = _normalise(sentence)
+        if not _TRIGGER.search(lowered) or _WARNING.search(lowered):
+            continue
+        if _YES_NO_QUESTION.fullmatch(lowered):
+            continue
+        promise = _find_promise(lowered)
+        if promise is not None:
+            snippet = _snippet(sentence, *promise)
+            if snippet not in claims:
+                claims.append(snippet)
+    return claims
+
+
+def _sentences(text: str) -> Iterator[str]:
+    for piece in _SENTENCE_BREAK.split(text):
+        sentence = " ".join(piece.split())
+        if sentence:
+            yield sentence
+
+
+def _find_promise(sentence: str) -> tuple[int, int] | None:
+    """Offsets of the first promise in a normalised sentence that survives its context checks."""
+    for form in _PROMISE_FORMS:
+        for match in form.pattern.finditer(sentence):
+            clause_start, clause_end = _clause_bounds(sentence, match.start(), match.end())
+            clause = sentence[clause_start:clause_end]
+            if form.vetoed_by is not None and form.vetoed_by.search(clause):
+                continue
+            scope = sentence if form.needs_scope == "sentence" else clause
+            if form.needs is not None and not form.needs.search(scope):
+                continue
+            if _is_negated(sentence[clause_start : match.start()]):
+                continue
+            return match.start(), match.end()
+    return None
+
+
+def _clause_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:
+    clause_start = 0
+    for brk in _CLAUSE_BREAK.finditer(sentence, 0, start):
+        clause_start = brk.end()
+    following = _CLAUSE_BREAK.search(sentence, end)
+    return clause_start, following.start() if following else len(sentence)
+
+
+def _is_negated(words_before: str) -> bool:
+    window = " ".join(words_before.split()[-_NEGATION_WINDOW_WORDS:])
+    return _NEGATION.search(window) is not None
+
+
+def _snippet(sentence: str, start: int, end: int) -> str:
+    if len(sentence) <= SNIPPET_MAX_CHARS:
+        return sentence
+    room = SNIPPET_MAX_CHARS - 2  # leave space for an ellipsis on each side
+    left = max(0, min((start + end) // 2 - room // 2, len(sentence) - room))
+    right = left + room
+    head = "\u2026" if left > 0 else ""
+    tail = "\u2026" if right < len(sentence) else ""
+    return f"{head}{sentence[left:right].strip()}{tail}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Whitepaper sections
+# ---------------------------------------------------------------------------------------------
+
+WHITEPAPER_SECTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "purpose": "Purpose and problem statement",
+        "technology": "Technical design",
+        "team": "Team",
+        "token_economics": "Token economics",
+        "use_of_funds": "Use of funds",
+        "roadmap": "Roadmap and timeline",
+        "accepted_currencies": "Accepted currencies",
+    }
+)
+
+# Currencies and means of payment a token sale may take.
+_CURRENCY = r"(?:eth|ether|ethereum|btc|bitcoin|usdt|tether|usdc|dai|bnb|sol|solana|matic|fiat|usd|eur|credit cards?|bank transfers?)"
+
+
+@dataclass(frozen=True)
+class _SectionCues:
+    """How a required section shows itself in a whitepaper."""
+
+    heading: re.Pattern[str]  # the whole text of a short, heading-like line
+    phrase: re.Pattern[str]  # wording distinctive enough to count anywhere in the text
+
+
+def _heading(names: str) -> re.Pattern[str]:
+    # "Team", "Our Team", "Team & Advisors", "Roadmap and Milestones".
+    return re.compile(rf"(?:(?:the|our|meet the|project)\s+)?(?:{names})(?:\s*(?:&|and|/)\s*.+)?")
+
+
+_SECTION_CUES: Mapping[str, _SectionCues] = MappingProxyType(
+    {
+        "purpose": _SectionCues(
+            _heading(
+                r"purpose|problems?|problem statement|mission|vision|motivation|introduction"
+                r"|abstract|executive summary|solution|background|why\b.*"
+            ),
+            re.compile(
+                r"problem statement|\bour (?:mission|vision)\b|mission is to|the problem (?:we|is|of)"
+                r"|aims? to (?:solve|address|fix)|\bwe (?:solve|address)\b"
+                r"|purpose of (?:the|this) (?:project|token|platform|network)"
+            ),
+        ),
+        "technology": _SectionCues(
+            _heading(
+                r"technology|tech stack|technical\b.*|architecture|consensus(?: mechanism)?"
+                r"|smart contracts?|protocol(?: design| architecture)?|platform|how it works"
+                r"|infrastructure|system design"
+            ),
+            re.compile(
+                r"technical (?:design|architecture|overview|specification)|system architecture"
+                r"|consensus (?:mechanism|algorithm|protocol)|smart contracts?|protocol design"
+                r"|proof[- ]of[- ](?:stake|work|authority)|zero[- ]knowledge|evm[- ]compatible"
+            ),
+        ),
+        "team": _SectionCues(
+            _heading(
+                r"team|founders?|founding team|leadership|management|advisors?|advisory board"
+                r"|core contributors|people"
+            ),
+            re.compile(
+                r"\bco-?founders?\b|founding team|founded by|advisory board|core contributors"
+                r"|\bour team\b|team members|meet the team|\b(?:ceo|cto|coo|cfo)\b"
+                r"|chief \w+ officer"
+            ),
+        ),
+        "token_economics": _SectionCues(
+            _heading(r"tokenomics|token\b.*|economics|distribution|allocation|supply|token model"),
+            re.compile(
+                r"tokenomics|token (?:economics|distribution|allocation|model|supply|metrics)"
+                r"|(?:total|max(?:imum)?|circulating|fixed) supply|supply (?:of|is capped at) [\d,.]+"
+                r"|vesting schedule"
+            ),
+        ),
+        "use_of_funds": _SectionCues(
+            _heading(
+                r"use of (?:proceeds|funds)|allocation of (?:the )?(?:funds|proceeds)"
+                r"|funds? allocation|budget|proceeds|spending|how (?:the )?funds will be used"
+            ),
+            re.compile(
+                r"use of (?:proceeds|funds)|allocation of (?:the )?(?:funds|proceeds)"
+                r"|(?:funds?|proceeds) (?:raised )?(?:will|shall) be (?:used|allocated|spent)"
+                r"|how (?:the )?funds will be used|budget allocation|funds? allocation|spending plan"
+            ),
+        ),
+        "roadmap": _SectionCues(
+            _heading(r"road ?map|timeline|milestones?|schedule|development plan"),
+            re.compile(
+                r"road ?map|timeline|\bmilestones?\b|\bq[1-4][\s-]*(?:20\d\d|'\d\d)\b"
+                r"|\b(?:first|second|third|fourth) quarter of 20\d\d|\bh[12][\s-]*20\d\d\b"
+            ),
+        ),
+        "accepted_currencies": _SectionCues(
+            _heading(
+                r"accepted (?:currencies|cryptocurrencies|payments?|tokens)"
+                r"|payments?(?: methods?| options)?|how to (?:contribute|participate|buy|purchase)"
+                r"|contributions?(?: methods?)?"
+            ),
+            re.compile(
+                rf"accepted (?:currenc|cryptocurrenc|payment)|payment (?:methods?|options)"
+                rf"|\b(?:we accept|accepts?|accepting|payable in|pay(?:ments?)? (?:in|with)"
+                rf"|contribut\w* (?:in|with|using)|purchased? (?:in|with|using)"
+                rf"|buy \w+ (?:with|using))\b[^.]{{0,60}}?\b{_CURRENCY}\b"
+                rf"|\b{_CURRENCY}\b[^.]{{0,60}}?\b(?:is|are|will be) accepted"
+            ),
+        ),
+    }
+)
+# Numbering and markup before a heading's words: "3.", "2.1", "IV.", "a)", "## ", "Section 4:".
+_HEADING_PREFIX = re.compile(
+    r"^(?:#+\s*)?(?:(?:section|chapter|part)\s+)?(?:\d+(?:\.\d+)*|[ivx]+|[a-h])?[.):]?\s*"
+)
+_HEADING_MAX_WORDS = 7
+
+
+def whitepaper_sections(text: str) -> dict[str, bool]:
+    """Tell, for each key of `WHITEPAPER_SECTIONS` in order, whether `text` covers that section.
+
+    A section counts as present when a short heading-like line names it ("4. Tokenomics",
+    "Team & Advisors") or when the body uses wording that only that section would
+    ("use of proceeds", "Q3 2025", "we accept ETH and USDT").
+    """
+    normalised = _normalise(text)
+    headings = [h for h in map(_heading_text, normalised.splitlines()) if h]
+    return {
+        key: any(cues.heading.fullmatch(h) for h in headings)
+        or cues.phrase.search(normalised) is not None
+        for key, cues in _SECTION_CUES.items()
+    }
+
+
+def missing_sections(text: str) -> list[str]:
+    """Keys of `WHITEPAPER_SECTIONS` that `text` does not cover, in the mapping's order."""
+    return [key for key, present in whitepaper_sections(text).items() if not present]
+
+
+def _heading_text(line: str) -> str:
+    words = line.split()
+    if not words or len(words) > _HEADING_MAX_WORDS:
+        return ""
+    return _HEADING_PREFIX.sub("", " ".join(words)).strip(" :.?!-*#")
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF text
+# ---------------------------------------------------------------------------------------------
+
+
+def extract_pdf_text(stream: IO[bytes], max_chars: int = PDF_MAX_CHARS) -> tuple[str, int]:
+    """Return the text of a PDF and its number of pages.
+
+    Pages are read one by one and joined by blank lines; a page whose text cannot be extracted
+    is skipped, and reading stops once `max_chars` characters are collected, so the text is never
+    longer than `max_chars`. An encrypted PDF is opened with the empty password when it allows
+    that. Raises `pypdf.errors.PdfReadError` when `stream` is not a readable PDF.
+    """
+    if max_chars < 1:
+        raise ValueError(f"max_chars ({max_chars}) must be at least 1")
+    reader = PdfReader(stream)
+    if reader.is_encrypted:
+        try:
+            reader.decrypt("")
+        except PyPdfError:
+            pass  # its pages then fail to extract and are skipped like any unreadable page
+    page_count = len(reader.pages)
+    parts: list[str] = []
+    collected = 0
+    for page in reader.pages:
+        if collected >= max_chars:
+            break
+        try:
+            page_text = page.extract_text() or ""
+        except Exception:  # pypdf raises many error types on damaged pages; keep the others
+            continue
+        if not page_text.strip():
+            continue
+        if parts:
+            page_text = "\n\n" + page_text
+        page_text = page_text[: max_chars - collected]
+        parts.append(page_text)
+        collected += len(page_text)
+    return "".join(parts), page_count

@@ -1,0 +1,314 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from offerings.models import Offering
+from tests.factories import OfferingFactory, SecurityIncidentFactory, VenueFactory, full_offering
+
+pytestmark = pytest.mark.django_db
+
+INLINES = ["team", "allocations", "rounds", "audits", "documents", "socials"]
+CHANGELIST = reverse("admin:offerings_offering_changelist")
+ADD = reverse("admin:offerings_offering_add")
+# Session, user, venue and country filter choices, two counts (filtered and total), the page of
+# offerings with their venues, and two for the date hierarchy: the same for any number of rows.
+CHANGELIST_QUERIES = 9
+
+
+def offering_form(inlines: dict[str, list[dict]] | None = None, **fields) -> dict[str, str]:
+    """The POST data of the offering add form: the offering's fields and every inline formset."""
+    data = {
+        "name": "Kestrel Pay",
+        "slug": "kestrel-pay",
+        "symbol": "KPAY",
+        "kind": "ico",
+        "declared_status": "",
+        "chain": "ethereum",
+        "token_standard": "ERC-20",
+        "start_date": "2026-03-01",
+        "end_date": "2026-03-31",
+        "cap_currency": "USD",
+        "soft_cap": "1000000",
+        "hard_cap": "5000000",
+        "supply_fixed": "true",
+        "whitelist": "unknown",
+        "roadmap": "unknown",
+        "use_of_proceeds": "false",
+        "restricted_countries": '["US", "KP"]',
+        "backers": "[]",
+        "country": "CH",
+        **fields,
+    }
+    for prefix in INLINES:
+        rows = (inlines or {}).get(prefix, [])
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(len(rows)),
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+        for index, row in enumerate(rows):
+            data |= {f"{prefix}-{index}-{name}": value for name, value in row.items()}
+    return data
+
+
+def allocation(bucket: str, percent: str) -> dict[str, str]:
+    return {"bucket": bucket, "percent": percent, "vesting_months": "12", "cliff_months": "3"}
+
+
+def page_slugs(response) -> list[str]:
+    return sorted(offering.slug for offering in response.context["cl"].result_list)
+
+
+def test_the_admin_pages_load_for_staff(staff_client):
+    offering = full_offering(venue=VenueFactory())
+    venue = offering.venue
+    SecurityIncidentFactory(venue=venue)
+    pages = [
+        reverse("admin:index"),
+        CHANGELIST,
+        ADD,
+        reverse("admin:offerings_offering_change", args=[offering.pk]),
+        reverse("admin:offerings_offering_history", args=[offering.pk]),
+        reverse(
+            "admin:offerings_offering_simple_history",
+            args=[offering.pk, offering.history.latest().history_id],
+        ),
+        reverse("admin:offerings_venue_changelist"),
+        reverse("admin:offerings_venue_add"),
+        reverse("admin:offerings_venue_change", args=[venue.pk]),
+        reverse("admin:offerings_venue_history", args=[venue.pk]),
+        reverse("admin:autocomplete") + "?app_label=offerings&model_name=offering&field_name=venue",
+    ]
+    for url in pages:
+        assert staff_client.get(url).status_code == 200, url
+
+
+def test_the_change_page_shows_every_inline_and_the_derived_status(staff_client):
+    offering = full_offering(declared_status="cancelled")
+    response = staff_client.get(reverse("admin:offerings_offering_change", args=[offering.pk]))
+    prefixes = [inline.formset.prefix for inline in response.context["inline_admin_formsets"]]
+    assert sorted(prefixes) == sorted(INLINES)
+    assert "Cancelled (set by hand)" in response.content.decode()
+    assert offering.team.first().name in response.content.decode()
+
+
+def test_search_finds_offerings_by_name_symbol_and_contract(staff_client):
+    helix = OfferingFactory(name="Helix Grid", symbol="HLXG")
+    zephyr = OfferingFactory(
+        name="Zephyr Vault", contract_address="0xdAC17F958D2ee523a2206206994597C13D831ec7"
+    )
+    OfferingFactory(name="Umbra Link")
+    for query, expected in [("helix", [helix]), ("HLXG", [helix]), ("0xdac17f", [zephyr])]:
+        response = staff_client.get(CHANGELIST, {"q": query})
+        assert response.status_code == 200
+        assert page_slugs(response) == sorted(offering.slug for offering in expected)
+
+
+def test_each_list_filter_narrows_the_changelist(staff_client):
+    today = dt.date.today()
+    venue = VenueFactory(name="Northgate")
+    exchange = OfferingFactory(
+        slug="exchange", kind="ieo", venue=venue, country="SG", token_type="security", kyc="",
+        refund_policy="none", start_date=today - dt.timedelta(days=3),
+        end_date=today + dt.timedelta(days=3),
+    )  # fmt: skip
+    upcoming = OfferingFactory(
+        slug="upcoming", start_date=today + dt.timedelta(days=30), end_date=None
+    )
+    cancelled = OfferingFactory(slug="cancelled", declared_status="cancelled")
+    ended = OfferingFactory(
+        slug="ended", start_date=dt.date(2019, 5, 1), end_date=dt.date(2019, 6, 1)
+    )
+    everyone = ["cancelled", "ended", "exchange", "upcoming"]
+    cases = {
+        "kind__exact=ieo": ["exchange"],
+        "status=active": ["exchange"],
+        "status=upcoming": ["upcoming"],
+        "status=ended": ["ended"],
+        "status=cancelled": ["cancelled"],
+        f"venue__id__exact={venue.pk}": ["exchange"],
+        "country=SG": ["exchange"],
+        "token_type__exact=utility": sorted(o.slug for o in (upcoming, cancelled, ended)),
+        "kyc__exact=required": ["cancelled", "ended", "upcoming"],
+        "refund_policy__exact=none": ["exchange"],
+        "start_date__year=2019": ["ended"],
+        "start_date__year=2019&start_date__month=5": ["ended"],
+        "start_date__year=2019&start_date__month=5&start_date__day=1": ["ended"],
+        "": everyone,
+    }
+    for query, expected in cases.items():
+        response = staff_client.get(f"{CHANGELIST}?{query}")
+        assert response.status_code == 200, query
+        assert page_slugs(response) == expected, query
+    assert exchange.slug in page_slugs(staff_client.get(CHANGELIST, {"o": "4"}))
+
+
+def test_saving_an_offering_with_every_inline_creates_the_rows_and_history(staff, staff_client):
+    data = offering_form(
+        inlines={
+            "team": [
+                {"position": "0", "name": "Ada Byrne", "role": "CEO", "experienced": "true"},
+                {"position": "1", "name": "", "role": "Dev", "anonymous": "on"},
+            ],
+            "allocations": [allocation("team", "15"), allocation("public_sale", "40")],
+            "rounds": [{"kind": "presale", "price_usd": "0.08", "discount_percent": "20"}],
+            "audits": [{"auditor": "Bastion Security", "date": "2026-01-15"}],
+            "socials": [{"network": "twitter", "url": "https://x.example/kestrel"}],
+        }
+    )
+    response = staff_client.post(ADD, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    offering = Offering.objects.get(slug="kestrel-pay")
+    assert offering.soft_cap == Decimal("1000000")
+    assert offering.restricted_countries == ["US", "KP"]
+    assert (offering.supply_fixed, offering.whitelist, offering.use_of_proceeds) == (
+        True,
+        None,
+        False,
+    )
+    assert [(m.name, m.anonymous) for m in offering.team.all()] == [
+        ("Ada Byrne", False),
+        ("", True),
+    ]
+    assert sorted(a.percent for a in offering.allocations.all()) == [Decimal(15), Decimal(40)]
+    assert offering.rounds.get().discount_percent == Decimal(20)
+    assert offering.audits.get().date == dt.date(2026, 1, 15)
+    assert offering.socials.get().url == "https://x.example/kestrel"
+    history = offering.history.get()
+    assert (history.history_type, history.history_user) == ("+", staff)
+    assert offering.team.model.history.filter(history_user=staff).count() == 2
+
+
+def test_changing_an_offering_records_who_changed_what(staff, staff_client):
+    assert staff_client.post(ADD, offering_form()).status_code == 302
+    offering = Offering.objects.get(slug="kestrel-pay")
+    url = reverse("admin:offerings_offering_change", args=[offering.pk])
+    response = staff_client.post(url, offering_form(hard_cap="7500000"))
+    assert response.status_code == 302
+    latest, first = offering.history.all()[:2]
+    assert (latest.history_type, latest.history_user) == ("~", staff)
+    changes = latest.diff_against(first).changes
+    assert [(c.field, c.old, c.new) for c in changes] == [
+        ("hard_cap", Decimal("5000000"), Decimal("7500000"))
+    ]
+    history_page = staff_client.get(reverse("admin:offerings_offering_history", args=[offering.pk]))
+    assert staff.username in history_page.content.decode()
+
+
+def test_allocations_summing_past_100_are_rejected_in_the_admin(staff_client):
+    data = offering_form(
+        inlines={"allocations": [allocation("team", "60"), allocation("public_sale", "45.5")]}
+    )
+    response = staff_client.post(ADD, data)
+    assert response.status_code == 200
+    assert "allocations sum to 105.5%, above 100%" in response.content.decode()
+    assert not Offering.objects.exists()
+
+
+def test_an_ieo_without_a_venue_is_rejected_in_the_admin(staff_client):
+    response = staff_client.post(ADD, offering_form(kind="ieo"))
+    assert response.status_code == 200
+    assert "an IEO is run on a venue" in response.content.decode()
+    assert not Offering.objects.exists()
+    venue = VenueFactory()
+    assert staff_client.post(ADD, offering_form(kind="ieo", venue=str(venue.pk))).status_code == 302
+    assert Offering.objects.get().venue == venue
+
+
+def test_model_rules_are_shown_on_the_admin_form(staff_client):
+    data = offering_form(
+        soft_cap="5000",
+        hard_cap="1000",
+        country="XX",
+        inlines={
+            "team": [{"position": "0", "name": "", "role": "CTO"}],
+            "allocations": [{"bucket": "team", "percent": "10", "vesting_months": "3",
+                             "cliff_months": "6"}],
+        },
+    )  # fmt: skip
+    content = staff_client.post(ADD, data).content.decode()
+    assert "soft_cap (5,000) is above hard_cap (1,000)" in content
+    assert "&#x27;XX&#x27; is not an ISO 3166-1 alpha-2 country code" in content
+    assert "not anonymous needs a name" in content
+    assert "cliff_months (6) is longer than vesting_months (3)" in content
+    assert not Offering.objects.exists()
+
+
+def test_a_venue_with_unknown_licence_and_kyc_can_be_saved_in_the_admin(staff_client):
+    data = {
+        "name": "Unknown Swap",
+        "slug": "unknown-swap",
+        "kind": "dex",
+        "licensed": "unknown",
+        "kyc_aml_enforced": "unknown",
+        "incidents-TOTAL_FORMS": "1",
+        "incidents-INITIAL_FORMS": "0",
+        "incidents-0-occurred_on": "2025-02-01",
+        "incidents-0-kind": "breach",
+    }
+    response = staff_client.post(reverse("admin:offerings_venue_add"), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    venue = Offering.venue.field.related_model.objects.get(slug="unknown-swap")
+    assert (venue.licensed, venue.kyc_aml_enforced) == (None, None)
+    assert venue.incidents.get().kind == "breach"
+
+
+def changelist_queries(client, query: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{CHANGELIST}?{query}")
+    assert response.status_code == 200
+    assert response.context["cl"].result_count > 0, "count the queries of a non-empty page"
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", CHANGELIST_QUERIES),
+        ("status=active", CHANGELIST_QUERIES),
+        ("q=project", CHANGELIST_QUERIES),
+        ("kind__exact=ieo", CHANGELIST_QUERIES),
+        # Inside a year the date hierarchy needs no first/last-date query.
+        (f"start_date__year={dt.date.today().year}", CHANGELIST_QUERIES - 1),
+    ],
+)
+def test_the_changelist_query_count_is_pinned_and_independent_of_rows(
+    staff_client, query, expected
+):
+    today = dt.date.today()
+    running = {"start_date": today - dt.timedelta(days=3), "end_date": today + dt.timedelta(3)}
+    OfferingFactory.create_batch(5, on_exchange=True, **running)
+    assert changelist_queries(staff_client, query) == expected
+    OfferingFactory.create_batch(25, on_exchange=True, country="SG", **running)
+    OfferingFactory.create_batch(5, kind="sto", declared_status="cancelled", start_date=None)
+    assert Offering.objects.count() == 35
+    assert changelist_queries(staff_client, query) == expected
+
+
+def test_an_analyst_who_is_not_staff_is_sent_to_the_admin_login(client, analyst):
+    client.force_login(analyst)
+    offering = OfferingFactory()
+    for url in [
+        reverse("admin:index"),
+        CHANGELIST,
+        reverse("admin:offerings_offering_change", args=[offering.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+    response = client.post(ADD, offering_form())
+    assert response.status_code == 302
+    assert not Offering.objects.filter(slug="kestrel-pay").exists()
+
+
+def test_an_anonymous_visitor_is_sent_to_the_admin_login(client):
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
