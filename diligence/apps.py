@@ -1,6 +1,28 @@
 from django.apps import AppConfig
+from django.db import transaction
+
+
+def queue_rescore(sender, offering_ids, **kwargs) -> None:
+    """Rescore changed offerings once their transaction commits (eagerly in the default set-up)."""
+    from diligence.tasks import rescore_offerings
+
+    ids = sorted(set(offering_ids))
+    if ids:
+        transaction.on_commit(lambda: rescore_offerings.delay(ids))
 
 
 class DiligenceConfig(AppConfig):
     name = "diligence"
     verbose_name = "Diligence"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from diligence.documents import queue_text_extraction
+        from offerings.models import Document
+        from offerings.signals import offerings_changed
+
+        offerings_changed.connect(queue_rescore, dispatch_uid="diligence.queue_rescore")
+        post_save.connect(
+            queue_text_extraction, sender=Document, dispatch_uid="diligence.extract_text"
+        )

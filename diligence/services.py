@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from diligence.models import Assessment, FindingReview, OfferingReview, Outcomes
+from diligence.models import Finding, FindingReview, OfferingReview, Outcomes
 from diligence.rules import RULES, Severity
 from diligence.tasks import rescore_offerings
 from offerings.models import Offering
@@ -58,10 +58,10 @@ def finding_review_create(
         if rule_code not in RULES:
             raise ValidationError({"rule_code": f"{rule_code!r} is not a checklist rule"})
         finding = (
-            Assessment.objects.current()
-            .filter(offering=offering)
-            .values_list("findings__automatic_outcome", "findings__evidence")
-            .filter(findings__rule_code=rule_code)
+            Finding.objects.filter(
+                assessment__offering=offering, assessment__is_current=True, rule_code=rule_code
+            )
+            .values_list("automatic_outcome", "evidence")
             .first()
         )
         if finding is None:

@@ -8,6 +8,7 @@ Pure Python: no database and no Django.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -51,12 +52,18 @@ _GAIN = (
     r"|money|investment))|profits?|profitable|yields?|income|roi|gains?|earnings?|interest"
     r"|payouts?|dividends?|apy|apr|rich|money(?![- ]back))"
 )
-# Money an investor puts in or holds, or hopes to receive.
-_MONEY = rf"(?:{_GAIN}|rewards?|invest\w*|funds?|capital|deposits?|earn\w*|cash|wealth|savings|portfolio|bitcoin|btc|eth|usdt|\$)"
-# Words that state a promise about the outcome.
-_GUARANTEE = r"(?:guarantee[sd]?|guaranteeing|guaranty|assured(?:ly)?|assures?|promise[sd]?|sure[- ]?fire|sure[- ]shot)"
+# Money an investor puts in, holds or hopes to receive.
+_MONEY = (
+    rf"(?:{_GAIN}|rewards?|invest\w*|funds?|capital|deposits?|earn\w*|cash|wealth|savings"
+    r"|portfolio|bitcoin|btc|eth|usdt|\$)"
+)
+# Words that state a promise about the outcome, with the common misspellings ("guarenteed").
+_GUARANTEE = (
+    r"(?:gu?ar[ae]nte*[sd]?|gu?ar[ae]ntee?ing|guaranty|assured(?:ly)?|assures?|promise[sd]?"
+    r"|sure[- ]?fire|sure[- ]shot)"
+)
 # Up to five words between two cue words, none of them a negation ("returns are not guaranteed").
-_GAP = rf"(?:[\s,]+(?!{_NEG}\b)[\w%$.'-]+){{0,5}}?[\s,]+"
+_GAP = rf"(?:[\s,:]+(?!{_NEG}\b)[\w%$.'-]+){{0,5}}?[\s,:]+"
 # A percentage: "5%", "2.5 %", "1,5%".
 _PERCENT = r"\d+(?:[.,]\d+)?\s?%"
 # A payout period short enough to be implausible for a real investment.
@@ -71,67 +78,86 @@ _MULTIPLIER = (
     r"|\b(?:\d+|two|three|four|five|ten|twenty|fifty|hundred|thousand)[\s-](?:times|fold)\b)"
 )
 # Holdings that a scheme offers to double or triple.
-_HOLDINGS = r"(?:money|investment|capital|crypto|bitcoins?|btc|eth|holdings|portfolio|deposits?|funds|coins|stake|savings|profits?|income|earnings|wealth)"
+_HOLDINGS = (
+    r"(?:money|investment|capital|crypto|bitcoins?|btc|eth|holdings|portfolio|deposits?|funds"
+    r"|coins|stake|savings|profits?|income|earnings|wealth)"
+)
 
 # "guaranteed returns", "we promise profits", "returns are guaranteed", "huge profits, assured".
-_GUARANTEED_GAIN = rf"\b{_GUARANTEE}{_GAP}{_GAIN}\b|\b{_GAIN}{_GAP}(?:\d+%\s+)?{_GUARANTEE}\b"
+_GUARANTEED_GAIN = re.compile(
+    rf"\b{_GUARANTEE}{_GAP}{_GAIN}\b|\b{_GAIN}{_GAP}(?:\d+%\s+)?{_GUARANTEE}\b"
+)
 # "5% daily", "30% a month", "2% roi per day", "daily returns of 3%", "monthly roi: 30%".
-_SHORT_PERIOD_YIELD = (
+_SHORT_PERIOD_YIELD = re.compile(
     rf"{_PERCENT}(?:\s+[a-z]+){{0,2}}?\s+{_SHORT_PERIOD}\b"
     rf"|\b{_SHORT_PERIOD}\s+(?:[a-z]+:?\s+){{0,2}}?(?:of\s+|up to\s+)?{_PERCENT}"
 )
 # "12% per year", "8% APY", "10% annual return".
-_LONG_PERIOD_YIELD = rf"{_PERCENT}(?:\s+[a-z]+){{0,2}}?\s*{_LONG_PERIOD}\b"
-# A multiplier anywhere in a clause; whether it is about money is decided by the clause's words.
-_MULTIPLIED_GAIN = _MULTIPLIER
+_LONG_PERIOD_YIELD = re.compile(rf"{_PERCENT}(?:\s+[a-z]+){{0,2}}?\s*{_LONG_PERIOD}\b")
+# A multiplier on its own; the words of its clause decide whether it is about money.
+_MULTIPLIED_GAIN = re.compile(_MULTIPLIER)
 # "will 100x", "going to 10x": the multiplier used as a verb about the token.
-_WILL_MULTIPLY = rf"\b(?:will|gonna|going to|set to|about to|ready to|bound to|can easily|could easily)\s+(?:easily\s+|surely\s+|definitely\s+)?{_MULTIPLIER}"
+_WILL_MULTIPLY = re.compile(
+    r"\b(?:will|gonna|going to|set to|about to|ready to|bound to|can easily|could easily)\s+"
+    rf"(?:(?:easily|surely|definitely|do|make|go|hit|be|pump|give|return)\s+)?{_MULTIPLIER}"
+)
 # "double your money", "triple your btc", "your deposit doubled in 24 hours", "doubles in value".
-_MULTIPLIED_HOLDINGS = (
-    rf"\b(?:double|triple|quadruple|multiply)\w*\s+(?:(?:your|their|my|ur)\s+)?(?:(?!the\b|our\b)[a-z]+\s+)?{_HOLDINGS}\b"
+_MULTIPLIED_HOLDINGS = re.compile(
+    rf"\b(?:double|triple|quadruple|multiply)\w*\s+(?:(?:your|their|my|ur)\s+)?"
+    rf"(?:(?!the\b|our\b)[a-z]+\s+)?{_HOLDINGS}\b"
     rf"|\b{_HOLDINGS}\s+(?:(?!{_NEG}\b)[a-z']+\s+){{0,3}}?(?:doubles?|doubled|triples?|tripled)\b"
     r"|\b(?:double|triple)s?\s+in\s+(?:value|price)\b"
 )
 # "you cannot lose", "can't lose", "will never lose money"; losing keys or access is another matter.
-_CANNOT_LOSE = (
+_CANNOT_LOSE = re.compile(
     r"\b(?:cannot|can not|can't|cant|won't|will not|never|impossible to|no way to|no way you can"
     r"|(?:no|zero) chance of)\s+(?:ever\s+|possibly\s+|really\s+)?los(?:e|ing)\b"
     r"(?!\s+(?:more than|access|track|sight|control|custody|ownership|data|connection|progress"
     r"|the ability|your (?:private |seed |wallet |recovery )?(?:keys?|phrase|seed|wallet|data)))"
 )
 # "no risk", "zero risk", "risk-free", "riskless", "without any risk"; not the "risk-free rate".
-_NO_RISK = (
+_NO_RISK = re.compile(
     r"\brisk[- ]?free\b(?!\s+rates?)|\briskless\b|\b100% (?:safe|secure)\b"
     r"|\b(?:no|zero|0|without|free of|free from)\s+(?:any\s+)?risks?\b(?![- ]?free)"
 )
 # "will moon", "going to the moon", "the price will skyrocket".
-_MOON = rf"\b(?:will|gonna|going to|set to|about to|bound to|ready to|sure to)\s+(?:(?!{_NEG}\b)\w+\s+)?(?:moon|skyrocket)\w*\b|\bto the moon\b"
+_MOON = re.compile(
+    r"\b(?:will|gonna|going to|set to|about to|bound to|ready to|sure to)\s+"
+    rf"(?:(?!{_NEG}\b)\w+\s+)?(?:moon|skyrocket)\w*\b|\bto the moon\b"
+)
 
 # Cues that turn a short-period percentage into a payout promise.
-_YIELD_CUE = rf"\b(?:{_GUARANTEE}|fixed|passive|earn\w*|profits?|returns?|roi|interest|yields?|income|dividends?|payouts?|rewards?|receive|get|make|pays?|paying|apy|apr)\b"
+_YIELD_CUE = re.compile(
+    rf"\b(?:{_GUARANTEE}|fixed|passive|earn\w*|profits?|returns?|roi|interest|yields?|income"
+    r"|dividends?|payouts?|rewards?|receive|get|make|pays?|paying|apy|apr)\b"
+)
 # Only a firm promise makes a yearly rate a claim; ordinary staking rates are estimates.
-_FIRM_CUE = rf"\b(?:{_GUARANTEE}|fixed|locked[- ]in)\b"
+_FIRM_CUE = re.compile(rf"\b(?:{_GUARANTEE}|fixed|locked[- ]in)\b")
 # Cues that make a multiplier about money rather than about the product.
-_MULTIPLIER_CUE = (
+_MULTIPLIER_CUE = re.compile(
     rf"\b(?:{_MONEY}|price|value|worth|gems?|moon\w*|potential|pump\w*|lambo\w*|bags?)\b"
 )
 # Cues that a sentence about risk is about money at all.
-_MONEY_CUE = rf"\b{_MONEY}"
+_MONEY_CUE = re.compile(rf"\b{_MONEY}")
 # Refund wording: a guaranteed refund is a sale term, not a promised gain.
-_REFUND_VETO = r"\b(?:refund\w*|returned|money[- ]back|soft[- ]cap)\b"
+_REFUND_VETO = re.compile(r"\b(?:refund\w*|returned|money[- ]back|soft[- ]cap)\b")
 # Vesting and supply vocabulary: "10% monthly" there describes token releases, not payouts.
-_SCHEDULE_VETO = (
+_SCHEDULE_VETO = re.compile(
     r"\b(?:vest\w*|unlock\w*|releas\w*|cliff|emission\w*|inflation\w*|burn\w*|mint\w*|linear\w*)\b"
 )
-# Technical comparisons: "2x faster", "10x cheaper fees", "100x more throughput".
-_TECH_VETO = (
+# Comparisons of the product or of a bonus: "2x faster", "10x cheaper fees", "2x reward boost".
+_TECH_VETO = re.compile(
     r"\b(?:faster|quicker|cheaper|slower|lower|less|fewer|smaller|better|efficien\w*|scal\w*"
     r"|speed\w*|throughput|tps|transactions?|latency|bandwidth|storage|capacity|blocks?"
     r"|performance|compress\w*|gas|fees?|costs?|validators?|nodes?|users?|leverage\w*|margin"
-    r"|oversubscri\w*|energy|memory|uptime)\b"
+    r"|oversubscri\w*|energy|memory|uptime|boost\w*|multipliers?|bonus\w*)\b"
 )
 # Security claims: "no risk of double spending" is about the protocol, not about returns.
-_SECURITY_VETO = r"\b(?:hack\w*|theft|stolen|steal\w*|exploit\w*|attacks?|double[- ]spend\w*|downtime|censor\w*|front[- ]?run\w*|reentran\w*|collisions?|rug\w*|inflation|dilution|phishing|liquidation)\b"
+_SECURITY_VETO = re.compile(
+    r"\b(?:hack\w*|theft|stolen|steal\w*|exploit\w*|attacks?|double[- ]spend\w*|downtime"
+    r"|censor\w*|front[- ]?run\w*|reentran\w*|collisions?|rug\w*|inflation|dilution|phishing"
+    r"|liquidation)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -145,37 +171,20 @@ class _PromiseForm:
 
 
 _PROMISE_FORMS = (
-    _PromiseForm(re.compile(_GUARANTEED_GAIN), vetoed_by=re.compile(_REFUND_VETO)),
-    _PromiseForm(
-        re.compile(_SHORT_PERIOD_YIELD),
-        needs=re.compile(_YIELD_CUE),
-        vetoed_by=re.compile(_SCHEDULE_VETO),
-    ),
-    _PromiseForm(
-        re.compile(_LONG_PERIOD_YIELD),
-        needs=re.compile(_FIRM_CUE),
-        vetoed_by=re.compile(_SCHEDULE_VETO),
-    ),
-    _PromiseForm(re.compile(_WILL_MULTIPLY), vetoed_by=re.compile(_TECH_VETO)),
-    _PromiseForm(
-        re.compile(_MULTIPLIED_GAIN),
-        needs=re.compile(_MULTIPLIER_CUE),
-        vetoed_by=re.compile(_TECH_VETO),
-    ),
-    _PromiseForm(re.compile(_MULTIPLIED_HOLDINGS), vetoed_by=re.compile(_TECH_VETO)),
-    _PromiseForm(re.compile(_CANNOT_LOSE)),
-    _PromiseForm(
-        re.compile(_NO_RISK),
-        needs=re.compile(_MONEY_CUE),
-        needs_scope="sentence",
-        vetoed_by=re.compile(_SECURITY_VETO),
-    ),
-    _PromiseForm(re.compile(_MOON)),
+    _PromiseForm(_GUARANTEED_GAIN, vetoed_by=_REFUND_VETO),
+    _PromiseForm(_SHORT_PERIOD_YIELD, needs=_YIELD_CUE, vetoed_by=_SCHEDULE_VETO),
+    _PromiseForm(_LONG_PERIOD_YIELD, needs=_FIRM_CUE, vetoed_by=_SCHEDULE_VETO),
+    _PromiseForm(_WILL_MULTIPLY, vetoed_by=_TECH_VETO),
+    _PromiseForm(_MULTIPLIED_GAIN, needs=_MULTIPLIER_CUE, vetoed_by=_TECH_VETO),
+    _PromiseForm(_MULTIPLIED_HOLDINGS, vetoed_by=_TECH_VETO),
+    _PromiseForm(_CANNOT_LOSE, vetoed_by=_REFUND_VETO),
+    _PromiseForm(_NO_RISK, needs=_MONEY_CUE, needs_scope="sentence", vetoed_by=_SECURITY_VETO),
+    _PromiseForm(_MOON),
 )
 
 # Cheap pre-filter: a sentence without any of these stems cannot hold a promise form.
 _TRIGGER = re.compile(
-    r"guarant|promis|assur|sure|risk|los[ei]|\d|doubl|tripl|quadrupl|multipl|times|fold|moon|skyrocket"
+    r"gu?ar[ae]nt|promis|assur|sure|risk|los[ei]|\d|doubl|tripl|quadrupl|multipl|times|fold|moon|skyrocket"
 )
 # Sentence ends, blank lines and bullets; single line breaks inside a paragraph are kept.
 _SENTENCE_BREAK = re.compile(
@@ -186,12 +195,20 @@ _CLAUSE_BREAK = re.compile(
     r"[,;:()]|\s-\s|\b(?:but|and|or|while|whereas|however|although|though|yet|unless)\b"
 )
 # A negation in the last few words before a promise cancels it ("there is no guarantee of profit").
-_NEGATION = re.compile(rf"\b(?:{_NEG}|hardly|unlikely|avoid)\b")
+_NEGATION = re.compile(rf"\b(?:{_NEG}|hardly|unlikely|avoid|impossible|unable|nobody)\b")
 _NEGATION_WINDOW_WORDS = 4
-# Investor-education sentences describe a promise in order to warn against it.
-_WARNING = re.compile(
+# A sweeping negation cancels a promise anywhere later in its clause ("nothing here is ...").
+_SWEEPING_NEGATION = re.compile(r"\b(?:nothing|nobody|no one|none)\b")
+# A negated predicate right after the promise cancels it ("guaranteed returns do not exist").
+_NEGATED_PREDICATE = re.compile(
+    r"[\s,]*(?:(?:is|are|was|were|do|does|did|will|would|can|could|may|might|have|has)\s+"
+    rf"(?:\w+\s+)?{_NEG}\b|\w+n't\b|(?:is|are)\s+(?:a\s+)?(?:myth|impossible|unrealistic))"
+)
+# Investor-education and legal-disclaimer sentences mention a promise to warn against it.
+_CAUTIONARY = re.compile(
     r"\b(?:beware|be wary|be careful|be cautious|watch out|red flags?|warning signs?"
-    r"|too good to be true|ponzi|(?<!not a )(?<!no )scams?|fraud(?:ulent|sters?)?\b(?![- ]proof))"
+    r"|too good to be true|ponzi|(?<!not a )(?<!no )scams?|fraud(?:ulent|sters?)?\b(?![- ]proof)"
+    r"|construed|disclaim\w*|no representations?|forward-looking)"
 )
 # A yes/no question asks about a promise rather than making it ("Are returns guaranteed?").
 _YES_NO_QUESTION = re.compile(
@@ -210,7 +227,7 @@ def guaranteed_return_claims(text: str) -> list[str]:
     claims: list[str] = []
     for sentence in _sentences(text):
         lowered = _normalise(sentence)
-        if not _TRIGGER.search(lowered) or _WARNING.search(lowered):
+        if not _TRIGGER.search(lowered) or _CAUTIONARY.search(lowered):
             continue
         if _YES_NO_QUESTION.fullmatch(lowered):
             continue
@@ -240,7 +257,11 @@ def _find_promise(sentence: str) -> tuple[int, int] | None:
             scope = sentence if form.needs_scope == "sentence" else clause
             if form.needs is not None and not form.needs.search(scope):
                 continue
-            if _is_negated(sentence[clause_start : match.start()]):
+            before, after = (
+                sentence[clause_start : match.start()],
+                sentence[match.end() : clause_end],
+            )
+            if _is_negated(before) or _NEGATED_PREDICATE.match(after):
                 continue
             return match.start(), match.end()
     return None
@@ -256,7 +277,7 @@ def _clause_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:
 
 def _is_negated(words_before: str) -> bool:
     window = " ".join(words_before.split()[-_NEGATION_WINDOW_WORDS:])
-    return _NEGATION.search(window) is not None
+    return bool(_NEGATION.search(window) or _SWEEPING_NEGATION.search(words_before))
 
 
 def _snippet(sentence: str, start: int, end: int) -> str:
@@ -287,103 +308,73 @@ WHITEPAPER_SECTIONS: Mapping[str, str] = MappingProxyType(
 )
 
 # Currencies and means of payment a token sale may take.
-_CURRENCY = r"(?:eth|ether|ethereum|btc|bitcoin|usdt|tether|usdc|dai|bnb|sol|solana|matic|fiat|usd|eur|credit cards?|bank transfers?)"
-
-
-@dataclass(frozen=True)
-class _SectionCues:
-    """How a required section shows itself in a whitepaper."""
-
-    heading: re.Pattern[str]  # the whole text of a short, heading-like line
-    phrase: re.Pattern[str]  # wording distinctive enough to count anywhere in the text
-
-
-def _heading(names: str) -> re.Pattern[str]:
-    # "Team", "Our Team", "Team & Advisors", "Roadmap and Milestones".
-    return re.compile(rf"(?:(?:the|our|meet the|project)\s+)?(?:{names})(?:\s*(?:&|and|/)\s*.+)?")
-
-
-_SECTION_CUES: Mapping[str, _SectionCues] = MappingProxyType(
-    {
-        "purpose": _SectionCues(
-            _heading(
-                r"purpose|problems?|problem statement|mission|vision|motivation|introduction"
-                r"|abstract|executive summary|solution|background|why\b.*"
-            ),
-            re.compile(
-                r"problem statement|\bour (?:mission|vision)\b|mission is to|the problem (?:we|is|of)"
-                r"|aims? to (?:solve|address|fix)|\bwe (?:solve|address)\b"
-                r"|purpose of (?:the|this) (?:project|token|platform|network)"
-            ),
-        ),
-        "technology": _SectionCues(
-            _heading(
-                r"technology|tech stack|technical\b.*|architecture|consensus(?: mechanism)?"
-                r"|smart contracts?|protocol(?: design| architecture)?|platform|how it works"
-                r"|infrastructure|system design"
-            ),
-            re.compile(
-                r"technical (?:design|architecture|overview|specification)|system architecture"
-                r"|consensus (?:mechanism|algorithm|protocol)|smart contracts?|protocol design"
-                r"|proof[- ]of[- ](?:stake|work|authority)|zero[- ]knowledge|evm[- ]compatible"
-            ),
-        ),
-        "team": _SectionCues(
-            _heading(
-                r"team|founders?|founding team|leadership|management|advisors?|advisory board"
-                r"|core contributors|people"
-            ),
-            re.compile(
-                r"\bco-?founders?\b|founding team|founded by|advisory board|core contributors"
-                r"|\bour team\b|team members|meet the team|\b(?:ceo|cto|coo|cfo)\b"
-                r"|chief \w+ officer"
-            ),
-        ),
-        "token_economics": _SectionCues(
-            _heading(r"tokenomics|token\b.*|economics|distribution|allocation|supply|token model"),
-            re.compile(
-                r"tokenomics|token (?:economics|distribution|allocation|model|supply|metrics)"
-                r"|(?:total|max(?:imum)?|circulating|fixed) supply|supply (?:of|is capped at) [\d,.]+"
-                r"|vesting schedule"
-            ),
-        ),
-        "use_of_funds": _SectionCues(
-            _heading(
-                r"use of (?:proceeds|funds)|allocation of (?:the )?(?:funds|proceeds)"
-                r"|funds? allocation|budget|proceeds|spending|how (?:the )?funds will be used"
-            ),
-            re.compile(
-                r"use of (?:proceeds|funds)|allocation of (?:the )?(?:funds|proceeds)"
-                r"|(?:funds?|proceeds) (?:raised )?(?:will|shall) be (?:used|allocated|spent)"
-                r"|how (?:the )?funds will be used|budget allocation|funds? allocation|spending plan"
-            ),
-        ),
-        "roadmap": _SectionCues(
-            _heading(r"road ?map|timeline|milestones?|schedule|development plan"),
-            re.compile(
-                r"road ?map|timeline|\bmilestones?\b|\bq[1-4][\s-]*(?:20\d\d|'\d\d)\b"
-                r"|\b(?:first|second|third|fourth) quarter of 20\d\d|\bh[12][\s-]*20\d\d\b"
-            ),
-        ),
-        "accepted_currencies": _SectionCues(
-            _heading(
-                r"accepted (?:currencies|cryptocurrencies|payments?|tokens)"
-                r"|payments?(?: methods?| options)?|how to (?:contribute|participate|buy|purchase)"
-                r"|contributions?(?: methods?)?"
-            ),
-            re.compile(
-                rf"accepted (?:currenc|cryptocurrenc|payment)|payment (?:methods?|options)"
-                rf"|\b(?:we accept|accepts?|accepting|payable in|pay(?:ments?)? (?:in|with)"
-                rf"|contribut\w* (?:in|with|using)|purchased? (?:in|with|using)"
-                rf"|buy \w+ (?:with|using))\b[^.]{{0,60}}?\b{_CURRENCY}\b"
-                rf"|\b{_CURRENCY}\b[^.]{{0,60}}?\b(?:is|are|will be) accepted"
-            ),
-        ),
-    }
+_CURRENCY = (
+    r"(?:eth|ether|ethereum|btc|bitcoin|usdt|tether|usdc|dai|bnb|sol|solana|matic|fiat|usd|eur"
+    r"|credit cards?|bank transfers?)"
 )
+# key -> (what a heading for it may say, body wording distinctive enough to count anywhere).
+_SECTION_CUES: Mapping[str, tuple[str, str]] = {
+    "purpose": (
+        r"purpose|problems?|problem statement|mission|vision|motivation|introduction|abstract"
+        r"|executive summary|solution|background|why\b.*",
+        r"problem statement|\bour (?:mission|vision)\b|mission is to|the problem (?:we|is|of)"
+        r"|aims? to (?:solve|address|fix)|\bwe (?:solve|address)\b"
+        r"|purpose of (?:the|this) (?:project|token|platform|network)",
+    ),
+    "technology": (
+        r"technology|tech stack|technical\b.*|architecture|consensus(?: mechanism)?"
+        r"|smart contracts?|protocol(?: design| architecture)?|platform|how it works"
+        r"|infrastructure|system design",
+        r"technical (?:design|architecture|overview|specification)|system architecture"
+        r"|consensus (?:mechanism|algorithm|protocol)|smart contracts?|protocol design"
+        r"|proof[- ]of[- ](?:stake|work|authority)|zero[- ]knowledge|evm[- ]compatible",
+    ),
+    "team": (
+        r"team|founders?|founding team|leadership|management|advisors?|advisory board"
+        r"|core contributors|people",
+        r"\bco-?founders?\b|founding team|founded by|advisory board|core contributors"
+        r"|\bour team\b|team members|meet the team|\b(?:ceo|cto|coo|cfo)\b|chief \w+ officer",
+    ),
+    "token_economics": (
+        r"tokenomics|token\b.*|economics|distribution|allocation|supply|token model",
+        r"tokenomics|token (?:economics|distribution|allocation|model|supply|metrics)"
+        r"|(?:total|max(?:imum)?|circulating|fixed) supply"
+        r"|supply (?:of|is capped at) [\d,.]+|vesting schedule",
+    ),
+    "use_of_funds": (
+        r"use of (?:proceeds|funds)|allocation of (?:the )?(?:funds|proceeds)|funds? allocation"
+        r"|budget|proceeds|spending|how (?:the )?funds will be used",
+        r"use of (?:proceeds|funds)|allocation of (?:the )?(?:funds|proceeds)"
+        r"|(?:funds?|proceeds) (?:raised )?(?:will|shall) be (?:used|allocated|spent)"
+        r"|how (?:the )?funds will be used|budget allocation|funds? allocation|spending plan",
+    ),
+    "roadmap": (
+        r"road ?map|timeline|milestones?|schedule|development plan",
+        r"road ?map|timeline|\bmilestones?\b|\bq[1-4][\s-]*(?:20\d\d|'\d\d)\b"
+        r"|\b(?:first|second|third|fourth) quarter of 20\d\d|\bh[12][\s-]*20\d\d\b",
+    ),
+    "accepted_currencies": (
+        r"accepted (?:currencies|cryptocurrencies|payments?|tokens)"
+        r"|payments?(?: methods?| options)?|how to (?:contribute|participate|buy|purchase)"
+        r"|contributions?(?: methods?)?",
+        r"accepted (?:currenc|cryptocurrenc|payment)|payment (?:methods?|options)"
+        r"|\b(?:we accept|accepts?|accepting|payable in|pay(?:ments?)? (?:in|with)"
+        r"|contribut\w* (?:in|with|using)|purchased? (?:in|with|using)|buy \w+ (?:with|using))"
+        rf"\b[^.]{{0,60}}?\b{_CURRENCY}\b"
+        rf"|\b{_CURRENCY}\b[^.]{{0,60}}?\b(?:is|are|will be) accepted",
+    ),
+}
+# Each heading pattern takes the whole heading: "Team", "Our Team", "Team & Advisors".
+_SECTION_PATTERNS = {
+    key: (
+        re.compile(rf"(?:(?:the|our|meet the|project)\s+)?(?:{names})(?:\s*(?:&|and|/)\s*.+)?"),
+        re.compile(phrase),
+    )
+    for key, (names, phrase) in _SECTION_CUES.items()
+}
 # Numbering and markup before a heading's words: "3.", "2.1", "IV.", "a)", "## ", "Section 4:".
 _HEADING_PREFIX = re.compile(
-    r"^(?:#+\s*)?(?:(?:section|chapter|part)\s+)?(?:\d+(?:\.\d+)*|[ivx]+|[a-h])?[.):]?\s*"
+    r"^(?:#+\s*)?(?:(?:section|chapter|part)\s+)?(?:(?:\d+(?:\.\d+)*|[ivx]+|[a-h])[.):]|\d+)?\s*"
 )
 _HEADING_MAX_WORDS = 7
 
@@ -398,9 +389,8 @@ def whitepaper_sections(text: str) -> dict[str, bool]:
     normalised = _normalise(text)
     headings = [h for h in map(_heading_text, normalised.splitlines()) if h]
     return {
-        key: any(cues.heading.fullmatch(h) for h in headings)
-        or cues.phrase.search(normalised) is not None
-        for key, cues in _SECTION_CUES.items()
+        key: any(heading.fullmatch(h) for h in headings) or phrase.search(normalised) is not None
+        for key, (heading, phrase) in _SECTION_PATTERNS.items()
     }
 
 
@@ -433,10 +423,9 @@ def extract_pdf_text(stream: IO[bytes], max_chars: int = PDF_MAX_CHARS) -> tuple
         raise ValueError(f"max_chars ({max_chars}) must be at least 1")
     reader = PdfReader(stream)
     if reader.is_encrypted:
-        try:
+        # Its pages then fail to extract and are skipped like any other unreadable page.
+        with contextlib.suppress(PyPdfError):
             reader.decrypt("")
-        except PyPdfError:
-            pass  # its pages then fail to extract and are skipped like any unreadable page
     page_count = len(reader.pages)
     parts: list[str] = []
     collected = 0

@@ -17,6 +17,7 @@ from offerings.models import (
     Venue,
 )
 from offerings.models.parts import validate_allocation_total
+from offerings.signals import offerings_changed
 from offerings.status import Status
 
 
@@ -157,6 +158,10 @@ class OfferingAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_status()
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        offerings_changed.send(sender=Offering, offering_ids=[form.instance.pk])
+
     @admin.display(description="status", ordering="current_status")
     def status_display(self, offering: Offering) -> str:
         status = getattr(offering, "current_status", None) or offering.status
@@ -178,3 +183,8 @@ class VenueAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SecurityIncidentInline]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        ids = list(form.instance.offerings.values_list("pk", flat=True))
+        offerings_changed.send(sender=Venue, offering_ids=ids)

@@ -133,7 +133,8 @@ def demo_records(today: dt.date, count: int = 60, seed: int = 2026) -> list[dict
     for index in range(count):
         kind = kinds[index % len(kinds)]
         profile = PROFILES[(index // len(kinds)) % len(PROFILES)]
-        timing = timings[(index * 7 + index // 5) % len(timings)]
+        # index // 4 shifts the timing at each turn of the kinds, so every kind meets every timing.
+        timing = timings[(index * 7 + index // 4) % len(timings)]
         records.append(_record(rng, index, kind, profile, timing, today))
     return records
 

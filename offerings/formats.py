@@ -37,7 +37,7 @@ def read_jsonl(stream: IO[str]) -> Iterator[SourceRow]:
             # Decimal, not float: an amount keeps every digit it was written with.
             record = json.loads(line, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            yield SourceRow(number, {}, errors=[FieldError("(line)", line[:80], f"not JSON: {exc.msg}")])
+            yield SourceRow(number, {}, errors=[FieldError("(line)", line.rstrip("\r\n")[:80], f"not JSON: {exc.msg}")])
             continue
         yield SourceRow(number, record)
 

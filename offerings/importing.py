@@ -29,6 +29,7 @@ from offerings.models import (
     Venue,
 )
 from offerings.models.parts import validate_allocation_total
+from offerings.signals import offerings_changed
 from offerings.status import derive_status
 
 PART_MODELS: dict[str, type[models.Model]] = {
@@ -168,6 +169,9 @@ def offerings_import(
         _load_existing(pending)
         for item in pending:
             _build(item, venues, report, lenient)
+        # In file order, whichever step found them.
+        report.errors.sort(key=lambda problem: problem.row)
+        report.warnings.sort(key=lambda problem: problem.row)
         good = [item for item in pending if not item.failed]
         if report.errors and not partial:
             transaction.set_rollback(True)
@@ -418,6 +422,8 @@ def _write(items: list[_Pending], *, user: Any, change_reason: str) -> None:
     _replace_parts(
         [item for item in items if item.socials is not None], "socials", SocialLink, history
     )
+    if items:
+        offerings_changed.send(sender=Offering, offering_ids=[item.offering.pk for item in items])
 
 
 def _fill_created_ids(created: list[Offering]) -> None:

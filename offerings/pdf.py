@@ -9,8 +9,8 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 logger = logging.getLogger(__name__)
 
@@ -39,29 +39,28 @@ def inspect_pdf(stream: IO[bytes], *, name: str = "file") -> PdfFacts:
             code="not_pdf",
             params={"name": name},
         )
-    digest = hashlib.sha256(head)
-    size = len(head)
-    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+    digest = hashlib.sha256()
+    size = 0
+    chunk = head
+    while chunk:
         size += len(chunk)
         if size > limit:
             raise ValidationError(
-                "%(name)s is larger than the %(limit)s MB limit",
+                "%(name)s is larger than the %(limit)s limit",
                 code="too_large",
-                params={"name": name, "limit": limit // (1024 * 1024)},
+                params={"name": name, "limit": filesizeformat(limit).replace("\xa0", " ")},
             )
         digest.update(chunk)
+        chunk = stream.read(1024 * 1024)
     stream.seek(0)
     try:
         reader = PdfReader(stream)
-        if reader.is_encrypted:
-            raise ValidationError(
-                "%(name)s is encrypted; upload an unencrypted PDF",
-                code="encrypted_pdf",
-                params={"name": name},
-            )
-        pages = len(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        logger.info("rejected unreadable PDF upload %s: %s", name, exc)
+        encrypted = reader.is_encrypted
+        pages = 0 if encrypted else len(reader.pages)
+    except Exception as exc:
+        # pypdf fails on hostile input in many ways (loops, wrong object types, deep nesting):
+        # whichever it is, we cannot read the file.
+        logger.info("rejected unreadable PDF upload %s: %r", name, exc)
         raise ValidationError(
             "%(name)s is not a readable PDF (%(reason)s)",
             code="not_pdf",
@@ -69,8 +68,12 @@ def inspect_pdf(stream: IO[bytes], *, name: str = "file") -> PdfFacts:
         ) from None
     finally:
         stream.seek(0)
-    if pages == 0:
+    if encrypted:
         raise ValidationError(
-            "%(name)s has no pages", code="empty_pdf", params={"name": name}
+            "%(name)s is encrypted; upload an unencrypted PDF",
+            code="encrypted_pdf",
+            params={"name": name},
         )
+    if pages == 0:
+        raise ValidationError("%(name)s has no pages", code="empty_pdf", params={"name": name})
     return PdfFacts(sha256=digest.hexdigest(), size=size, page_count=pages)

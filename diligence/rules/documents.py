@@ -1,4 +1,4 @@
-"""Documents and claims: is there a whitepaper, does it say what it must, does it promise returns."""
+"""Documents and claims: a whitepaper, what it must say, and whether it promises returns."""
 
 from __future__ import annotations
 
@@ -79,7 +79,9 @@ def whitepaper_thin(facts: OfferingFacts):
     if pages == 0:
         return not_applicable("whitepaper: none published")
     evidence = f"whitepaper: {pages} pages"
-    return flagged(f"{evidence} (fewer than {MIN_PAGES})") if pages < MIN_PAGES else passed(evidence)
+    if pages < MIN_PAGES:
+        return flagged(f"{evidence} (fewer than {MIN_PAGES})")
+    return passed(evidence)
 
 
 def _disclosure(facts: OfferingFacts, recorded: bool | None, section: str, label: str):

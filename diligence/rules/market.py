@@ -16,7 +16,9 @@ THIN_VOLUME_SHARE = Decimal("0.001")
 def _not_traded_yet(facts: OfferingFacts):
     if not facts.ended:
         return not_applicable(f"sale status: {facts.status or 'unknown'}")
-    if facts.market is None or not facts.market.listed:
+    if facts.market is None or facts.market.listed is None:
+        return not_applicable("listing data: not available")
+    if not facts.market.listed:
         return not_applicable("not listed")
     return None
 
@@ -33,8 +35,10 @@ def _not_traded_yet(facts: OfferingFacts):
     source="Benedetti & Kostovetsky: 52% inactive when unlisted vs 16% when listed",
 )
 def market_not_listed(facts: OfferingFacts):
-    if not facts.ended or facts.end_date is None:
+    if not facts.ended:
         return not_applicable(f"sale status: {facts.status or 'unknown'}")
+    if facts.end_date is None:
+        return unknown("sale ended, but its end date is not recorded")
     days = (facts.today - facts.end_date).days
     if days <= LISTING_GRACE_DAYS:
         return not_applicable(f"sale ended {days} days ago")
@@ -79,12 +83,17 @@ def market_pump_and_dump(facts: OfferingFacts):
     skip = _not_traded_yet(facts)
     if skip:
         return skip
-    peak, low, sale = facts.market.peak_30d_usd, facts.market.low_after_peak_usd, facts.token_price_usd
+    market, sale = facts.market, facts.token_price_usd
+    peak, low = market.peak_30d_usd, market.low_after_peak_usd
     if peak is None or low is None or not sale:
         return unknown("price history of the first 30 days not available")
     pumped = peak > PUMP_MULTIPLE * sale
     dumped = low < peak * (1 - DUMP_FALL)
-    evidence = f"30-day peak {amount(peak)} USD ({amount((peak / sale).quantize(Decimal('0.1')))}× sale price), low after peak {amount(low)} USD"
+    multiple = amount((peak / sale).quantize(Decimal("0.1")))
+    evidence = (
+        f"30-day peak {amount(peak)} USD ({multiple} times the sale price), "
+        f"low after peak {amount(low)} USD"
+    )
     return flagged(evidence) if pumped and dumped else passed(evidence)
 
 
@@ -100,12 +109,15 @@ def market_pump_and_dump(facts: OfferingFacts):
     source="Momtaz 2020: 21% of tokens delisted from a major exchange",
 )
 def market_delisted(facts: OfferingFacts):
+    if facts.ended and facts.market is not None and facts.market.delisted:
+        # Checked before the listing: a token delisted everywhere is no longer listed anywhere.
+        return flagged("delisted from an exchange")
     skip = _not_traded_yet(facts)
     if skip:
         return skip
     if facts.market.delisted is None:
         return unknown("delisting data: not available")
-    return flagged("delisted from an exchange") if facts.market.delisted else passed("no delisting recorded")
+    return passed("no delisting recorded")
 
 
 @rule(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from diligence.facts import OfferingFacts
 from diligence.rules.base import Severity, amount, flagged, not_applicable, passed, rule, unknown
@@ -172,7 +172,8 @@ def bonus_steep(facts: OfferingFacts):
             discounts.append((sale_round.discount_percent, sale_round.kind))
         elif sale_round.price_usd is not None and facts.token_price_usd:
             discount = (1 - sale_round.price_usd / facts.token_price_usd) * 100
-            discounts.append((discount.quantize(Decimal(1)), sale_round.kind))
+            # Rounded up, so a discount just above the limit never shows as (and passes at) 30%.
+            discounts.append((discount.quantize(Decimal("0.1"), ROUND_CEILING), sale_round.kind))
     if not discounts:
         return unknown("no early-round discount recorded")
     steepest, kind = max(discounts)
@@ -193,7 +194,8 @@ def bonus_steep(facts: OfferingFacts):
 )
 def legal_security_unregistered(facts: OfferingFacts):
     if facts.kind != "sto" and facts.token_type != "security":
-        return not_applicable(f"{facts.kind.upper()} of a {facts.token_type or 'non-security'} token")
+        token_type = facts.token_type or "non-security"
+        return not_applicable(f"{facts.kind.upper()} of a {token_type} token")
     if facts.regulatory_filing:
         return passed(f"regulatory filing: {facts.regulatory_filing}")
     return flagged("security token with no regulatory filing recorded")

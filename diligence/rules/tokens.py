@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from diligence.facts import OfferingFacts
 from diligence.rules.base import Severity, amount, flagged, not_applicable, passed, rule, unknown
@@ -18,9 +18,7 @@ def _covered(facts: OfferingFacts) -> Decimal:
 
 
 def _share(facts: OfferingFacts, *buckets: str) -> Decimal:
-    return sum(
-        (a.percent for a in facts.allocations if a.bucket in buckets), Decimal(0)
-    )
+    return sum((a.percent for a in facts.allocations if a.bucket in buckets), Decimal(0))
 
 
 @rule(
@@ -60,7 +58,9 @@ def tokens_insider_heavy(facts: OfferingFacts):
     if not insiders and _covered(facts) < DISCLOSED_SHARE:
         return unknown("team and advisor shares not in the (partial) allocation table")
     evidence = f"team and advisors hold {amount(insiders)}%"
-    return flagged(f"{evidence} (over {INSIDER_LIMIT}%)") if insiders > INSIDER_LIMIT else passed(evidence)
+    if insiders > INSIDER_LIMIT:
+        return flagged(f"{evidence} (over {INSIDER_LIMIT}%)")
+    return passed(evidence)
 
 
 @rule(
@@ -80,15 +80,17 @@ def tokens_no_vesting(facts: OfferingFacts):
         if facts.allocations and _covered(facts) >= DISCLOSED_SHARE:
             return not_applicable("no team allocation")
         return unknown("team allocation: not recorded")
-    months = [a.vesting_months for a in team]
-    if any(m is None for m in months):
+    known = [a.vesting_months for a in team if a.vesting_months is not None]
+    shortest = min(known, default=None)
+    if shortest is not None and shortest < MIN_TEAM_VESTING_MONTHS:
+        return flagged(_vesting(shortest))
+    if len(known) < len(team):
         return unknown("team vesting: not recorded")
-    shortest = min(months)
-    if shortest < MIN_TEAM_VESTING_MONTHS:
-        return flagged(
-            "team tokens: no vesting" if shortest == 0 else f"team tokens vest over {shortest} months"
-        )
-    return passed(f"team tokens vest over {shortest} months")
+    return passed(_vesting(shortest))
+
+
+def _vesting(months: int) -> str:
+    return "team tokens: no vesting" if months == 0 else f"team tokens vest over {months} months"
 
 
 @rule(
@@ -103,15 +105,22 @@ def tokens_no_vesting(facts: OfferingFacts):
     source="ICO guide, fairness of distribution",
 )
 def tokens_public_share_low(facts: OfferingFacts):
-    share = _share(facts, "public_sale") if any(
-        a.bucket == "public_sale" for a in facts.allocations
-    ) else None
+    share = (
+        _share(facts, "public_sale")
+        if any(a.bucket == "public_sale" for a in facts.allocations)
+        else None
+    )
     if share is None and facts.tokens_for_sale is not None and facts.total_supply:
-        share = (facts.tokens_for_sale / facts.total_supply * 100).quantize(Decimal("0.1"))
+        # Rounded down, so a share just under the limit never shows as (and passes at) 20%.
+        share = (facts.tokens_for_sale / facts.total_supply * 100).quantize(
+            Decimal("0.1"), ROUND_DOWN
+        )
     if share is None:
         return unknown("public share: not recorded")
     evidence = f"public sale: {amount(share)}% of supply"
-    return flagged(f"{evidence} (under {MIN_PUBLIC_SHARE}%)") if share < MIN_PUBLIC_SHARE else passed(evidence)
+    if share < MIN_PUBLIC_SHARE:
+        return flagged(f"{evidence} (under {MIN_PUBLIC_SHARE}%)")
+    return passed(evidence)
 
 
 @rule(

@@ -11,6 +11,14 @@ INCIDENT_YEARS = 3
 SERIOUS_INCIDENTS = frozenset({"breach", "insolvency", "exit_scam"})
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def _no_venue(facts: OfferingFacts):
     return unknown(f"{facts.kind.upper()} venue: not recorded")
 
@@ -63,7 +71,7 @@ def venue_security_incidents(facts: OfferingFacts):
     venue = facts.venue
     if venue is None:
         return _no_venue(facts)
-    since = facts.today - dt.timedelta(days=365 * INCIDENT_YEARS)
+    since = _years_before(facts.today, INCIDENT_YEARS)
     recent = [i for i in venue.incidents if i.kind in SERIOUS_INCIDENTS and i.occurred_on >= since]
     if recent:
         latest = max(recent, key=lambda incident: incident.occurred_on)
@@ -84,7 +92,7 @@ def venue_security_incidents(facts: OfferingFacts):
 )
 def venue_no_recognised_exchange(facts: OfferingFacts):
     if facts.kind != "ico":
-        return not_applicable(f"{facts.kind.upper()}: sold on or through a venue")
+        return not_applicable(f"{facts.kind.upper()}: the rule covers ICOs only")
     if facts.venue is not None:
         evidence = f"exchange: {facts.venue.name} ({facts.venue.reputation_tier or 'tier ?'})"
         if facts.venue.reputation_tier in ("tier1", "tier2"):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +11,7 @@ from django.utils.crypto import get_random_string
 
 from offerings.demo import VENUES, demo_records
 from offerings.importing import SourceRow, offerings_import
+from offerings.models import Venue
 from offerings.services import venue_upsert
 
 
@@ -24,9 +27,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, count: int, admin: bool, **options):
+        if admin and not settings.DEBUG:
+            raise CommandError("--admin creates a demo superuser and only runs with DJANGO_DEBUG=1")
         with transaction.atomic():
             for venue in VENUES:
-                venue_upsert(**venue)
+                if not _venue_is_current(venue):
+                    venue_upsert(**venue)
             records = demo_records(timezone.localdate(), count=count)
             report = offerings_import(
                 rows=[SourceRow(n, record) for n, record in enumerate(records, start=1)],
@@ -43,8 +49,6 @@ class Command(BaseCommand):
             self._admin()
 
     def _admin(self) -> None:
-        if not settings.DEBUG:
-            raise CommandError("--admin creates a demo superuser and only runs with DJANGO_DEBUG=1")
         password = get_random_string(20)
         user, _ = get_user_model().objects.get_or_create(
             username="admin", defaults={"email": "admin@localhost"}
@@ -57,3 +61,15 @@ class Command(BaseCommand):
                 f"admin user: admin / {password}  (sign in at http://127.0.0.1:8000/admin/)"
             )
         )
+
+
+def _venue_is_current(spec: dict[str, Any]) -> bool:
+    """Whether the venue already says what the demo says: then a re-run writes no history."""
+    profile = {name: value for name, value in spec.items() if name not in {"name", "incidents"}}
+    venue = Venue.objects.filter(name__iexact=spec["name"], **profile).first()
+    if venue is None:
+        return False
+    incidents = spec["incidents"]
+    return venue.incidents.count() == len(incidents) and all(
+        venue.incidents.filter(**incident).exists() for incident in incidents
+    )

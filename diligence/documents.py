@@ -1,0 +1,44 @@
+"""Reading uploaded whitepapers so that the text rules can see what they say."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from pypdf.errors import PyPdfError
+
+from diligence.text import extract_pdf_text
+from offerings.models import Document
+from offerings.signals import offerings_changed
+
+logger = logging.getLogger(__name__)
+
+
+def document_text_extract(*, document_id: int) -> int:
+    """Extract and store the text of an uploaded PDF; return its length (0 if unreadable).
+
+    A changed text triggers a rescore of the offering.
+    """
+    document = Document.objects.filter(pk=document_id).exclude(file="").first()
+    if document is None:
+        return 0
+    try:
+        with document.file.open("rb") as stream:
+            text, pages = extract_pdf_text(stream)
+    except (OSError, PyPdfError) as exc:
+        logger.warning("document %s: text extraction failed: %s", document_id, type(exc).__name__)
+        return 0
+    text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
+    with transaction.atomic():
+        changed = Document.objects.filter(pk=document_id).exclude(text=text).update(text=text)
+        if changed:
+            offerings_changed.send(sender=Document, offering_ids=[document.offering_id])
+    return len(text)
+
+
+def queue_text_extraction(sender, instance: Document, created: bool, **kwargs) -> None:
+    """After an uploaded whitepaper is saved without text, extract it once the save commits."""
+    from diligence.tasks import extract_document_text
+
+    if instance.file and not instance.text:
+        transaction.on_commit(lambda: extract_document_text.delay(instance.pk))

@@ -1,0 +1,6 @@
+"""Signals other apps listen to, so that offerings need not know who reacts to a change."""
+
+from django.dispatch import Signal
+
+# Sent inside the writing transaction with `offering_ids`: the offerings whose data changed.
+offerings_changed = Signal()

@@ -1,0 +1,230 @@
+"""Export in interchange format v1: export -> import -> export is identical, values canonical."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from offerings.demo import VENUES, demo_records
+from offerings.formats import export_queryset
+from offerings.importing import SourceRow, offerings_import
+from offerings.models import Offering, Venue
+from offerings.services import venue_upsert
+from tests.factories import OfferingFactory, SocialLinkFactory, VenueFactory, full_offering
+
+pytestmark = pytest.mark.django_db
+
+# The field table of interchange format v1 (issue 2), in export order.
+INTERCHANGE_COLUMNS = [
+    "name", "symbol", "slug", "kind", "status", "token_type", "venue", "chain", "token_standard",
+    "contract_address", "coingecko_id", "website", "whitepaper_url", "code_url",
+    "whitepaper_pages", "team_size", "country", "legal_entity", "postal_address",
+    "regulatory_filing", "description", "claims", "start_date", "end_date", "cap_currency",
+    "soft_cap", "hard_cap", "raised_usd", "token_price_usd", "total_supply", "tokens_for_sale",
+    "supply_fixed", "whitelist", "roadmap", "use_of_proceeds", "refund_policy", "kyc",
+    "product_stage", "restricted_countries", "backers", "audits", "team", "allocations",
+    "rounds", "socials",
+]  # fmt: skip
+
+
+def export(fmt: str, path: Path) -> bytes:
+    call_command("export_offerings", "--format", fmt, "--output", str(path), stderr=io.StringIO())
+    return path.read_bytes()
+
+
+def import_file(path: Path, fmt: str) -> None:
+    out = io.StringIO()
+    call_command("import_offerings", str(path), "--format", fmt, "--no-progress", stdout=out)
+
+
+def wipe() -> None:
+    Offering.objects.all().delete()
+    Venue.objects.all().delete()
+
+
+def load_demo() -> None:
+    for venue in VENUES:
+        venue_upsert(**venue)
+    records = demo_records(timezone.localdate())
+    rows = [SourceRow(n, record) for n, record in enumerate(records, start=1)]
+    report = offerings_import(rows=rows)
+    assert report.errors == []
+
+
+def records(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def only_record() -> dict:
+    (record,) = export_queryset()
+    return record
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_import_export_is_byte_identical_on_a_fresh_database(fmt, tmp_path):
+    load_demo()
+    full_offering(name="Zephyr Full", slug="zephyr-full", description="Quotes \"x\", commas, ü")
+    full_offering(name="Yonder Venue", slug="yonder-venue", on_exchange=True, soft_cap=Decimal(0))
+    first = export(fmt, tmp_path / f"first.{fmt}")
+    wipe()
+    assert not Offering.objects.exists()
+    import_file(tmp_path / f"first.{fmt}", fmt)
+    second = export(fmt, tmp_path / f"second.{fmt}")
+    assert Offering.objects.count() == 62
+    assert first.count(b"\n") >= 62, "the export is too small to prove anything"
+    assert second == first
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_export_re_imported_into_the_same_database_changes_nothing(fmt, tmp_path):
+    load_demo()
+    full_offering()
+    export(fmt, tmp_path / f"export.{fmt}")
+    history = Offering.history.count()
+    out = io.StringIO()
+    call_command(
+        "import_offerings", str(tmp_path / f"export.{fmt}"), "--no-progress", stdout=out
+    )
+    assert "0 created, 0 updated, 61 unchanged" in out.getvalue()
+    assert Offering.history.count() == history
+
+
+def test_the_csv_header_is_the_interchange_field_names(tmp_path):
+    OfferingFactory()
+    text = export("csv", tmp_path / "export.csv").decode()
+    assert next(csv.reader(io.StringIO(text))) == INTERCHANGE_COLUMNS
+
+
+def test_a_jsonl_record_has_every_interchange_field_in_order():
+    OfferingFactory()
+    assert list(only_record()) == INTERCHANGE_COLUMNS
+
+
+def test_decimals_are_exported_as_canonical_strings():
+    offering = full_offering(
+        soft_cap=Decimal("1000000.000"), token_price_usd=Decimal("0.10"), hard_cap=Decimal("5E+6")
+    )
+    offering.allocations.filter(bucket="team").update(percent=Decimal("15.2500"))
+    record = only_record()
+    assert record["soft_cap"] == "1000000"
+    assert record["hard_cap"] == "5000000"
+    assert record["token_price_usd"] == "0.1"
+    assert {a["bucket"]: a["percent"] for a in record["allocations"]} == {
+        "team": "15.25",
+        "public_sale": "40",
+    }
+    assert record["rounds"][0]["price_usd"] == "0.08"
+
+
+def test_zero_caps_are_exported_as_zero_not_as_unknown():
+    OfferingFactory(soft_cap=Decimal(0), hard_cap=Decimal(0))
+    record = only_record()
+    assert (record["soft_cap"], record["hard_cap"]) == ("0", "0")
+
+
+def test_unknown_values_are_exported_as_null_and_false_stays_false():
+    OfferingFactory(
+        symbol="",
+        raised_usd=None,
+        whitepaper_pages=None,
+        country="",
+        supply_fixed=None,
+        whitelist=False,
+        start_date=None,
+        end_date=None,
+    )
+    record = only_record()
+    for name in ("symbol", "raised_usd", "whitepaper_pages", "country", "supply_fixed", "venue"):
+        assert record[name] is None, name
+    assert record["status"] is None, "no dates and no declared status: the status is unknown"
+    assert record["whitelist"] is False
+    assert (record["restricted_countries"], record["team"], record["socials"]) == ([], [], {})
+
+
+def test_an_unknown_value_is_an_empty_cell_in_csv_and_a_boolean_is_spelled_out(tmp_path):
+    OfferingFactory(raised_usd=None, whitelist=True, supply_fixed=False)
+    text = export("csv", tmp_path / "export.csv").decode()
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert (row["raised_usd"], row["whitelist"], row["supply_fixed"]) == ("", "true", "false")
+
+
+def test_the_exported_status_is_the_current_one():
+    today = timezone.localdate()
+    OfferingFactory(slug="a-ended", start_date=today.replace(year=today.year - 1), end_date=today.replace(year=today.year - 1))
+    OfferingFactory(slug="b-cancelled", declared_status="cancelled")
+    assert [record["status"] for record in export_queryset()] == ["ended", "cancelled"]
+
+
+def test_nested_parts_and_socials_use_interchange_names():
+    venue = VenueFactory(name="Northgate Exchange")
+    offering = full_offering(kind="ieo", venue=venue, restricted_countries=["US", "KP"])
+    SocialLinkFactory(offering=offering, network="github", url="https://git.example/p")
+    record = only_record()
+    assert record["venue"] == "Northgate Exchange"
+    assert record["restricted_countries"] == ["US", "KP"]
+    assert set(record["team"][0]) == {"name", "role", "anonymous", "experienced", "advisor", "profile_url"}
+    assert record["team"][1]["name"] is None, "an anonymous member has no name"
+    assert set(record["allocations"][0]) == {"bucket", "percent", "vesting_months", "cliff_months"}
+    assert set(record["rounds"][0]) == {
+        "kind", "price_usd", "discount_percent", "start_date", "end_date", "raised_usd"
+    }
+    assert record["audits"] == [
+        {"auditor": "Bastion Security", "url": "https://audits.example/report", "date": "2025-12-01"}
+    ]
+    assert record["socials"] == {
+        "twitter": "https://x.example/project",
+        "github": "https://git.example/p",
+    }
+
+
+def test_export_to_standard_output_matches_the_file(tmp_path):
+    full_offering()
+    out = io.StringIO()
+    call_command("export_offerings", "--format", "jsonl", stdout=out, stderr=io.StringIO())
+    assert out.getvalue().encode() == export("jsonl", tmp_path / "export.jsonl")
+    assert len(records(out.getvalue())) == 1
+
+
+def test_the_export_query_count_does_not_grow_with_the_offerings():
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert list(export_queryset())
+        return len(queries)
+
+    full_offering(on_exchange=True)
+    few = count()
+    for _ in range(9):
+        full_offering(on_exchange=True)
+    assert count() == few
+
+
+# Known limits, reported (not fixed here): SQLite keeps a DecimalField as REAL (about 15
+# significant digits), and offerings.amounts.canonical() rounds to 28 digits because
+# Decimal.normalize() uses the default context. Strict: passing means a limit is gone.
+DIGITS_LOST_BY = {
+    "sqlite": "SQLite stores DecimalField values as REAL, about 15 significant digits",
+    "postgresql": "amounts.canonical() rounds to 28 significant digits (Decimal.normalize)",
+}
+
+
+def test_an_amount_with_every_digit_the_model_allows_survives_the_round_trip(tmp_path, request):
+    reason = DIGITS_LOST_BY.get(connection.vendor)
+    if reason:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    amount = "1000000000000000000000.000000000000000001"  # 40 digits, 18 places: max_digits=40
+    OfferingFactory(slug="wei", total_supply=Decimal(amount))
+    assert Offering.objects.get().total_supply == Decimal(amount)
+    first = export("jsonl", tmp_path / "first.jsonl")
+    assert only_record()["total_supply"] == amount
+    wipe()
+    import_file(tmp_path / "first.jsonl", "jsonl")
+    assert export("jsonl", tmp_path / "second.jsonl") == first
