@@ -7,9 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from diligence.facts import OfferingFacts
-from diligence.rules import RULES, Outcome, Severity
-from diligence.rules.base import WEIGHTS
-from diligence.scoring import METHODOLOGY_VERSION, Score, Scored, fold
+from diligence.rules import RULES, Severity
+from diligence.rules.base import FLAG, WEIGHTS
+from diligence.scoring import METHODOLOGY_VERSION, Score, fold
+
+
+# What evaluate() needs of each rule, looked up once rather than 36 times per offering.
+_CHECKS = tuple((code, r.check, r.weight, r.severity.value) for code, r in RULES.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +56,9 @@ def evaluate(facts: OfferingFacts, reviews: Iterable[ReviewFacts] = ()) -> Evalu
     by_rule = {review.rule_code: review for review in reviews}
     findings: list[Judged] = []
     stale: list[int] = []
-    for code, rule in RULES.items():
-        result = rule.check(facts)
-        outcome, review_id = result.outcome.value, None
+    for code, check, weight, severity in _CHECKS:
+        result = check(facts)
+        outcome, review_id = result.outcome, None
         review = by_rule.pop(code, None)
         if review is not None:
             if (review.outcome_seen, review.evidence_seen) == (result.outcome, result.evidence):
@@ -63,8 +67,7 @@ def evaluate(facts: OfferingFacts, reviews: Iterable[ReviewFacts] = ()) -> Evalu
                 stale.append(review.id)
         findings.append(
             Judged(
-                code, outcome, result.outcome.value, result.evidence,
-                rule.weight, rule.severity.value, review_id,
+                code, outcome, result.outcome, result.evidence, weight, severity, review_id,
             )
         )
     for review in by_rule.values():
@@ -76,11 +79,10 @@ def evaluate(facts: OfferingFacts, reviews: Iterable[ReviewFacts] = ()) -> Evalu
                     WEIGHTS[severity], severity.value, review.id,
                 )
             )
-    score = fold(Scored(f.outcome, f.weight, f.severity) for f in findings)
+    score = fold(findings)
     flags = tuple(
         f.rule_code
-        for f in sorted(findings, key=lambda f: (-f.weight, f.rule_code))
-        if f.outcome == Outcome.FLAG
+        for f in sorted((f for f in findings if f.outcome == FLAG), key=_heaviest_first)
     )
     return Evaluation(
         offering_id=facts.offering_id,
@@ -90,6 +92,10 @@ def evaluate(facts: OfferingFacts, reviews: Iterable[ReviewFacts] = ()) -> Evalu
         digest=_digest(findings),
         stale_reviews=tuple(stale),
     )
+
+
+def _heaviest_first(finding: Judged) -> tuple[int, str]:
+    return -finding.weight, finding.rule_code
 
 
 def _digest(findings: list[Judged]) -> str:

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from diligence.rules import RULES, Outcome, Severity
+from diligence.rules import RULES
+from diligence.rules.base import FLAG, NOT_APPLICABLE, UNKNOWN, Severity
 
 METHODOLOGY_VERSION = "1.0"
 # Bump METHODOLOGY_VERSION and record the new fingerprint whenever a rule, weight or threshold
@@ -23,6 +24,7 @@ UNKNOWN_PENALTY = Decimal("0.5")
 GRADES = ((Decimal(85), "A"), (Decimal(70), "B"), (Decimal(55), "C"), (Decimal(40), "D"))
 RISKS = ((Decimal(80), "low"), (Decimal(60), "medium"), (Decimal(40), "high"))
 CRITICAL_CAP = "D"
+_CRITICAL = Severity.CRITICAL.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,27 +43,29 @@ class Score:
 
 
 def fold(findings: Iterable[Scored]) -> Score:
+    # Anything with outcome, weight and severity attributes folds (Scored, Judged, Finding).
     """Score a set of findings; with no applicable rule there is no score, only 0% coverage."""
-    applicable = flagged = unknown = Decimal(0)
+    applicable = flagged = unknown = 0
     critical = False
     for finding in findings:
-        if finding.outcome == Outcome.NOT_APPLICABLE:
+        outcome = finding.outcome
+        if outcome == NOT_APPLICABLE:
             continue
         applicable += finding.weight
-        if finding.outcome == Outcome.FLAG:
+        if outcome == FLAG:
             flagged += finding.weight
-            critical |= finding.severity == Severity.CRITICAL
-        elif finding.outcome == Outcome.UNKNOWN:
+            critical |= finding.severity == _CRITICAL
+        elif outcome == UNKNOWN:
             unknown += finding.weight
     if not applicable:
         return Score(score=None, grade="", risk="", coverage=Decimal(0))
-    raw = 100 * (1 - (flagged + UNKNOWN_PENALTY * unknown) / applicable)
+    raw = 100 * (1 - (flagged + UNKNOWN_PENALTY * unknown) / Decimal(applicable))
     score = min(max(raw, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     grade = next((letter for floor, letter in GRADES if score >= floor), "F")
     if critical and grade < CRITICAL_CAP:
         grade = CRITICAL_CAP
     risk = "critical" if critical else next((r for floor, r in RISKS if score >= floor), "critical")
-    coverage = ((applicable - unknown) / applicable).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    coverage = (Decimal(applicable - unknown) / applicable).quantize(Decimal("0.001"), ROUND_HALF_UP)
     return Score(score=score, grade=grade, risk=risk, coverage=coverage)
 
 

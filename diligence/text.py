@@ -1,34 +1,25 @@
-"""Plain-text detectors behind the checklist rules that read documents.
+"""Text detectors for `claims.guaranteed_returns` and `whitepaper.incomplete`, and PDF text.
 
-`claims.guaranteed_returns` reads an offering's description, claims and whitepaper text through
-`guaranteed_return_claims`; `whitepaper.incomplete` reads whitepaper text through
-`whitepaper_sections`; `extract_pdf_text` turns an uploaded whitepaper PDF into that text.
-Pure Python: no database and no Django.
+Pure Python, no database: rules call these on descriptions, claims and extracted whitepapers.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import IO, Literal
 
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 SNIPPET_MAX_CHARS = 120
 PDF_MAX_CHARS = 2_000_000
 
 # One-for-one replacements, so offsets in the normalised text still point into the original.
 _CHAR_FOLDS = str.maketrans(
-    {
-        **dict.fromkeys("\u2018\u2019\u201b\u2032`", "'"),
-        **dict.fromkeys("\u201c\u201d\u201e\u2033", '"'),
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014", "-"),
-        "\u00d7": "x",
-    }
+    "\u2018\u2019\u201b\u2032`\u201c\u201d\u201e\u2033\u2010\u2011\u2012\u2013\u2014\u00d7",
+    "'''''\"\"\"\"-----x",
 )
 
 
@@ -40,10 +31,6 @@ def _normalise(text: str) -> str:
     return lowered.translate(_CHAR_FOLDS)
 
 
-# ---------------------------------------------------------------------------------------------
-# Promises of guaranteed, risk-free or multiplied returns
-# ---------------------------------------------------------------------------------------------
-
 # Negation and refusal words; contractions are matched as written ("aren't", "can't", "cant").
 _NEG = r"(?:no|not|never|nor|neither|none|nothing|without|cannot|cant|can not|\w+n't)"
 # A word an investor hopes to receive; "return of funds" and "money-back" are refunds, not gains.
@@ -54,7 +41,7 @@ _GAIN = (
 )
 # Money an investor puts in, holds or hopes to receive.
 _MONEY = (
-    rf"(?:{_GAIN}|rewards?|invest\w*|funds?|capital|deposits?|earn\w*|cash|wealth|savings"
+    rf"(?:{_GAIN}|money|rewards?|invest\w*|funds?|capital|deposits?|earn\w*|cash|wealth|savings"
     r"|portfolio|bitcoin|btc|eth|usdt|\$)"
 )
 # Words that state a promise about the outcome, with the common misspellings ("guarenteed").
@@ -69,13 +56,6 @@ _PERCENT = r"\d+(?:[.,]\d+)?\s?%"
 # A payout period short enough to be implausible for a real investment.
 _SHORT_PERIOD = (
     r"(?:hourly|daily|weekly|bi-?weekly|monthly|(?:per|a|an|every|each)\s+(?:hour|day|week|month))"
-)
-# A yearly period, as in ordinary staking or coupon rates.
-_LONG_PERIOD = r"(?:yearly|annually|annual|per annum|apy|apr|(?:per|a|an|every|each)\s+year)"
-# "10x", "100X", "x100", "1.5x", "ten times", "5-fold"; a bare "1x" multiplies nothing.
-_MULTIPLIER = (
-    r"(?:\b(?!1x\b)[1-9]\d{0,4}(?:[.,]\d+)?x\b|\bx[1-9]\d{0,4}\b"
-    r"|\b(?:\d+|two|three|four|five|ten|twenty|fifty|hundred|thousand)[\s-](?:times|fold)\b)"
 )
 # Holdings that a scheme offers to double or triple.
 _HOLDINGS = (
@@ -92,14 +72,15 @@ _SHORT_PERIOD_YIELD = re.compile(
     rf"{_PERCENT}(?:\s+[a-z]+){{0,2}}?\s+{_SHORT_PERIOD}\b"
     rf"|\b{_SHORT_PERIOD}\s+(?:[a-z]+:?\s+){{0,2}}?(?:of\s+|up to\s+)?{_PERCENT}"
 )
-# "12% per year", "8% APY", "10% annual return".
-_LONG_PERIOD_YIELD = re.compile(rf"{_PERCENT}(?:\s+[a-z]+){{0,2}}?\s*{_LONG_PERIOD}\b")
-# A multiplier on its own; the words of its clause decide whether it is about money.
-_MULTIPLIED_GAIN = re.compile(_MULTIPLIER)
-# "will 100x", "going to 10x": the multiplier used as a verb about the token.
-_WILL_MULTIPLY = re.compile(
-    r"\b(?:will|gonna|going to|set to|about to|ready to|bound to|can easily|could easily)\s+"
-    rf"(?:(?:easily|surely|definitely|do|make|go|hit|be|pump|give|return)\s+)?{_MULTIPLIER}"
+# "12% per year", "8% APY", "10% annual return": the rates of ordinary staking or coupons.
+_LONG_PERIOD_YIELD = re.compile(
+    rf"{_PERCENT}(?:\s+[a-z]+){{0,2}}?\s*(?:yearly|annual(?:ly)?|per annum|apy|apr"
+    r"|(?:per|a|an|every|each)\s+year)\b"
+)
+# "10x", "100X", "x100", "1.5x", "ten times", "5-fold" (not "1x"); its clause says if about money.
+_MULTIPLIED_GAIN = re.compile(
+    r"\b(?!1x\b)[1-9]\d{0,4}(?:[.,]\d+)?x\b|\bx[1-9]\d{0,4}\b"
+    r"|\b(?:\d+|two|three|four|five|ten|twenty|fifty|hundred|thousand)[\s-](?:times|fold)\b"
 )
 # "double your money", "triple your btc", "your deposit doubled in 24 hours", "doubles in value".
 _MULTIPLIED_HOLDINGS = re.compile(
@@ -133,9 +114,12 @@ _YIELD_CUE = re.compile(
 )
 # Only a firm promise makes a yearly rate a claim; ordinary staking rates are estimates.
 _FIRM_CUE = re.compile(rf"\b(?:{_GUARANTEE}|fixed|locked[- ]in)\b")
-# Cues that make a multiplier about money rather than about the product.
+# Cues that a multiplier is about money, or a verb about the token ("will 100x"), not the product.
 _MULTIPLIER_CUE = re.compile(
-    rf"\b(?:{_MONEY}|price|value|worth|gems?|moon\w*|potential|pump\w*|lambo\w*|bags?)\b"
+    rf"\b(?:{_MONEY}|{_GUARANTEE}|price|value|worth|gems?|moon\w*|potential|pump\w*|lambo\w*"
+    r"|bags?|incoming|easy|minimum|at least)\b|\dx\s*[!\U0001f680]"
+    r"|\b(?:will|gonna|going to|set to|about to|bound to|easily)\s+"
+    r"(?:(?:do|make|go|hit|be|give|return)\s+)?(?:\d[\d.,]*x|x\d+)\b"
 )
 # Cues that a sentence about risk is about money at all.
 _MONEY_CUE = re.compile(rf"\b{_MONEY}")
@@ -174,7 +158,6 @@ _PROMISE_FORMS = (
     _PromiseForm(_GUARANTEED_GAIN, vetoed_by=_REFUND_VETO),
     _PromiseForm(_SHORT_PERIOD_YIELD, needs=_YIELD_CUE, vetoed_by=_SCHEDULE_VETO),
     _PromiseForm(_LONG_PERIOD_YIELD, needs=_FIRM_CUE, vetoed_by=_SCHEDULE_VETO),
-    _PromiseForm(_WILL_MULTIPLY, vetoed_by=_TECH_VETO),
     _PromiseForm(_MULTIPLIED_GAIN, needs=_MULTIPLIER_CUE, vetoed_by=_TECH_VETO),
     _PromiseForm(_MULTIPLIED_HOLDINGS, vetoed_by=_TECH_VETO),
     _PromiseForm(_CANNOT_LOSE, vetoed_by=_REFUND_VETO),
@@ -184,7 +167,8 @@ _PROMISE_FORMS = (
 
 # Cheap pre-filter: a sentence without any of these stems cannot hold a promise form.
 _TRIGGER = re.compile(
-    r"gu?ar[ae]nt|promis|assur|sure|risk|los[ei]|\d|doubl|tripl|quadrupl|multipl|times|fold|moon|skyrocket"
+    r"gu?ar[ae]nt|promis|assur|sure|risk|los[ei]|\d|doubl|tripl|quadrupl|multipl|times|fold"
+    r"|moon|skyrocket"
 )
 # Sentence ends, blank lines and bullets; single line breaks inside a paragraph are kept.
 _SENTENCE_BREAK = re.compile(
@@ -197,6 +181,8 @@ _CLAUSE_BREAK = re.compile(
 # A negation in the last few words before a promise cancels it ("there is no guarantee of profit").
 _NEGATION = re.compile(rf"\b(?:{_NEG}|hardly|unlikely|avoid|impossible|unable|nobody)\b")
 _NEGATION_WINDOW_WORDS = 4
+# Characters either side of a promise that its context checks read, so long texts stay linear.
+_CONTEXT_REACH = 160
 # A sweeping negation cancels a promise anywhere later in its clause ("nothing here is ...").
 _SWEEPING_NEGATION = re.compile(r"\b(?:nothing|nobody|no one|none)\b")
 # A negated predicate right after the promise cancels it ("guaranteed returns do not exist").
@@ -224,8 +210,9 @@ def guaranteed_return_claims(text: str) -> list[str]:
     marks a cut). Negated or disclaiming sentences ("no returns are guaranteed"), warnings about
     scams, yes/no questions and technical multipliers ("2x faster") are not claims.
     """
-    claims: list[str] = []
-    for sentence in _sentences(text):
+    claims: dict[str, None] = {}  # an ordered set
+    for piece in _SENTENCE_BREAK.split(text):
+        sentence = " ".join(piece.split())
         lowered = _normalise(sentence)
         if not _TRIGGER.search(lowered) or _CAUTIONARY.search(lowered):
             continue
@@ -233,46 +220,36 @@ def guaranteed_return_claims(text: str) -> list[str]:
             continue
         promise = _find_promise(lowered)
         if promise is not None:
-            snippet = _snippet(sentence, *promise)
-            if snippet not in claims:
-                claims.append(snippet)
-    return claims
-
-
-def _sentences(text: str) -> Iterator[str]:
-    for piece in _SENTENCE_BREAK.split(text):
-        sentence = " ".join(piece.split())
-        if sentence:
-            yield sentence
+            claims.setdefault(_snippet(sentence, *promise))
+    return list(claims)
 
 
 def _find_promise(sentence: str) -> tuple[int, int] | None:
     """Offsets of the first promise in a normalised sentence that survives its context checks."""
     for form in _PROMISE_FORMS:
         for match in form.pattern.finditer(sentence):
-            clause_start, clause_end = _clause_bounds(sentence, match.start(), match.end())
+            start, end = match.span()
+            clause_start, clause_end = _clause_bounds(sentence, start, end)
             clause = sentence[clause_start:clause_end]
             if form.vetoed_by is not None and form.vetoed_by.search(clause):
                 continue
-            scope = sentence if form.needs_scope == "sentence" else clause
+            near = sentence[max(0, start - _CONTEXT_REACH) : end + _CONTEXT_REACH]
+            scope = near if form.needs_scope == "sentence" else clause
             if form.needs is not None and not form.needs.search(scope):
                 continue
-            before, after = (
-                sentence[clause_start : match.start()],
-                sentence[match.end() : clause_end],
-            )
-            if _is_negated(before) or _NEGATED_PREDICATE.match(after):
+            if _is_negated(sentence[clause_start:start]):
                 continue
-            return match.start(), match.end()
+            if not _NEGATED_PREDICATE.match(sentence, end, clause_end):
+                return start, end
     return None
 
 
 def _clause_bounds(sentence: str, start: int, end: int) -> tuple[int, int]:
-    clause_start = 0
-    for brk in _CLAUSE_BREAK.finditer(sentence, 0, start):
+    clause_start, clause_end = max(0, start - _CONTEXT_REACH), end + _CONTEXT_REACH
+    for brk in _CLAUSE_BREAK.finditer(sentence, clause_start, start):
         clause_start = brk.end()
-    following = _CLAUSE_BREAK.search(sentence, end)
-    return clause_start, following.start() if following else len(sentence)
+    following = _CLAUSE_BREAK.search(sentence, end, clause_end)
+    return clause_start, following.start() if following else min(clause_end, len(sentence))
 
 
 def _is_negated(words_before: str) -> bool:
@@ -284,16 +261,10 @@ def _snippet(sentence: str, start: int, end: int) -> str:
     if len(sentence) <= SNIPPET_MAX_CHARS:
         return sentence
     room = SNIPPET_MAX_CHARS - 2  # leave space for an ellipsis on each side
-    left = max(0, min((start + end) // 2 - room // 2, len(sentence) - room))
-    right = left + room
-    head = "\u2026" if left > 0 else ""
-    tail = "\u2026" if right < len(sentence) else ""
-    return f"{head}{sentence[left:right].strip()}{tail}"
+    left = max(0, min((start + end - room) // 2, len(sentence) - room))
+    head, tail = "\u2026" if left else "", "\u2026" if left + room < len(sentence) else ""
+    return f"{head}{sentence[left : left + room].strip()}{tail}"
 
-
-# ---------------------------------------------------------------------------------------------
-# Whitepaper sections
-# ---------------------------------------------------------------------------------------------
 
 WHITEPAPER_SECTIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -308,69 +279,62 @@ WHITEPAPER_SECTIONS: Mapping[str, str] = MappingProxyType(
 )
 
 # Currencies and means of payment a token sale may take.
-_CURRENCY = (
-    r"(?:eth|ether|ethereum|btc|bitcoin|usdt|tether|usdc|dai|bnb|sol|solana|matic|fiat|usd|eur"
-    r"|credit cards?|bank transfers?)"
-)
-# key -> (what a heading for it may say, body wording distinctive enough to count anywhere).
-_SECTION_CUES: Mapping[str, tuple[str, str]] = {
-    "purpose": (
-        r"purpose|problems?|problem statement|mission|vision|motivation|introduction|abstract"
-        r"|executive summary|solution|background|why\b.*",
+_CURRENCY = r"(?:eth(?:er|ereum)?|btc|bitcoin|usd[tc]?|tether|dai|bnb|sol(?:ana)?|fiat|eur|cards?)"
+
+
+def _cues(heading_names: str, phrase: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    # A heading must be the whole line ("Team", "Our Team", "Team & Advisors"), since its
+    # words are too common to count in body text; the phrase counts anywhere.
+    heading = rf"(?:(?:the|our|meet the|project)\s+)?(?:{heading_names})(?:\s*(?:&|and|/)\s*.+)?"
+    return re.compile(heading), re.compile(phrase)
+
+
+_SECTION_CUES: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "purpose": _cues(
+        r"purpose|problems?|mission|vision|motivation|introduction|abstract|executive summary"
+        r"|solution|background|why\b.*",
         r"problem statement|\bour (?:mission|vision)\b|mission is to|the problem (?:we|is|of)"
         r"|aims? to (?:solve|address|fix)|\bwe (?:solve|address)\b"
         r"|purpose of (?:the|this) (?:project|token|platform|network)",
     ),
-    "technology": (
-        r"technology|tech stack|technical\b.*|architecture|consensus(?: mechanism)?"
-        r"|smart contracts?|protocol(?: design| architecture)?|platform|how it works"
-        r"|infrastructure|system design",
+    "technology": _cues(
+        r"technology|tech stack|technical\b.*|architecture|consensus|protocol|platform"
+        r"|how it works|infrastructure|system design",
         r"technical (?:design|architecture|overview|specification)|system architecture"
         r"|consensus (?:mechanism|algorithm|protocol)|smart contracts?|protocol design"
         r"|proof[- ]of[- ](?:stake|work|authority)|zero[- ]knowledge|evm[- ]compatible",
     ),
-    "team": (
-        r"team|founders?|founding team|leadership|management|advisors?|advisory board"
-        r"|core contributors|people",
+    "team": _cues(
+        r"team|founders?|leadership|management|advisors?|people",
         r"\bco-?founders?\b|founding team|founded by|advisory board|core contributors"
         r"|\bour team\b|team members|meet the team|\b(?:ceo|cto|coo|cfo)\b|chief \w+ officer",
     ),
-    "token_economics": (
-        r"tokenomics|token\b.*|economics|distribution|allocation|supply|token model",
+    "token_economics": _cues(
+        r"token\b.*|economics|distribution|allocation|supply",
         r"tokenomics|token (?:economics|distribution|allocation|model|supply|metrics)"
         r"|(?:total|max(?:imum)?|circulating|fixed) supply"
         r"|supply (?:of|is capped at) [\d,.]+|vesting schedule",
     ),
-    "use_of_funds": (
-        r"use of (?:proceeds|funds)|allocation of (?:the )?(?:funds|proceeds)|funds? allocation"
-        r"|budget|proceeds|spending|how (?:the )?funds will be used",
+    "use_of_funds": _cues(
+        r"budget|proceeds|spending",
         r"use of (?:proceeds|funds)|allocation of (?:the )?(?:funds|proceeds)"
         r"|(?:funds?|proceeds) (?:raised )?(?:will|shall) be (?:used|allocated|spent)"
         r"|how (?:the )?funds will be used|budget allocation|funds? allocation|spending plan",
     ),
-    "roadmap": (
-        r"road ?map|timeline|milestones?|schedule|development plan",
+    "roadmap": _cues(
+        r"schedule|development plan|milestones",
         r"road ?map|timeline|\bmilestones?\b|\bq[1-4][\s-]*(?:20\d\d|'\d\d)\b"
         r"|\b(?:first|second|third|fourth) quarter of 20\d\d|\bh[12][\s-]*20\d\d\b",
     ),
-    "accepted_currencies": (
-        r"accepted (?:currencies|cryptocurrencies|payments?|tokens)"
-        r"|payments?(?: methods?| options)?|how to (?:contribute|participate|buy|purchase)"
-        r"|contributions?(?: methods?)?",
+    "accepted_currencies": _cues(
+        r"payments?(?: methods?| options)?|how to (?:contribute|participate|buy|purchase)"
+        r"|contributions?(?: methods?)?|accepted \w+",
         r"accepted (?:currenc|cryptocurrenc|payment)|payment (?:methods?|options)"
-        r"|\b(?:we accept|accepts?|accepting|payable in|pay(?:ments?)? (?:in|with)"
+        r"|\b(?:we accept|accept(?:s|ed|ing)?|payable in|pay(?:ments?)? (?:in|with)"
         r"|contribut\w* (?:in|with|using)|purchased? (?:in|with|using)|buy \w+ (?:with|using))"
         rf"\b[^.]{{0,60}}?\b{_CURRENCY}\b"
         rf"|\b{_CURRENCY}\b[^.]{{0,60}}?\b(?:is|are|will be) accepted",
     ),
-}
-# Each heading pattern takes the whole heading: "Team", "Our Team", "Team & Advisors".
-_SECTION_PATTERNS = {
-    key: (
-        re.compile(rf"(?:(?:the|our|meet the|project)\s+)?(?:{names})(?:\s*(?:&|and|/)\s*.+)?"),
-        re.compile(phrase),
-    )
-    for key, (names, phrase) in _SECTION_CUES.items()
 }
 # Numbering and markup before a heading's words: "3.", "2.1", "IV.", "a)", "## ", "Section 4:".
 _HEADING_PREFIX = re.compile(
@@ -390,7 +354,7 @@ def whitepaper_sections(text: str) -> dict[str, bool]:
     headings = [h for h in map(_heading_text, normalised.splitlines()) if h]
     return {
         key: any(heading.fullmatch(h) for h in headings) or phrase.search(normalised) is not None
-        for key, (heading, phrase) in _SECTION_PATTERNS.items()
+        for key, (heading, phrase) in _SECTION_CUES.items()
     }
 
 
@@ -406,28 +370,19 @@ def _heading_text(line: str) -> str:
     return _HEADING_PREFIX.sub("", " ".join(words)).strip(" :.?!-*#")
 
 
-# ---------------------------------------------------------------------------------------------
-# PDF text
-# ---------------------------------------------------------------------------------------------
-
-
 def extract_pdf_text(stream: IO[bytes], max_chars: int = PDF_MAX_CHARS) -> tuple[str, int]:
     """Return the text of a PDF and its number of pages.
 
     Pages are read one by one and joined by blank lines; a page whose text cannot be extracted
     is skipped, and reading stops once `max_chars` characters are collected, so the text is never
-    longer than `max_chars`. An encrypted PDF is opened with the empty password when it allows
-    that. Raises `pypdf.errors.PdfReadError` when `stream` is not a readable PDF.
+    longer than `max_chars`. Raises `pypdf.errors.PdfReadError` when `stream` is not a readable
+    PDF, including one that needs a password to open (pypdf itself tries the empty one).
     """
     if max_chars < 1:
         raise ValueError(f"max_chars ({max_chars}) must be at least 1")
     reader = PdfReader(stream)
-    if reader.is_encrypted:
-        # Its pages then fail to extract and are skipped like any other unreadable page.
-        with contextlib.suppress(PyPdfError):
-            reader.decrypt("")
     page_count = len(reader.pages)
-    parts: list[str] = []
+    pages_text: list[str] = []
     collected = 0
     for page in reader.pages:
         if collected >= max_chars:
@@ -436,11 +391,7 @@ def extract_pdf_text(stream: IO[bytes], max_chars: int = PDF_MAX_CHARS) -> tuple
             page_text = page.extract_text() or ""
         except Exception:  # pypdf raises many error types on damaged pages; keep the others
             continue
-        if not page_text.strip():
-            continue
-        if parts:
-            page_text = "\n\n" + page_text
-        page_text = page_text[: max_chars - collected]
-        parts.append(page_text)
-        collected += len(page_text)
-    return "".join(parts), page_count
+        if page_text.strip():
+            pages_text.append(page_text)
+            collected += len(page_text) + 2  # with the blank line that joins it to the next
+    return "\n\n".join(pages_text)[:max_chars], page_count

@@ -117,7 +117,15 @@ class OfferingAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["name", "slug", "symbol", "kind", "declared_status", "status_display"]}),
         (
             "Token",
-            {"fields": ["token_type", "chain", "token_standard", "contract_address", "coingecko_id"]},
+            {
+                "fields": [
+                    "token_type",
+                    "chain",
+                    "token_standard",
+                    "contract_address",
+                    "coingecko_id",
+                ]
+            },
         ),
         (
             "Sale terms",

@@ -94,8 +94,36 @@ VENUES: list[dict[str, Any]] = [
     },
 ]
 
-_PREFIXES = "Aether Bolt Cinder Delta Ember Flux Garnet Helix Ion Juniper Kestrel Lattice Mosaic".split()
-_PREFIXES += "Nimbus Orbit Prism Quartz Rune Sable Tessera Umbra Vector Willow Xeno Yarrow Zephyr".split()
+_PREFIXES = [
+    "Aether",
+    "Bolt",
+    "Cinder",
+    "Delta",
+    "Ember",
+    "Flux",
+    "Garnet",
+    "Helix",
+    "Ion",
+    "Juniper",
+    "Kestrel",
+    "Lattice",
+    "Mosaic",
+]
+_PREFIXES += [
+    "Nimbus",
+    "Orbit",
+    "Prism",
+    "Quartz",
+    "Rune",
+    "Sable",
+    "Tessera",
+    "Umbra",
+    "Vector",
+    "Willow",
+    "Xeno",
+    "Yarrow",
+    "Zephyr",
+]
 _SUFFIXES = ["Chain", "Protocol", "Network", "Finance", "Labs", "Pay", "Vault", "Grid", "Link"]
 _PURPOSES = [
     "settles cross-border invoices for small exporters",
@@ -107,8 +135,38 @@ _PURPOSES = [
     "lets game studios issue interoperable items",
     "tracks pharmaceutical cold chains with sensors",
 ]
-_FIRST = "Amara Bruno Chen Dalia Emeka Farah Goran Hana Ivo Jun Katya Luis Mei Nils Omar Priya".split()
-_LAST = "Okafor Lindqvist Tanaka Moreau Petrov Haddad Silva Novak Kowalski Reyes Byrne Sato".split()
+_FIRST = [
+    "Amara",
+    "Bruno",
+    "Chen",
+    "Dalia",
+    "Emeka",
+    "Farah",
+    "Goran",
+    "Hana",
+    "Ivo",
+    "Jun",
+    "Katya",
+    "Luis",
+    "Mei",
+    "Nils",
+    "Omar",
+    "Priya",
+]
+_LAST = [
+    "Okafor",
+    "Lindqvist",
+    "Tanaka",
+    "Moreau",
+    "Petrov",
+    "Haddad",
+    "Silva",
+    "Novak",
+    "Kowalski",
+    "Reyes",
+    "Byrne",
+    "Sato",
+]
 _ROLES = ["CEO", "CTO", "Head of Product", "Lead Engineer", "CFO", "Head of Compliance"]
 _AUDITORS = ["Bastion Security", "Ledgerproof", "Quillmark Audits"]
 _SCAM_CLAIMS = [
@@ -188,15 +246,30 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
     team_share = {"exemplary": 15, "solid": 18, "patchy": 25, "red_flags": 35, "scam": 50}[profile]
     presale_share = 20 if not bad else 30
     allocations = [
-        {"bucket": "public_sale", "percent": str(public_share), "vesting_months": 0, "cliff_months": 0},
+        {
+            "bucket": "public_sale",
+            "percent": str(public_share),
+            "vesting_months": 0,
+            "cliff_months": 0,
+        },
         {
             "bucket": "team",
             "percent": str(team_share),
             "vesting_months": {True: 36, False: 6}[not bad] if profile != "scam" else 0,
             "cliff_months": 12 if good else 0,
         },
-        {"bucket": "advisors", "percent": "5", "vesting_months": 24 if good else 6, "cliff_months": 6 if good else 0},
-        {"bucket": "presale", "percent": str(presale_share), "vesting_months": 12 if good else 3, "cliff_months": 3 if good else 0},
+        {
+            "bucket": "advisors",
+            "percent": "5",
+            "vesting_months": 24 if good else 6,
+            "cliff_months": 6 if good else 0,
+        },
+        {
+            "bucket": "presale",
+            "percent": str(presale_share),
+            "vesting_months": 12 if good else 3,
+            "cliff_months": 3 if good else 0,
+        },
     ]
     rest = 100 - public_share - team_share - 5 - presale_share
     if rest > 0:
@@ -242,21 +315,31 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
         "token_standard": "ERC-1400" if kind == "sto" else "ERC-20",
         "contract_address": contract if timing in ("ended", "long_ended") else None,
         "coingecko_id": None,
-        "website": f"https://{slug_word}.example" if profile != "scam" else f"http://{slug_word}.example",
-        "whitepaper_url": None if profile == "scam" else f"https://{slug_word}.example/whitepaper.pdf",
+        "website": f"https://{slug_word}.example"
+        if profile != "scam"
+        else f"http://{slug_word}.example",
+        "whitepaper_url": None
+        if profile == "scam"
+        else f"https://{slug_word}.example/whitepaper.pdf",
         "code_url": f"https://git.example/{slug_word}" if good else None,
-        "whitepaper_pages": None if profile == "scam" else {"exemplary": 42, "solid": 28, "patchy": 12, "red_flags": 6}[profile],
+        "whitepaper_pages": None
+        if profile == "scam"
+        else {"exemplary": 42, "solid": 28, "patchy": 12, "red_flags": 6}[profile],
         "team_size": team_size,
         "country": country,
         "legal_entity": f"{name} Foundation" if good or profile == "patchy" else None,
         "postal_address": f"{rng.randint(1, 90)} Harbour Street, {country}" if good else None,
-        "regulatory_filing": "Prospectus approved by the national regulator" if kind == "sto" and good else None,
+        "regulatory_filing": "Prospectus approved by the national regulator"
+        if kind == "sto" and good
+        else None,
         "description": f"{name} {purpose}. The token is used to pay fees and to vote on upgrades.",
         "claims": claims,
         "start_date": start.isoformat(),
         "end_date": end.isoformat(),
         "cap_currency": "USD",
-        "soft_cap": "0" if profile == "scam" else (str(soft_cap) if profile != "red_flags" else None),
+        "soft_cap": "0"
+        if profile == "scam"
+        else (str(soft_cap) if profile != "red_flags" else None),
         "hard_cap": str(hard_cap) if not bad else "0",
         "raised_usd": str(raised) if raised is not None else None,
         "token_price_usd": str(price),
@@ -266,13 +349,31 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
         "whitelist": good,
         "roadmap": profile != "scam",
         "use_of_proceeds": good,
-        "refund_policy": {"exemplary": "full", "solid": "full", "patchy": "partial", "red_flags": "unspecified", "scam": "none"}[profile],
+        "refund_policy": {
+            "exemplary": "full",
+            "solid": "full",
+            "patchy": "partial",
+            "red_flags": "unspecified",
+            "scam": "none",
+        }[profile],
         "kyc": "required" if good or kind in ("ieo", "sto") else "not_required",
-        "product_stage": {"exemplary": "live", "solid": "beta", "patchy": "prototype", "red_flags": "idea", "scam": "idea"}[profile],
+        "product_stage": {
+            "exemplary": "live",
+            "solid": "beta",
+            "patchy": "prototype",
+            "red_flags": "idea",
+            "scam": "idea",
+        }[profile],
         "restricted_countries": ["US", "KP", "IR"] if good else [],
         "backers": ["Granite Ventures", "Northwind Capital"] if profile == "exemplary" else [],
         "audits": (
-            [{"auditor": rng.choice(_AUDITORS), "url": f"https://audits.example/{slug_word}", "date": (start - dt.timedelta(days=20)).isoformat()}]
+            [
+                {
+                    "auditor": rng.choice(_AUDITORS),
+                    "url": f"https://audits.example/{slug_word}",
+                    "date": (start - dt.timedelta(days=20)).isoformat(),
+                }
+            ]
             if good
             else []
         ),

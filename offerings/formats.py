@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
+from offerings.importing import SourceRow
 from offerings.interchange import (
     FIELD_ORDER,
     LIST_FIELDS,
@@ -23,7 +24,6 @@ from offerings.interchange import (
     FieldError,
     offering_record,
 )
-from offerings.importing import SourceRow
 from offerings.models import Offering
 
 FORMATS = ("jsonl", "csv")
@@ -37,7 +37,11 @@ def read_jsonl(stream: IO[str]) -> Iterator[SourceRow]:
             # Decimal, not float: an amount keeps every digit it was written with.
             record = json.loads(line, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            yield SourceRow(number, {}, errors=[FieldError("(line)", line.rstrip("\r\n")[:80], f"not JSON: {exc.msg}")])
+            yield SourceRow(
+                number,
+                {},
+                errors=[FieldError("(line)", line.rstrip("\r\n")[:80], f"not JSON: {exc.msg}")],
+            )
             continue
         yield SourceRow(number, record)
 
@@ -75,9 +79,7 @@ def export_queryset(queryset: QuerySet[Offering] | None = None) -> Iterator[dict
     """Interchange records for the offerings, streamed in slug order with a fixed query count
     per chunk of 1,000."""
     queryset = Offering.objects.all() if queryset is None else queryset
-    offerings = (
-        queryset.select_related("venue").prefetch_related(*PREFETCH).order_by("slug")
-    )
+    offerings = queryset.select_related("venue").prefetch_related(*PREFETCH).order_by("slug")
     for offering in offerings.iterator(chunk_size=1000):
         yield offering_record(offering)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import chain, count
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -54,7 +55,11 @@ class RowProblem:
         return f"line {self.row}: {self.field}={self.value!r}: {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
-        value = self.value if isinstance(self.value, str | int | float | bool | None) else str(self.value)
+        value = (
+            self.value
+            if isinstance(self.value, str | int | float | bool | None)
+            else str(self.value)
+        )
         return {"row": self.row, "field": self.field, "value": value, "message": self.message}
 
 
@@ -140,8 +145,8 @@ class _Identity:
         candidates = [base]
         if symbol:
             candidates.append(f"{base}-{slugify(symbol)}"[:110])
-        candidates += [f"{candidates[-1]}-{n}" for n in range(2, 10_000)]
-        return next(slug for slug in candidates if slug not in self.by_slug)
+        numbered = (f"{candidates[-1]}-{n}" for n in count(2))  # lazily: most names are free
+        return next(slug for slug in chain(candidates, numbered) if slug not in self.by_slug)
 
 
 def offerings_import(
@@ -202,7 +207,12 @@ def _collect(rows, identity, report, target, progress) -> list[_Pending]:
             )
         draft, errors = parse_record(row.record)
         errors = row.errors + errors
-        if target is None and not errors and "name" not in draft.values and "slug" not in draft.values:
+        if (
+            target is None
+            and not errors
+            and "name" not in draft.values
+            and "slug" not in draft.values
+        ):
             errors.append(FieldError("name", None, "is required"))
         if errors:
             report.errors += [RowProblem(row.number, e.field, e.value, e.message) for e in errors]
@@ -307,7 +317,10 @@ def _build(item: _Pending, venues: dict[str, Venue], report: ImportReport, lenie
                 Counter(map(_content, parts)) == Counter(parts_before[key])
                 for key, parts in item.parts.items()
             )
-            and (item.socials is None or Counter(map(_content, item.socials)) == Counter(socials_before))
+            and (
+                item.socials is None
+                or Counter(map(_content, item.socials)) == Counter(socials_before)
+            )
         )
 
 
@@ -416,9 +429,7 @@ def _write(items: list[_Pending], *, user: Any, change_reason: str) -> None:
         ]
         bulk_update_with_history(updated, Offering, fields, batch_size=BATCH, **history)
     for key, model in PART_MODELS.items():
-        _replace_parts(
-            [item for item in items if key in item.parts], key, model, history
-        )
+        _replace_parts([item for item in items if key in item.parts], key, model, history)
     _replace_parts(
         [item for item in items if item.socials is not None], "socials", SocialLink, history
     )

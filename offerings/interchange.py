@@ -309,7 +309,9 @@ def _parse_socials(value: Any, errors: list[FieldError]) -> dict[str, str]:
         if network not in SOCIAL_NETWORKS:
             errors.append(
                 FieldError(
-                    f"socials.{network}", url, f"network must be one of {', '.join(SOCIAL_NETWORKS)}"
+                    f"socials.{network}",
+                    url,
+                    f"network must be one of {', '.join(SOCIAL_NETWORKS)}",
                 )
             )
         elif url not in (None, ""):
@@ -351,7 +353,9 @@ def offering_record(offering: Offering) -> dict[str, Any]:
             for part in getattr(offering, key).all()
         ]
     socials = {link.network: link.url for link in offering.socials.all()}
-    record["socials"] = {network: socials[network] for network in SOCIAL_NETWORKS if network in socials}
+    record["socials"] = {
+        network: socials[network] for network in SOCIAL_NETWORKS if network in socials
+    }
     return record
 
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from offerings.amounts import canonical
 from offerings.countries import country_code
-from offerings.interchange import FieldError
 from offerings.importing import SourceRow
+from offerings.interchange import FieldError
 
 # Columns with no home in our model; listed in the import summary so nothing goes unmentioned.
 UNMAPPED_COLUMNS = (
@@ -40,7 +40,9 @@ UNMAPPED_COLUMNS = (
 SOURCE_RANK = {"ICObench": 0, "ICOmarks": 1, "CryptoRank": 2}
 # ICOmarks fills every yes/no column for every row, so its 0 cannot be told from "not stated".
 SOURCES_WITH_DEFAULT_ZEROES = frozenset({"ICOmarks"})
-NULL_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?", "unknown", "tba", "tbd"})
+NULL_MARKERS = frozenset(
+    {"", "na", "n/a", "nan", "null", "none", "-", "?", "unknown", "tba", "tbd"}
+)
 # The files print floats with 17 significant digits ("0.14399999999999999"); a double holds 15.
 FLOAT_DIGITS = 15
 PERCENT_PLACES = Decimal("0.0001")
@@ -124,7 +126,11 @@ def _row(number: int, row: dict[str, str]) -> SourceRow:
 
     name = cell("name")
     if not name:
-        errors.append(FieldError("name", row.get("name"), "is required: a row without a name cannot be imported"))
+        errors.append(
+            FieldError(
+                "name", row.get("name"), "is required: a row without a name cannot be imported"
+            )
+        )
     flags = {flag: read(flag, _flag, source) for flag in ("is_ico", "is_ieo", "is_sto")}
     if flags["is_sto"]:
         kind = "sto"
@@ -154,7 +160,9 @@ def _row(number: int, row: dict[str, str]) -> SourceRow:
     if any(presale[key] is not None for key in ("price_usd", "start_date", "end_date")):
         if presale["price_usd"] and price and Decimal(presale["price_usd"]) < Decimal(price):
             presale["discount_percent"] = canonical(
-                ((1 - Decimal(presale["price_usd"]) / Decimal(price)) * 100).quantize(Decimal("0.01"))
+                ((1 - Decimal(presale["price_usd"]) / Decimal(price)) * 100).quantize(
+                    Decimal("0.01")
+                )
             )
         rounds.append(presale)
     github = cell("github_link")

@@ -17,7 +17,9 @@ def home(request):
 @require_GET
 @login_required
 def offering_list(request):
-    offerings = Offering.objects.with_status().select_related("venue").order_by("-start_date", "name")
+    offerings = (
+        Offering.objects.with_status().select_related("venue").order_by("-start_date", "name")
+    )
     page = Paginator(offerings, 50).get_page(request.GET.get("page"))
     return render(request, "offerings/offering_list.html", {"page": page})
 

@@ -25,29 +25,32 @@ class Severity(StrEnum):
 
 WEIGHTS = {Severity.CRITICAL: 10, Severity.HIGH: 6, Severity.MEDIUM: 3, Severity.LOW: 1}
 
+# Plain-string aliases for the hot path: an enum attribute lookup costs more than a rule check.
+PASS, FLAG, UNKNOWN, NOT_APPLICABLE = "pass", "flag", "unknown", "not_applicable"
+
 
 @dataclass(frozen=True, slots=True)
 class Result:
     """A rule's verdict on one offering and the facts that decided it, quoted."""
 
-    outcome: Outcome
+    outcome: str  # one of Outcome's values
     evidence: str
 
 
 def passed(evidence: str) -> Result:
-    return Result(Outcome.PASS, evidence)
+    return Result(PASS, evidence)
 
 
 def flagged(evidence: str) -> Result:
-    return Result(Outcome.FLAG, evidence)
+    return Result(FLAG, evidence)
 
 
 def unknown(evidence: str) -> Result:
-    return Result(Outcome.UNKNOWN, evidence)
+    return Result(UNKNOWN, evidence)
 
 
 def not_applicable(evidence: str) -> Result:
-    return Result(Outcome.NOT_APPLICABLE, evidence)
+    return Result(NOT_APPLICABLE, evidence)
 
 
 @dataclass(frozen=True)

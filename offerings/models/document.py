@@ -57,4 +57,5 @@ class Document(models.Model):
                 facts = inspect_pdf(self.file.file, name=self.file.name)
             except ValidationError as exc:
                 raise ValidationError({"file": exc.messages}) from None
-            self.sha256, self.size_bytes, self.page_count = facts.sha256, facts.size, facts.page_count
+            self.sha256, self.size_bytes = facts.sha256, facts.size
+            self.page_count = facts.page_count

@@ -175,11 +175,22 @@ class Offering(models.Model):
         def add(field: str, message: str) -> None:
             errors.setdefault(field, []).append(message)
 
+        # An emptied list field (a cleared admin textarea) means no entries; the columns hold lists.
+        for name in ("restricted_countries", "backers"):
+            if getattr(self, name) is None:
+                setattr(self, name, [])
+        if not isinstance(self.backers, list) or not all(
+            isinstance(backer, str) for backer in self.backers
+        ):
+            add(
+                "backers",
+                f'backers ({self.backers!r}) must be a list of names, e.g. ["Acme Ventures"]',
+            )
         if self.soft_cap and self.hard_cap and self.soft_cap > self.hard_cap:
             add(
                 "soft_cap",
-                f"soft_cap ({readable(self.soft_cap)}) is above hard_cap ({readable(self.hard_cap)}); "
-                "the minimum raise cannot exceed the maximum",
+                f"soft_cap ({readable(self.soft_cap)}) is above hard_cap "
+                f"({readable(self.hard_cap)}); the minimum raise cannot exceed the maximum",
             )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             add(

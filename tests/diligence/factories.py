@@ -49,7 +49,7 @@ We accept ETH and USDT during the sale.
 """
 
 
-def D(value: str | int) -> Decimal:  # noqa: N802  (reads like the Decimal it builds)
+def D(value: str | int) -> Decimal:
     return Decimal(str(value))
 
 
@@ -74,7 +74,10 @@ def advisor(*, named: bool = True, has_profile: bool = True) -> Member:
 
 
 def allocation(
-    bucket: str, percent: str | int, vesting_months: int | None = None, cliff_months: int | None = None
+    bucket: str,
+    percent: str | int,
+    vesting_months: int | None = None,
+    cliff_months: int | None = None,
 ) -> Allocation:
     return Allocation(bucket, D(percent), vesting_months, cliff_months)
 

@@ -164,7 +164,9 @@ def test_issuer_unidentified_names_every_missing_part():
     result = check("issuer.unidentified", make_facts(country="", postal_address=""))
 
     assert result.outcome == Outcome.FLAG
-    assert result.evidence == "issuer: legal entity given, but no jurisdiction and no postal address"
+    assert (
+        result.evidence == "issuer: legal entity given, but no jurisdiction and no postal address"
+    )
 
 
 def test_issuer_unidentified_flags_an_address_without_an_entity():

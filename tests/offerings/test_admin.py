@@ -20,6 +20,7 @@ ADD = reverse("admin:offerings_offering_add")
 # Session, user, venue and country filter choices, two counts (filtered and total), the page of
 # offerings with their venues, and two for the date hierarchy: the same for any number of rows.
 CHANGELIST_QUERIES = 9
+RUNNING_START = timezone.localdate() - dt.timedelta(days=3)
 
 
 def offering_form(inlines: dict[str, list[dict]] | None = None, **fields) -> dict[str, str]:
@@ -116,10 +117,16 @@ def test_each_list_filter_narrows_the_changelist(staff_client):
     today = timezone.localdate()
     venue = VenueFactory(name="Northgate")
     exchange = OfferingFactory(
-        slug="exchange", kind="ieo", venue=venue, country="SG", token_type="security", kyc="",
-        refund_policy="none", start_date=today - dt.timedelta(days=3),
+        slug="exchange",
+        kind="ieo",
+        venue=venue,
+        country="SG",
+        token_type="security",
+        kyc="",
+        refund_policy="none",
+        start_date=today - dt.timedelta(days=3),
         end_date=today + dt.timedelta(days=3),
-    )  # fmt: skip
+    )
     upcoming = OfferingFactory(
         slug="upcoming", start_date=today + dt.timedelta(days=30), end_date=None
     )
@@ -230,15 +237,30 @@ def test_model_rules_are_shown_on_the_admin_form(staff_client):
         country="XX",
         inlines={
             "team": [{"position": "0", "name": "", "role": "CTO"}],
-            "allocations": [{"bucket": "team", "percent": "10", "vesting_months": "3",
-                             "cliff_months": "6"}],
+            "allocations": [
+                {"bucket": "team", "percent": "10", "vesting_months": "3", "cliff_months": "6"}
+            ],
         },
-    )  # fmt: skip
+    )
     content = staff_client.post(ADD, data).content.decode()
     assert "soft_cap (5,000) is above hard_cap (1,000)" in content
     assert "&#x27;XX&#x27; is not an ISO 3166-1 alpha-2 country code" in content
     assert "not anonymous needs a name" in content
     assert "cliff_months (6) is longer than vesting_months (3)" in content
+    assert not Offering.objects.exists()
+
+
+def test_clearing_the_list_fields_in_the_admin_saves_empty_lists(staff_client):
+    response = staff_client.post(ADD, offering_form(restricted_countries="", backers=""))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    offering = Offering.objects.get()
+    assert (offering.restricted_countries, offering.backers) == ([], [])
+
+
+def test_backers_that_are_not_a_list_are_rejected_in_the_admin(staff_client):
+    response = staff_client.post(ADD, offering_form(backers='"Acme Ventures"'))
+    assert response.status_code == 200
+    assert "must be a list of names" in response.content.decode()
     assert not Offering.objects.exists()
 
 
@@ -277,14 +299,13 @@ def changelist_queries(client, query: str) -> int:
         ("q=project", CHANGELIST_QUERIES),
         ("kind__exact=ieo", CHANGELIST_QUERIES),
         # Inside a year the date hierarchy needs no first/last-date query.
-        (f"start_date__year={timezone.localdate().year}", CHANGELIST_QUERIES - 1),
+        (f"start_date__year={RUNNING_START.year}", CHANGELIST_QUERIES - 1),
     ],
 )
 def test_the_changelist_query_count_is_pinned_and_independent_of_rows(
     staff_client, query, expected
 ):
-    today = timezone.localdate()
-    running = {"start_date": today - dt.timedelta(days=3), "end_date": today + dt.timedelta(days=3)}
+    running = {"start_date": RUNNING_START, "end_date": RUNNING_START + dt.timedelta(days=6)}
     OfferingFactory.create_batch(5, on_exchange=True, **running)
     assert changelist_queries(staff_client, query) == expected
     OfferingFactory.create_batch(25, on_exchange=True, country="SG", **running)

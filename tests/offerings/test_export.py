@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -72,7 +73,11 @@ def only_record() -> dict:
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_export_import_export_is_byte_identical_on_a_fresh_database(fmt, tmp_path):
     load_demo()
-    full_offering(name="Zephyr Full", slug="zephyr-full", description="Quotes \"x\", commas, ü")
+    full_offering(
+        name="Zephyr Full",
+        slug="zephyr-full",
+        description='Quotes "x", commas; semicolons\nand a second line, ü',
+    )
     full_offering(name="Yonder Venue", slug="yonder-venue", on_exchange=True, soft_cap=Decimal(0))
     first = export(fmt, tmp_path / f"first.{fmt}")
     wipe()
@@ -91,9 +96,7 @@ def test_an_export_re_imported_into_the_same_database_changes_nothing(fmt, tmp_p
     export(fmt, tmp_path / f"export.{fmt}")
     history = Offering.history.count()
     out = io.StringIO()
-    call_command(
-        "import_offerings", str(tmp_path / f"export.{fmt}"), "--no-progress", stdout=out
-    )
+    call_command("import_offerings", str(tmp_path / f"export.{fmt}"), "--no-progress", stdout=out)
     assert "0 created, 0 updated, 61 unchanged" in out.getvalue()
     assert Offering.history.count() == history
 
@@ -158,8 +161,8 @@ def test_an_unknown_value_is_an_empty_cell_in_csv_and_a_boolean_is_spelled_out(t
 
 
 def test_the_exported_status_is_the_current_one():
-    today = timezone.localdate()
-    OfferingFactory(slug="a-ended", start_date=today.replace(year=today.year - 1), end_date=today.replace(year=today.year - 1))
+    year_ago = timezone.localdate() - dt.timedelta(days=365)
+    OfferingFactory(slug="a-ended", start_date=year_ago, end_date=year_ago + dt.timedelta(days=30))
     OfferingFactory(slug="b-cancelled", declared_status="cancelled")
     assert [record["status"] for record in export_queryset()] == ["ended", "cancelled"]
 
@@ -171,14 +174,30 @@ def test_nested_parts_and_socials_use_interchange_names():
     record = only_record()
     assert record["venue"] == "Northgate Exchange"
     assert record["restricted_countries"] == ["US", "KP"]
-    assert set(record["team"][0]) == {"name", "role", "anonymous", "experienced", "advisor", "profile_url"}
+    assert set(record["team"][0]) == {
+        "name",
+        "role",
+        "anonymous",
+        "experienced",
+        "advisor",
+        "profile_url",
+    }
     assert record["team"][1]["name"] is None, "an anonymous member has no name"
     assert set(record["allocations"][0]) == {"bucket", "percent", "vesting_months", "cliff_months"}
     assert set(record["rounds"][0]) == {
-        "kind", "price_usd", "discount_percent", "start_date", "end_date", "raised_usd"
+        "kind",
+        "price_usd",
+        "discount_percent",
+        "start_date",
+        "end_date",
+        "raised_usd",
     }
     assert record["audits"] == [
-        {"auditor": "Bastion Security", "url": "https://audits.example/report", "date": "2025-12-01"}
+        {
+            "auditor": "Bastion Security",
+            "url": "https://audits.example/report",
+            "date": "2025-12-01",
+        }
     ]
     assert record["socials"] == {
         "twitter": "https://x.example/project",

@@ -64,7 +64,9 @@ def jsonl(tmp_path: Path, records: list) -> Path:
 def command(path: Path, *options: str) -> tuple[str, str, CommandError | None]:
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("import_offerings", str(path), "--no-progress", *options, stdout=out, stderr=err)
+        call_command(
+            "import_offerings", str(path), "--no-progress", *options, stdout=out, stderr=err
+        )
     except CommandError as exc:
         return out.getvalue(), err.getvalue(), exc
     return out.getvalue(), err.getvalue(), None
@@ -118,7 +120,7 @@ def test_a_good_csv_file_creates_every_offering(tmp_path):
         "Borealis,BOR,sto,,,,false,,,,\n",
         encoding="utf-8",
     )
-    out, err, failure = command(path)
+    _, err, failure = command(path)
     assert failure is None, err
     aurora = Offering.objects.get(symbol="AUR")
     assert aurora.hard_cap == Decimal("2000000.50")
@@ -142,7 +144,7 @@ def test_a_csv_file_saved_with_a_byte_order_mark_reads_its_first_column(tmp_path
 def test_a_csv_row_with_an_empty_slug_gets_a_slug_made_from_its_name(tmp_path):
     path = tmp_path / "offerings.csv"
     path.write_text("name,slug,kind\nAurora Chain,,ico\nBorealis,borealis-x,ico\n")
-    out, err, failure = command(path)
+    _, err, failure = command(path)
     assert failure is None, err
     assert set(Offering.objects.values_list("slug", flat=True)) == {"aurora-chain", "borealis-x"}
 
@@ -179,7 +181,12 @@ BAD_ROWS = {
     ),
     "unknown country code": ({"country": "XX"}, "country", "XX", "not an ISO 3166-1 alpha-2"),
     "allocations past 100": (
-        {"allocations": [{"bucket": "team", "percent": "60"}, {"bucket": "other", "percent": "40.5"}]},
+        {
+            "allocations": [
+                {"bucket": "team", "percent": "60"},
+                {"bucket": "other", "percent": "40.5"},
+            ]
+        },
         "allocations",
         Decimal("100.5"),
         "allocations sum to 100.5%, above 100%",
@@ -223,8 +230,8 @@ def test_a_record_with_an_unknown_slug_and_nothing_else_cannot_create_an_offerin
 
 
 def test_a_bad_row_makes_the_command_fail_naming_row_field_value_and_reason(tmp_path):
-    path = jsonl(tmp_path, [good(1, kind="ieo", venue="Fresh Pad"), good(2, hard_cap="lots"), good(3)])
-    out, err, failure = command(path)
+    records = [good(1, kind="ieo", venue="Fresh Pad"), good(2, hard_cap="lots"), good(3)]
+    _, err, failure = command(jsonl(tmp_path, records))
     assert failure is not None
     assert "nothing imported: 1 bad rows" in str(failure)
     assert "line 2: hard_cap='lots': must be a decimal number such as 1500000 or 0.05" in err
@@ -346,7 +353,11 @@ def test_a_partial_record_leaves_the_other_fields_and_parts_untouched():
     offering = Offering.objects.get()
     assert offering.raised_usd == Decimal("750000")
     assert offering.backers == ["Granite"]
-    assert (offering.name, offering.soft_cap, offering.country) == ("Aurora 1", Decimal("500000"), "CH")
+    assert (offering.name, offering.soft_cap, offering.country) == (
+        "Aurora 1",
+        Decimal("500000"),
+        "CH",
+    )
     assert offering.restricted_countries == ["US", "KP"]
     assert offering.team.count() == 1
     assert offering.allocations.count() == 2
@@ -453,7 +464,10 @@ def _queries(records: list) -> int:
 
 def test_the_query_count_of_an_import_does_not_grow_with_its_rows():
     VenueFactory(name="Northgate Exchange")
-    batches = {n: [good(n * 100 + i, kind="ieo", venue="Northgate Exchange") for i in range(n)] for n in (10, 40)}
+    batches = {
+        n: [good(n * 100 + i, kind="ieo", venue="Northgate Exchange") for i in range(n)]
+        for n in (10, 40)
+    }
     created = {n: _queries(records) for n, records in batches.items()}
     changed = {
         n: _queries([{**r, "raised_usd": "1", "team": [{"name": "Grace"}]} for r in records])

@@ -99,7 +99,11 @@ def test_a_whole_number_is_read_from_a_number_or_a_string():
 
 @pytest.mark.parametrize(
     ("raw", "rule"),
-    [(3.5, "must be a whole number"), ("ten", "must be a whole number"), (-2, "must not be negative")],
+    [
+        (3.5, "must be a whole number"),
+        ("ten", "must be a whole number"),
+        (-2, "must not be negative"),
+    ],
 )
 def test_a_count_must_be_a_whole_non_negative_number(raw, rule):
     error = only_error({"team_size": raw})
@@ -145,7 +149,11 @@ def test_a_boolean_is_read_from_json_or_csv_spellings(raw, expected):
 @pytest.mark.parametrize("raw", ["maybe", 2, 1.0, ["yes"]])
 def test_anything_else_is_not_a_boolean(raw):
     error = only_error({"supply_fixed": raw})
-    assert (error.field, error.value, error.message) == ("supply_fixed", raw, "must be true or false")
+    assert (error.field, error.value, error.message) == (
+        "supply_fixed",
+        raw,
+        "must be true or false",
+    )
 
 
 def test_a_null_boolean_is_unknown_not_false():
@@ -312,7 +320,9 @@ def test_a_record_that_is_not_an_object_is_rejected(raw):
 
 
 def test_a_later_draft_about_the_same_offering_wins_and_keeps_what_it_does_not_say():
-    first, _ = parse_record({"name": "Aurora", "hard_cap": "10", "socials": {"twitter": "https://x.example/a"}})
+    first, _ = parse_record(
+        {"name": "Aurora", "hard_cap": "10", "socials": {"twitter": "https://x.example/a"}}
+    )
     later, _ = parse_record({"hard_cap": "20", "backers": ["Granite"]})
     first.merge(later)
     assert first.values == {"name": "Aurora", "hard_cap": Decimal("20"), "backers": ["Granite"]}

@@ -85,15 +85,14 @@ def test_offering_create_refuses_soft_cap_above_hard_cap():
     [("5000", "0"), ("0", "1000"), ("0", "0"), ("5000", None), (None, "1000"), ("1000", "1000")],
 )
 def test_a_zero_or_unknown_cap_never_conflicts_with_the_other(soft_cap, hard_cap):
-    as_decimal = {None: None}
-    offering = OfferingFactory.build(
-        soft_cap=as_decimal.get(soft_cap, soft_cap and Decimal(soft_cap)),
-        hard_cap=as_decimal.get(hard_cap, hard_cap and Decimal(hard_cap)),
-    )
-    offering.full_clean()
+    def amount(text: str | None) -> Decimal | None:
+        return None if text is None else Decimal(text)
+
+    OfferingFactory.build(soft_cap=amount(soft_cap), hard_cap=amount(hard_cap)).full_clean()
     created = offering_create(
         record={"name": "Capless", "kind": "ico", "soft_cap": soft_cap, "hard_cap": hard_cap}
     )
+    assert (created.soft_cap, created.hard_cap) == (amount(soft_cap), amount(hard_cap))
     assert created.has_hard_cap is (None if hard_cap is None else hard_cap != "0")
 
 
@@ -200,6 +199,18 @@ def test_unknown_restricted_countries_are_named_and_known_ones_are_not():
     errors = create_errors(restricted_countries=["US", "QQ"])
     assert "'QQ'" in errors["restricted_countries"][0]
     OfferingFactory.build(restricted_countries=["US", "KP", "IR"]).full_clean()
+
+
+def test_an_emptied_list_field_means_no_entries():
+    offering = OfferingFactory.build(restricted_countries=None, backers=None)
+    offering.full_clean()
+    assert (offering.restricted_countries, offering.backers) == ([], [])
+
+
+@pytest.mark.parametrize("backers", ["Acme Ventures", {"lead": "Acme"}, ["Acme", 3]])
+def test_backers_must_be_a_list_of_names(backers):
+    (message,) = clean_errors(OfferingFactory.build(backers=backers))["backers"]
+    assert message == f'backers ({backers!r}) must be a list of names, e.g. ["Acme Ventures"]'
 
 
 def test_a_venue_jurisdiction_must_be_a_country_code():

@@ -20,13 +20,14 @@ from offerings.tord import NULL_MARKERS, open_tord, read_tord
 
 pytestmark = pytest.mark.django_db
 
-V4_COLUMNS = (
-    "id,name,token,country,is_ico,is_ieo,is_sto,ico_start,ico_end,price_usd,raised_usd,"
-    "distributed_in_ico,sold_tokens,token_for_sale,whitelist,kyc,bonus,restricted_areas,"
-    "min_investment,bounty,mvp,pre_ico_start,pre_ico_end,pre_ico_price_usd,platform,accepting,"
-    "link_white_paper,linkedin_link,github_link,website,rating,teamsize,"
-    "Coinmarketcap_identifier,ERC20,contract_address,Source"
-).split(",")
+V4_COLUMNS = [
+    "id", "name", "token", "country", "is_ico", "is_ieo", "is_sto", "ico_start", "ico_end",
+    "price_usd", "raised_usd", "distributed_in_ico", "sold_tokens", "token_for_sale",
+    "whitelist", "kyc", "bonus", "restricted_areas", "min_investment", "bounty", "mvp",
+    "pre_ico_start", "pre_ico_end", "pre_ico_price_usd", "platform", "accepting",
+    "link_white_paper", "linkedin_link", "github_link", "website", "rating", "teamsize",
+    "Coinmarketcap_identifier", "ERC20", "contract_address", "Source",
+]  # fmt: skip
 
 
 def tord_text(*rows: dict) -> str:
@@ -113,7 +114,9 @@ def test_thousands_separators_are_read():
     assert read_record["raised_usd"] == "1250000.5"
 
 
-@pytest.mark.parametrize("raw", ["1 KBX = 0.00011 ETH", "0.03 USDT", "19.95 EUR", "1 ECXX = 0.5 USDT"])
+@pytest.mark.parametrize(
+    "raw", ["1 KBX = 0.00011 ETH", "0.03 USDT", "19.95 EUR", "1 ECXX = 0.5 USDT"]
+)
 def test_a_price_in_another_currency_is_unknown_with_a_warning(raw):
     assert "token_price_usd" not in record(price_usd=raw)
     assert warnings(price_usd=raw) == [
@@ -186,9 +189,9 @@ def test_a_share_of_supply_becomes_a_public_sale_allocation_in_percent():
 
 
 def test_a_presale_becomes_a_round_with_its_discount():
-    (presale,) = record(
-        price_usd="0.10", pre_ico_price_usd="0.08", pre_ico_start="01.02.2018"
-    )["rounds"]
+    (presale,) = record(price_usd="0.10", pre_ico_price_usd="0.08", pre_ico_start="01.02.2018")[
+        "rounds"
+    ]
     assert presale == {
         "kind": "presale",
         "price_usd": "0.08",
@@ -244,7 +247,12 @@ def test_a_value_that_breaks_a_rule_is_imported_as_unknown_with_a_warning():
     assert offering.website == ""
     assert offering.rounds.get().end_date is None
     assert offering.allocations.get().percent == Decimal("1.0417")
-    assert {p.field for p in report.warnings} >= {"end_date", "rounds[0].end_date", "website", "venue"}
+    assert {p.field for p in report.warnings} >= {
+        "end_date",
+        "rounds[0].end_date",
+        "website",
+        "venue",
+    }
 
 
 # ---- the real files ---------------------------------------------------------------------------
@@ -314,15 +322,20 @@ def test_the_whole_tord_v4_file_imports_with_a_row_level_report(tord_v4, tmp_pat
 def test_tord_v2_brings_soft_and_hard_caps(tord_v2, tmp_path):
     report, _ = _import(tord_v2, tmp_path)
     assert report["created"] >= 0.95 * report["rows"]
-    caps = dict(Offering.objects.values_list("name", "hard_cap"))
+    raw = _raw_rows(tord_v2, encoding="cp1252")
+    names = Counter(row["name"].strip().casefold() for _, row in raw)
+    caps = {name.casefold(): cap for name, cap in Offering.objects.values_list("name", "hard_cap")}
     plain = [
         (line, row)
-        for line, row in _raw_rows(tord_v2, encoding="cp1252")
-        if re.fullmatch(r"\d+", row["hard_cap_usd"]) and re.fullmatch(r"\d+", row["soft_cap_usd"])
+        for line, row in raw
+        if re.fullmatch(r"\d+", row["hard_cap_usd"])
+        and re.fullmatch(r"\d+", row["soft_cap_usd"])
+        and names[row["name"].strip().casefold()] == 1
     ]
     assert len(plain) > 500
     warned = {w["row"] for w in report["warnings"] if w["field"] in {"soft_cap", "hard_cap"}}
+    warned |= {e["row"] for e in report["errors"]}
     for line, row in plain:
-        if line not in warned and row["name"].strip() in caps:
-            assert caps[row["name"].strip()] == Decimal(row["hard_cap_usd"]), line
+        if line not in warned:
+            assert caps[row["name"].strip().casefold()] == Decimal(row["hard_cap_usd"]), line
     assert Offering.objects.filter(soft_cap__gt=0, cap_currency="USD").count() > 500

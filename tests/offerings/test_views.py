@@ -52,7 +52,9 @@ def list_row(content: str, offering) -> list[str]:
     """The cells of the list row of `offering`, as text."""
     row = re.search(rf"<tr>\s*<td><a href=\"{detail_url(offering)}\">.*?</tr>", content, re.S)
     assert row, f"no row for {offering.slug}"
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row[0], re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row[0], re.S)
+    ]
 
 
 def test_the_home_page_leads_to_the_list(client):
@@ -98,7 +100,7 @@ def test_the_list_shows_unknown_values_as_unknown_and_zero_as_a_value(analyst_cl
     capped = OfferingFactory(hard_cap=Decimal("5000000"), raised_usd=Decimal("1250000.5"))
     content = analyst_client.get(LIST).content.decode()
     *_, status, _, sale, hard_cap, raised = list_row(content, unknown)
-    assert (status, sale, hard_cap, raised) == ("unknown", "? – ?", "unknown", "unknown")
+    assert (status, sale, hard_cap, raised) == ("unknown", "? \u2013 ?", "unknown", "unknown")
     *_, status, _, _, hard_cap, raised = list_row(content, stated)
     assert (status, hard_cap, raised) == ("active", "none", "0")
     *_, hard_cap, raised = list_row(content, capped)

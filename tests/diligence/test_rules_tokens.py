@@ -1,0 +1,256 @@
+"""Token-economics rules: the allocation table, insider shares, vesting and supply."""
+
+from __future__ import annotations
+
+import pytest
+
+from diligence.rules import Outcome
+from tests.diligence.factories import D, allocation, check, make_facts
+
+# The baseline's non-insider buckets: 80% of supply.
+OUTSIDERS = (
+    allocation("presale", 10),
+    allocation("public_sale", 40),
+    allocation("treasury", 20),
+    allocation("ecosystem", 10),
+)
+
+
+def table(*allocations):
+    return {"allocations": tuple(allocations)}
+
+
+# tokens.distribution_undisclosed
+
+
+@pytest.mark.parametrize(
+    ("allocations", "outcome", "evidence"),
+    [
+        ((allocation("public_sale", 60), allocation("team", 40)), Outcome.PASS, "100"),
+        ((allocation("public_sale", 60), allocation("team", 20)), Outcome.PASS, "80"),
+        ((allocation("public_sale", "59.5"), allocation("team", 20)), Outcome.FLAG, "79.5"),
+        ((allocation("public_sale", 30),), Outcome.FLAG, "30"),
+    ],
+)
+def test_distribution_undisclosed_flags_a_table_covering_less_than_80_percent(
+    allocations, outcome, evidence
+):
+    result = check("tokens.distribution_undisclosed", make_facts(**table(*allocations)))
+
+    assert result.outcome == outcome
+    assert result.evidence == f"allocation table covers {evidence}% of supply"
+
+
+def test_distribution_undisclosed_is_unknown_without_an_allocation_table():
+    result = check("tokens.distribution_undisclosed", make_facts(allocations=()))
+
+    assert result.outcome == Outcome.UNKNOWN
+    assert result.evidence == "allocation table: not recorded"
+
+
+# tokens.insider_heavy
+
+
+def test_insider_heavy_passes_a_modest_insider_share():
+    result = check("tokens.insider_heavy", make_facts())
+
+    assert result.outcome == Outcome.PASS
+    assert result.evidence == "team and advisors hold 20%"
+
+
+def test_insider_heavy_passes_exactly_thirty_percent():
+    facts = make_facts(**table(allocation("team", 25), allocation("advisors", 5), *OUTSIDERS))
+
+    result = check("tokens.insider_heavy", facts)
+
+    assert result.outcome == Outcome.PASS
+    assert result.evidence == "team and advisors hold 30%"
+
+
+def test_insider_heavy_flags_team_and_advisors_above_thirty_percent():
+    facts = make_facts(**table(allocation("team", 25), allocation("advisors", "5.01"), *OUTSIDERS))
+
+    result = check("tokens.insider_heavy", facts)
+
+    assert result.outcome == Outcome.FLAG
+    assert result.evidence == "team and advisors hold 30.01% (over 30%)"
+
+
+def test_insider_heavy_passes_a_complete_table_without_insiders():
+    facts = make_facts(**table(allocation("public_sale", 70), allocation("treasury", 30)))
+
+    result = check("tokens.insider_heavy", facts)
+
+    assert result.outcome == Outcome.PASS
+    assert result.evidence == "team and advisors hold 0%"
+
+
+def test_insider_heavy_is_unknown_when_a_partial_table_leaves_insiders_out():
+    facts = make_facts(**table(allocation("public_sale", 40), allocation("treasury", 20)))
+
+    result = check("tokens.insider_heavy", facts)
+
+    assert result.outcome == Outcome.UNKNOWN
+    assert result.evidence == "team and advisor shares not in the (partial) allocation table"
+
+
+def test_insider_heavy_is_unknown_without_an_allocation_table():
+    result = check("tokens.insider_heavy", make_facts(allocations=()))
+
+    assert result.outcome == Outcome.UNKNOWN
+    assert result.evidence == "allocation table: not recorded"
+
+
+# tokens.no_vesting
+
+
+@pytest.mark.parametrize(
+    ("months", "outcome", "evidence"),
+    [
+        (24, Outcome.PASS, "team tokens vest over 24 months"),
+        (12, Outcome.PASS, "team tokens vest over 12 months"),
+        (11, Outcome.FLAG, "team tokens vest over 11 months"),
+        (0, Outcome.FLAG, "team tokens: no vesting"),
+    ],
+)
+def test_no_vesting_flags_team_tokens_vesting_in_under_twelve_months(months, outcome, evidence):
+    facts = make_facts(**table(allocation("team", 20, vesting_months=months), *OUTSIDERS))
+
+    result = check("tokens.no_vesting", facts)
+
+    assert result.outcome == outcome
+    assert result.evidence == evidence
+
+
+def test_no_vesting_judges_by_the_shortest_team_tranche():
+    tranches = (allocation("team", 10, vesting_months=36), allocation("team", 10, vesting_months=6))
+
+    result = check("tokens.no_vesting", make_facts(**table(*tranches, *OUTSIDERS)))
+
+    assert result.outcome == Outcome.FLAG
+    assert result.evidence == "team tokens vest over 6 months"
+
+
+def test_no_vesting_flags_a_known_unvested_tranche_beside_an_unrecorded_one():
+    tranches = (allocation("team", 10, vesting_months=0), allocation("team", 10))
+
+    result = check("tokens.no_vesting", make_facts(**table(*tranches, *OUTSIDERS)))
+
+    assert result.outcome == Outcome.FLAG
+    assert result.evidence == "team tokens: no vesting"
+
+
+def test_no_vesting_is_unknown_while_a_long_vesting_could_hide_an_unrecorded_tranche():
+    tranches = (allocation("team", 10, vesting_months=24), allocation("team", 10))
+
+    result = check("tokens.no_vesting", make_facts(**table(*tranches, *OUTSIDERS)))
+
+    assert result.outcome == Outcome.UNKNOWN
+    assert result.evidence == "team vesting: not recorded"
+
+
+@pytest.mark.parametrize(
+    "allocations",
+    [(), (allocation("public_sale", 40), allocation("treasury", 20))],
+    ids=["no table", "partial table"],
+)
+def test_no_vesting_is_unknown_without_a_team_allocation_in_an_incomplete_table(allocations):
+    result = check("tokens.no_vesting", make_facts(**table(*allocations)))
+
+    assert result.outcome == Outcome.UNKNOWN
+    assert result.evidence == "team allocation: not recorded"
+
+
+def test_no_vesting_does_not_apply_when_a_complete_table_gives_the_team_nothing():
+    facts = make_facts(**table(allocation("advisors", 20, vesting_months=0), *OUTSIDERS))
+
+    result = check("tokens.no_vesting", facts)
+
+    assert result.outcome == Outcome.NOT_APPLICABLE
+    assert result.evidence == "no team allocation"
+
+
+# tokens.public_share_low
+
+
+@pytest.mark.parametrize(
+    ("percent", "outcome", "evidence"),
+    [
+        ("40", Outcome.PASS, "public sale: 40% of supply"),
+        ("20", Outcome.PASS, "public sale: 20% of supply"),
+        ("19.9", Outcome.FLAG, "public sale: 19.9% of supply (under 20%)"),
+    ],
+)
+def test_public_share_low_reads_the_public_sale_bucket(percent, outcome, evidence):
+    facts = make_facts(**table(allocation("public_sale", percent), allocation("treasury", 60)))
+
+    result = check("tokens.public_share_low", facts)
+
+    assert result.outcome == outcome
+    assert result.evidence == evidence
+
+
+@pytest.mark.parametrize(
+    ("tokens_for_sale", "outcome", "evidence"),
+    [
+        (20_000_000, Outcome.PASS, "public sale: 20% of supply"),
+        (19_960_000, Outcome.FLAG, "public sale: 19.9% of supply (under 20%)"),
+        (15_000_000, Outcome.FLAG, "public sale: 15% of supply (under 20%)"),
+    ],
+)
+def test_public_share_low_falls_back_to_tokens_for_sale_of_the_supply(
+    tokens_for_sale, outcome, evidence
+):
+    facts = make_facts(allocations=(), tokens_for_sale=D(tokens_for_sale))
+
+    result = check("tokens.public_share_low", facts)
+
+    assert result.outcome == outcome
+    assert result.evidence == evidence
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"allocations": (), "tokens_for_sale": None},
+        {"allocations": (), "total_supply": None},
+        table(allocation("team", 20), allocation("treasury", 80)) | {"tokens_for_sale": None},
+    ],
+    ids=["no tokens for sale", "no supply", "no public bucket"],
+)
+def test_public_share_low_is_unknown_without_a_public_share(overrides):
+    result = check("tokens.public_share_low", make_facts(**overrides))
+
+    assert result.outcome == Outcome.UNKNOWN
+    assert result.evidence == "public share: not recorded"
+
+
+# tokens.supply_unfixed
+
+
+def test_supply_unfixed_passes_a_fixed_supply_and_quotes_it():
+    result = check("tokens.supply_unfixed", make_facts())
+
+    assert result.outcome == Outcome.PASS
+    assert result.evidence == "supply: fixed at 100,000,000 tokens"
+
+
+def test_supply_unfixed_passes_a_fixed_supply_of_unknown_size():
+    result = check("tokens.supply_unfixed", make_facts(total_supply=None))
+
+    assert result.outcome == Outcome.PASS
+    assert result.evidence == "supply: fixed"
+
+
+def test_supply_unfixed_flags_a_supply_that_can_grow():
+    result = check("tokens.supply_unfixed", make_facts(supply_fixed=False))
+
+    assert result.outcome == Outcome.FLAG
+    assert result.evidence == "supply: can grow, no fixed maximum"
+
+
+def test_supply_unfixed_is_unknown_when_not_recorded():
+    result = check("tokens.supply_unfixed", make_facts(supply_fixed=None))
+
+    assert result.outcome == Outcome.UNKNOWN
+    assert result.evidence == "supply: not recorded as fixed or growing"
