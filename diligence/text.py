@@ -150,7 +150,7 @@ class _PromiseForm:
 
     pattern: re.Pattern[str]
     needs: re.Pattern[str] | None = None  # must occur in `needs_scope` for the match to count
-    needs_scope: Literal["clause", "sentence"] = "clause"
+    needs_scope: Literal["clause", "nearby"] = "clause"  # nearby: within _CONTEXT_REACH
     vetoed_by: re.Pattern[str] | None = None  # must not occur in the match's clause
 
 
@@ -161,7 +161,7 @@ _PROMISE_FORMS = (
     _PromiseForm(_MULTIPLIED_GAIN, needs=_MULTIPLIER_CUE, vetoed_by=_TECH_VETO),
     _PromiseForm(_MULTIPLIED_HOLDINGS, vetoed_by=_TECH_VETO),
     _PromiseForm(_CANNOT_LOSE, vetoed_by=_REFUND_VETO),
-    _PromiseForm(_NO_RISK, needs=_MONEY_CUE, needs_scope="sentence", vetoed_by=_SECURITY_VETO),
+    _PromiseForm(_NO_RISK, needs=_MONEY_CUE, needs_scope="nearby", vetoed_by=_SECURITY_VETO),
     _PromiseForm(_MOON),
 )
 
@@ -225,7 +225,7 @@ def guaranteed_return_claims(text: str) -> list[str]:
 
 
 def _find_promise(sentence: str) -> tuple[int, int] | None:
-    """Offsets of the first promise in a normalised sentence that survives its context checks."""
+    """Offsets of a promise in a normalised sentence that survives its context checks, if any."""
     for form in _PROMISE_FORMS:
         for match in form.pattern.finditer(sentence):
             start, end = match.span()
@@ -234,7 +234,7 @@ def _find_promise(sentence: str) -> tuple[int, int] | None:
             if form.vetoed_by is not None and form.vetoed_by.search(clause):
                 continue
             near = sentence[max(0, start - _CONTEXT_REACH) : end + _CONTEXT_REACH]
-            scope = near if form.needs_scope == "sentence" else clause
+            scope = near if form.needs_scope == "nearby" else clause
             if form.needs is not None and not form.needs.search(scope):
                 continue
             if _is_negated(sentence[clause_start:start]):
@@ -384,11 +384,11 @@ def extract_pdf_text(stream: IO[bytes], max_chars: int = PDF_MAX_CHARS) -> tuple
     page_count = len(reader.pages)
     pages_text: list[str] = []
     collected = 0
-    for page in reader.pages:
+    for index in range(page_count):
         if collected >= max_chars:
             break
         try:
-            page_text = page.extract_text() or ""
+            page_text = reader.pages[index].extract_text() or ""
         except Exception:  # pypdf raises many error types on damaged pages; keep the others
             continue
         if page_text.strip():
