@@ -166,7 +166,11 @@ def report_lines(result: BacktestResult) -> list[str]:
     ]
     for k, value in result.precision_at.items():
         lines.append(f"precision at {k}: {_pct(value)} (base rate {_pct(result.base_rate)})")
-    lines += ["", f"{'rule':34} {'flagged':>8} {'rate':>7} {'passed':>8} {'rate':>7} {'unknown':>8} {'lift':>6}"]
+    lines += [
+        "",
+        f"{'rule':34} {'flagged':>8} {'rate':>7} {'passed':>8} {'rate':>7} "
+        f"{'unknown':>8} {'lift':>6}",
+    ]
     for lift in result.rules:
         value = "—" if lift.lift is None else f"{Decimal(lift.lift).quantize(Decimal('0.01'))}"
         lines.append(

@@ -24,7 +24,7 @@ def document_text_extract(*, document_id: int) -> int:
         return 0
     try:
         with document.file.open("rb") as stream:
-            text, pages = extract_pdf_text(stream)
+            text, _ = extract_pdf_text(stream)
     except (OSError, PyPdfError) as exc:
         logger.warning("document %s: text extraction failed: %s", document_id, type(exc).__name__)
         return 0

@@ -11,7 +11,6 @@ from diligence.rules import RULES, Severity
 from diligence.rules.base import FLAG, WEIGHTS
 from diligence.scoring import METHODOLOGY_VERSION, Score, fold
 
-
 # What evaluate() needs of each rule, looked up once rather than 36 times per offering.
 _CHECKS = tuple((code, r.check, r.weight, r.severity.value) for code, r in RULES.items())
 
@@ -67,7 +66,13 @@ def evaluate(facts: OfferingFacts, reviews: Iterable[ReviewFacts] = ()) -> Evalu
                 stale.append(review.id)
         findings.append(
             Judged(
-                code, outcome, result.outcome, result.evidence, weight, severity, review_id,
+                code,
+                outcome,
+                result.outcome,
+                result.evidence,
+                weight,
+                severity,
+                review_id,
             )
         )
     for review in by_rule.values():
@@ -75,14 +80,18 @@ def evaluate(facts: OfferingFacts, reviews: Iterable[ReviewFacts] = ()) -> Evalu
             severity = Severity(review.severity)
             findings.append(
                 Judged(
-                    review.rule_code, review.outcome, "", review.title,
-                    WEIGHTS[severity], severity.value, review.id,
+                    review.rule_code,
+                    review.outcome,
+                    "",
+                    review.title,
+                    WEIGHTS[severity],
+                    severity.value,
+                    review.id,
                 )
             )
     score = fold(findings)
     flags = tuple(
-        f.rule_code
-        for f in sorted((f for f in findings if f.outcome == FLAG), key=_heaviest_first)
+        f.rule_code for f in sorted((f for f in findings if f.outcome == FLAG), key=_heaviest_first)
     )
     return Evaluation(
         offering_id=facts.offering_id,

@@ -177,7 +177,9 @@ def _facts(batch: list[Offering], today: dt.date) -> Iterator[OfferingFacts]:
     team = _grouped(
         TeamMember, ids, ["position", "name", "anonymous", "experienced", "advisor", "profile_url"]
     )
-    allocations = _grouped(TokenAllocation, ids, ["bucket", "percent", "vesting_months", "cliff_months"])
+    allocations = _grouped(
+        TokenAllocation, ids, ["bucket", "percent", "vesting_months", "cliff_months"]
+    )
     rounds = _grouped(SaleRound, ids, ["kind", "price_usd", "discount_percent"])
     audits = _grouped(Audit, ids, ["id"])
     socials = _grouped(SocialLink, ids, ["network"])

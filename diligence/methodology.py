@@ -13,7 +13,8 @@ def methodology() -> dict[str, Any]:
         "version": METHODOLOGY_VERSION,
         "fingerprint": fingerprint(),
         "scoring": {
-            "formula": "100 × (1 − (Σ flagged weight + ½ · Σ unknown weight) / Σ applicable weight)",
+            "formula": "100 × (1 − (Σ flagged weight + ½ · Σ unknown weight) "
+            "/ Σ applicable weight)",
             "unknown_penalty": str(UNKNOWN_PENALTY),
             "grades": {label: str(floor) for floor, label in GRADES} | {"F": "0"},
             "risk_floors": {label: str(floor) for floor, label in RISKS},
@@ -45,7 +46,11 @@ def methodology_markdown() -> str:
         "",
     ]
     for category, title in CATEGORIES.items():
-        lines += [f"## {title}", "", "| code | title | severity | weight | why it matters | source |"]
+        lines += [
+            f"## {title}",
+            "",
+            "| code | title | severity | weight | why it matters | source |",
+        ]
         lines.append("|---|---|---|---|---|---|")
         for rule in data["rules"]:
             if rule["category"] == category:

@@ -37,7 +37,9 @@ class Assessment(models.Model):
     risk = models.CharField(max_length=8, choices=Risk.choices, blank=True)
     coverage = models.DecimalField(max_digits=4, decimal_places=3)
     flags = models.JSONField(default=list, help_text="Codes of the flagged rules, heaviest first.")
-    digest = models.CharField(max_length=32, help_text="Hash of the findings, to skip no-op rescores.")
+    digest = models.CharField(
+        max_length=32, help_text="Hash of the findings, to skip no-op rescores."
+    )
     is_current = models.BooleanField(default=True)
 
     objects = AssessmentQuerySet.as_manager()
@@ -56,7 +58,9 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.offering_id}: {self.score} ({self.grade}) at {self.created_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.offering_id}: {self.score} ({self.grade}) at {self.created_at:%Y-%m-%d %H:%M}"
+        )
 
 
 class Finding(models.Model):
@@ -75,7 +79,6 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["assessment_id", "-weight", "rule_code"]
-        indexes = [models.Index(fields=["assessment", "rule_code"])]
 
     def __str__(self) -> str:
         return f"{self.rule_code}: {self.outcome}"

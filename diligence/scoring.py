@@ -65,13 +65,17 @@ def fold(findings: Iterable[Scored]) -> Score:
     if critical and grade < CRITICAL_CAP:
         grade = CRITICAL_CAP
     risk = "critical" if critical else next((r for floor, r in RISKS if score >= floor), "critical")
-    coverage = (Decimal(applicable - unknown) / applicable).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    coverage = (Decimal(applicable - unknown) / applicable).quantize(
+        Decimal("0.001"), ROUND_HALF_UP
+    )
     return Score(score=score, grade=grade, risk=risk, coverage=coverage)
 
 
 def fingerprint() -> str:
     """A short hash of everything that decides a score: rules, weights and thresholds."""
-    parts = [f"{r.code}:{r.severity}:{r.weight}" for r in sorted(RULES.values(), key=lambda r: r.code)]
+    parts = [
+        f"{r.code}:{r.severity}:{r.weight}" for r in sorted(RULES.values(), key=lambda r: r.code)
+    ]
     parts += [f"{floor}{label}" for floor, label in GRADES + RISKS]
     parts.append(str(UNKNOWN_PENALTY))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]

@@ -38,7 +38,10 @@ def finding_review_create(
     note = (note or "").strip()
     if len(note) < MIN_NOTE_LENGTH:
         raise ValidationError(
-            {"note": f"a note of at least {MIN_NOTE_LENGTH} characters is required (got {len(note)})"}
+            {
+                "note": f"a note of at least {MIN_NOTE_LENGTH} characters is required "
+                f"(got {len(note)})"
+            }
         )
     if verdict not in FindingReview.Verdict.values:
         raise ValidationError({"verdict": f"{verdict!r} is not one of confirm, overturn, manual"})
@@ -49,7 +52,9 @@ def finding_review_create(
         if outcome not in (Outcomes.FLAG, Outcomes.PASS):
             raise ValidationError({"outcome": f"{outcome!r}: a manual finding is a flag or a pass"})
         if severity not in Severity.__members__.values():
-            raise ValidationError({"severity": f"{severity!r} is not one of critical, high, medium, low"})
+            raise ValidationError(
+                {"severity": f"{severity!r} is not one of critical, high, medium, low"}
+            )
         if not title.strip():
             raise ValidationError({"title": "a manual finding needs a title"})
         review.rule_code = rule_code if rule_code.startswith("manual.") else f"manual.{rule_code}"
@@ -65,12 +70,16 @@ def finding_review_create(
             .first()
         )
         if finding is None:
-            raise ValidationError({"rule_code": f"{offering} has no current finding for {rule_code}"})
+            raise ValidationError(
+                {"rule_code": f"{offering} has no current finding for {rule_code}"}
+            )
         review.outcome_seen, review.evidence_seen = finding
         if verdict == FindingReview.Verdict.CONFIRM:
             review.outcome = review.outcome_seen
         else:
-            allowed = {Outcomes.PASS, Outcomes.FLAG, Outcomes.NOT_APPLICABLE} - {review.outcome_seen}
+            allowed = {Outcomes.PASS, Outcomes.FLAG, Outcomes.NOT_APPLICABLE} - {
+                review.outcome_seen
+            }
             if outcome not in allowed:
                 raise ValidationError(
                     {
@@ -114,7 +123,10 @@ def offering_review_transition(*, offering: Offering, user: Any, action: str) ->
         workflow, _ = OfferingReview.objects.select_for_update().get_or_create(offering=offering)
         if source is not None and workflow.state != source:
             raise ValidationError(
-                {"state": f"cannot {action} an offering that is {workflow.get_state_display().lower()}"}
+                {
+                    "state": f"cannot {action} an offering that is "
+                    f"{workflow.get_state_display().lower()}"
+                }
             )
         if action == "approve":
             editors = {last_editor(offering), workflow.submitted_by}

@@ -16,7 +16,9 @@ def _raise_for(report: ImportReport) -> None:
     if report.errors:
         errors: dict[str, list[str]] = {}
         for problem in report.errors:
-            errors.setdefault(problem.field, []).append(f"{problem.message} (got {problem.value!r})")
+            errors.setdefault(problem.field, []).append(
+                f"{problem.message} (got {problem.value!r})"
+            )
         raise ValidationError(errors)
 
 
@@ -48,7 +50,9 @@ def offering_update(*, offering: Offering, record: dict[str, Any], user: Any = N
     return Offering.objects.get(pk=offering.pk)
 
 
-def venue_upsert(*, name: str, incidents: list[dict[str, Any]] | None = None, **fields: Any) -> Venue:
+def venue_upsert(
+    *, name: str, incidents: list[dict[str, Any]] | None = None, **fields: Any
+) -> Venue:
     """Create or update a venue by name (and replace its incidents when given), validated."""
     with transaction.atomic():
         venue = Venue.objects.filter(name__iexact=name).first() or Venue(name=name)

@@ -83,9 +83,7 @@ class OfferingFactory(DjangoModelFactory):
     kyc = Offering.Kyc.REQUIRED
 
     class Params:
-        on_exchange = factory.Trait(
-            kind=Offering.Kind.IEO, venue=factory.SubFactory(VenueFactory)
-        )
+        on_exchange = factory.Trait(kind=Offering.Kind.IEO, venue=factory.SubFactory(VenueFactory))
 
 
 class TeamMemberFactory(DjangoModelFactory):

@@ -68,9 +68,7 @@ def test_a_change_to_an_offering_is_rescored_after_commit(django_capture_on_comm
 
 def _statements(queries) -> list[str]:
     """PostgreSQL writes findings with one COPY; SQLite needs an INSERT per ~100 findings."""
-    return [
-        q["sql"] for q in queries if not q["sql"].startswith('INSERT INTO "diligence_finding"')
-    ]
+    return [q["sql"] for q in queries if not q["sql"].startswith('INSERT INTO "diligence_finding"')]
 
 
 def test_rescoring_queries_do_not_grow_with_the_number_of_offerings():
@@ -98,10 +96,22 @@ def test_the_rescore_command_reports_what_it_did():
 
 def test_an_offering_without_any_data_scores_with_low_coverage():
     offering = OfferingFactory(
-        legal_entity="", country="", website="", whitepaper_url="", whitepaper_pages=None,
-        soft_cap=None, hard_cap=None, refund_policy="", kyc="", description="",
-        start_date=None, end_date=None, token_price_usd=None, total_supply=None,
-        tokens_for_sale=None, token_type="",
+        legal_entity="",
+        country="",
+        website="",
+        whitepaper_url="",
+        whitepaper_pages=None,
+        soft_cap=None,
+        hard_cap=None,
+        refund_policy="",
+        kyc="",
+        description="",
+        start_date=None,
+        end_date=None,
+        token_price_usd=None,
+        total_supply=None,
+        tokens_for_sale=None,
+        token_type="",
     )
     assessments_refresh(today=TODAY)
     assessment = Assessment.objects.get(offering=offering)

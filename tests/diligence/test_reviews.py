@@ -36,8 +36,12 @@ def test_an_overturned_finding_shows_both_outcomes_and_raises_the_score(
 ):
     before = Assessment.objects.current().get(offering=offering)
     review = _review(
-        offering, analyst, django_capture_on_commit_callbacks,
-        rule_code="kyc.absent", verdict="overturn", outcome="pass",
+        offering,
+        analyst,
+        django_capture_on_commit_callbacks,
+        rule_code="kyc.absent",
+        verdict="overturn",
+        outcome="pass",
     )
     finding = _finding(offering, "kyc.absent")
     assert (finding.automatic_outcome, finding.outcome) == ("flag", "pass")
@@ -50,8 +54,11 @@ def test_a_confirmation_keeps_the_outcome_and_records_who_confirmed(
     offering, analyst, django_capture_on_commit_callbacks
 ):
     review = _review(
-        offering, analyst, django_capture_on_commit_callbacks,
-        rule_code="team.anonymous", verdict="confirm",
+        offering,
+        analyst,
+        django_capture_on_commit_callbacks,
+        rule_code="team.anonymous",
+        verdict="confirm",
     )
     finding = _finding(offering, "team.anonymous")
     assert finding.outcome == finding.automatic_outcome == "pass"
@@ -62,8 +69,12 @@ def test_an_override_survives_rescoring_until_its_facts_change(
     offering, analyst, django_capture_on_commit_callbacks
 ):
     review = _review(
-        offering, analyst, django_capture_on_commit_callbacks,
-        rule_code="kyc.absent", verdict="overturn", outcome="pass",
+        offering,
+        analyst,
+        django_capture_on_commit_callbacks,
+        rule_code="kyc.absent",
+        verdict="overturn",
+        outcome="pass",
     )
     assessments_refresh(today=TODAY, force=True)
     assert _finding(offering, "kyc.absent").outcome == "pass"
@@ -81,14 +92,21 @@ def test_a_manual_finding_adds_a_flag_with_its_severity(
     offering, analyst, django_capture_on_commit_callbacks
 ):
     _review(
-        offering, analyst, django_capture_on_commit_callbacks,
-        rule_code="founder-fraud", verdict="manual", outcome="flag",
-        title="Founder convicted of fraud in 2019", severity="critical",
+        offering,
+        analyst,
+        django_capture_on_commit_callbacks,
+        rule_code="founder-fraud",
+        verdict="manual",
+        outcome="flag",
+        title="Founder convicted of fraud in 2019",
+        severity="critical",
     )
     assessment = Assessment.objects.current().get(offering=offering)
     manual = assessment.findings.get(rule_code="manual.founder-fraud")
     assert (manual.outcome, manual.weight, manual.evidence) == (
-        "flag", 10, "Founder convicted of fraud in 2019",
+        "flag",
+        10,
+        "Founder convicted of fraud in 2019",
     )
     assert assessment.grade in "DF" and assessment.risk == "critical"
 
@@ -97,10 +115,20 @@ def test_a_newer_review_supersedes_the_older_one(
     offering, analyst, django_capture_on_commit_callbacks
 ):
     first = _review(
-        offering, analyst, django_capture_on_commit_callbacks,
-        rule_code="kyc.absent", verdict="overturn", outcome="pass",
+        offering,
+        analyst,
+        django_capture_on_commit_callbacks,
+        rule_code="kyc.absent",
+        verdict="overturn",
+        outcome="pass",
     )
-    _review(offering, analyst, django_capture_on_commit_callbacks, rule_code="kyc.absent", verdict="confirm")
+    _review(
+        offering,
+        analyst,
+        django_capture_on_commit_callbacks,
+        rule_code="kyc.absent",
+        verdict="confirm",
+    )
     first.refresh_from_db()
     assert first.state == FindingReview.State.SUPERSEDED
 
@@ -108,10 +136,26 @@ def test_a_newer_review_supersedes_the_older_one(
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        ({"rule_code": "kyc.absent", "verdict": "overturn", "outcome": "pass", "note": "ok"}, "note"),
+        (
+            {"rule_code": "kyc.absent", "verdict": "overturn", "outcome": "pass", "note": "ok"},
+            "note",
+        ),
         ({"rule_code": "no.such.rule", "verdict": "confirm", "note": NOTE}, "rule_code"),
-        ({"rule_code": "kyc.absent", "verdict": "overturn", "outcome": "flag", "note": NOTE}, "outcome"),
-        ({"rule_code": "x", "verdict": "manual", "outcome": "flag", "severity": "dire", "title": "t", "note": NOTE}, "severity"),
+        (
+            {"rule_code": "kyc.absent", "verdict": "overturn", "outcome": "flag", "note": NOTE},
+            "outcome",
+        ),
+        (
+            {
+                "rule_code": "x",
+                "verdict": "manual",
+                "outcome": "flag",
+                "severity": "dire",
+                "title": "t",
+                "note": NOTE,
+            },
+            "severity",
+        ),
         ({"rule_code": "kyc.absent", "verdict": "ignore", "note": NOTE}, "verdict"),
     ],
     ids=["short-note", "unknown-rule", "overturn-to-same", "bad-severity", "bad-verdict"],

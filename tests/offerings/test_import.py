@@ -14,9 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from offerings.formats import read_jsonl
 from offerings.importing import ImportReport, SourceRow, offerings_import
-from offerings.interchange import parse_record
 from offerings.models import Audit, Offering, SaleRound, SocialLink, TeamMember, Venue
 from tests.factories import VenueFactory
 
@@ -25,33 +23,24 @@ pytestmark = pytest.mark.django_db
 EVM_ADDRESS = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
 
 
+GOOD = {
+    "kind": "ico", "start_date": "2025-03-01", "end_date": "2025-03-31", "cap_currency": "USD",
+    "soft_cap": "500000", "hard_cap": "2000000", "total_supply": "100000000",
+    "tokens_for_sale": "40000000", "chain": "ethereum", "contract_address": EVM_ADDRESS,
+    "country": "CH", "restricted_countries": ["US", "KP"], "whitelist": True,
+    "team": [{"name": "Ada Byron", "role": "CEO", "experienced": True}],
+    "allocations": [
+        {"bucket": "team", "percent": "15", "vesting_months": 24, "cliff_months": 6},
+        {"bucket": "public_sale", "percent": "40"},
+    ],
+    "rounds": [{"kind": "presale", "price_usd": "0.08", "discount_percent": "20"}],
+    "audits": [{"auditor": "Bastion", "url": "https://audits.example/a", "date": "2025-02-01"}],
+    "socials": {"twitter": "https://x.example/aurora"},
+}  # fmt: skip
+
+
 def good(n: int = 1, **overrides) -> dict:
-    record = {
-        "name": f"Aurora {n}",
-        "symbol": f"AUR{n}",
-        "kind": "ico",
-        "start_date": "2025-03-01",
-        "end_date": "2025-03-31",
-        "cap_currency": "USD",
-        "soft_cap": "500000",
-        "hard_cap": "2000000",
-        "total_supply": "100000000",
-        "tokens_for_sale": "40000000",
-        "chain": "ethereum",
-        "contract_address": EVM_ADDRESS,
-        "country": "CH",
-        "restricted_countries": ["US", "KP"],
-        "whitelist": True,
-        "team": [{"name": "Ada Byron", "role": "CEO", "experienced": True}],
-        "allocations": [
-            {"bucket": "team", "percent": "15", "vesting_months": 24, "cliff_months": 6},
-            {"bucket": "public_sale", "percent": "40"},
-        ],
-        "rounds": [{"kind": "presale", "price_usd": "0.08", "discount_percent": "20"}],
-        "audits": [{"auditor": "Bastion", "url": "https://audits.example/a", "date": "2025-02-01"}],
-        "socials": {"twitter": "https://x.example/aurora"},
-    }
-    return {**record, **overrides}
+    return {"name": f"Aurora {n}", "symbol": f"AUR{n}", **GOOD, **overrides}
 
 
 def jsonl(tmp_path: Path, records: list) -> Path:
@@ -151,60 +140,42 @@ def test_a_csv_row_with_an_empty_slug_gets_a_slug_made_from_its_name(tmp_path):
 
 # ---- bad rows -----------------------------------------------------------------------------
 
+PUBLIC_SALE = {"bucket": "public_sale"}
 BAD_ROWS = {
     "unknown field": ({"tokenomics": "fair"}, "tokenomics", "fair", "is not a field of"),
     "bad decimal": ({"hard_cap": "two million"}, "hard_cap", "two million", "decimal number"),
     "soft cap above hard cap": (
-        {"soft_cap": "5000", "hard_cap": "1000"},
-        "soft_cap",
-        Decimal("5000"),
+        {"soft_cap": "5000", "hard_cap": "1000"}, "soft_cap", Decimal("5000"),
         "soft_cap (5,000) is above hard_cap (1,000)",
     ),
     "end before start": (
-        {"start_date": "2025-03-31", "end_date": "2025-03-01"},
-        "end_date",
-        dt.date(2025, 3, 1),
+        {"start_date": "2025-03-31", "end_date": "2025-03-01"}, "end_date", dt.date(2025, 3, 1),
         "end_date (2025-03-01) is before start_date (2025-03-31)",
     ),
     "tokens for sale above supply": (
-        {"tokens_for_sale": "200000000"},
-        "tokens_for_sale",
-        Decimal("200000000"),
+        {"tokens_for_sale": "200000000"}, "tokens_for_sale", Decimal("200000000"),
         "tokens_for_sale (200,000,000) is above total_supply (100,000,000)",
     ),
     "IEO without venue": ({"kind": "ieo"}, "venue", None, "an IEO is run on a venue"),
     "malformed contract address": (
-        {"contract_address": "0x12345"},
-        "contract_address",
-        "0x12345",
+        {"contract_address": "0x12345"}, "contract_address", "0x12345",
         "is not an EVM contract address",
     ),
     "unknown country code": ({"country": "XX"}, "country", "XX", "not an ISO 3166-1 alpha-2"),
     "allocations past 100": (
-        {
-            "allocations": [
-                {"bucket": "team", "percent": "60"},
-                {"bucket": "other", "percent": "40.5"},
-            ]
-        },
-        "allocations",
-        Decimal("100.5"),
-        "allocations sum to 100.5%, above 100%",
+        {"allocations": [{"bucket": "team", "percent": "60"}, {**PUBLIC_SALE, "percent": "40.5"}]},
+        "allocations", Decimal("100.5"), "allocations sum to 100.5%, above 100%",
     ),
     "percent above 100": (
-        {"allocations": [{"bucket": "team", "percent": "150"}]},
-        "allocations[0].percent",
-        Decimal("150"),
-        "less than or equal to 100",
+        {"allocations": [{"bucket": "team", "percent": "150"}]}, "allocations[0].percent",
+        Decimal("150"), "less than or equal to 100",
     ),
     "negative percent": (
-        {"rounds": [{"kind": "seed", "discount_percent": "-5"}]},
-        "rounds[0].discount_percent",
-        "-5",
-        "must not be negative",
+        {"rounds": [{"kind": "seed", "discount_percent": "-5"}]}, "rounds[0].discount_percent",
+        "-5", "must not be negative",
     ),
     "no name": ({"name": None}, "name", "", "cannot be blank"),
-}
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(("overrides", "field", "value", "reason"), BAD_ROWS.values(), ids=BAD_ROWS)
@@ -247,11 +218,8 @@ def test_every_bad_row_is_reported_not_only_the_first(tmp_path):
     assert "line 3: (line)='{not json': not JSON" in err
     assert "line 4: kind='nft': must be one of ico, ieo, ido, sto" in err
     assert "line 2:" not in err
-    assert [line.split(":")[0] for line in err.splitlines()] == [
-        "error   line 1",
-        "error   line 3",
-        "error   line 4",
-    ], "problems are not listed in file order"
+    listed = [line.split(":")[0].split()[-1] for line in err.splitlines()]
+    assert listed == ["1", "3", "4"], "problems are not listed in file order"
 
 
 def test_a_csv_cell_that_is_not_json_where_json_belongs_is_reported(tmp_path):
@@ -420,39 +388,7 @@ def test_a_known_venue_is_matched_whatever_its_case():
     assert Venue.objects.count() == 1
 
 
-# ---- research data (lenient) --------------------------------------------------------------
-
-
-def test_lenient_import_makes_a_rule_breaking_optional_value_unknown_with_a_warning():
-    rounds = [{"kind": "presale", "start_date": "2025-02-01", "end_date": "2025-01-01"}]
-    report = run_import(
-        [good(1, soft_cap="5000", hard_cap="1000", rounds=rounds, kind="ieo")], lenient=True
-    )
-    assert (report.created, report.errors) == (1, [])
-    offering = Offering.objects.get()
-    assert (offering.soft_cap, offering.hard_cap, offering.venue) == (None, Decimal("1000"), None)
-    assert offering.rounds.get().end_date is None
-    warned = {(p.field, p.value) for p in report.warnings}
-    assert ("soft_cap", Decimal("5000")) in warned
-    assert ("rounds[0].end_date", dt.date(2025, 1, 1)) in warned
-    assert any(p.field == "venue" for p in report.warnings)
-
-
-def test_lenient_import_still_rejects_a_row_it_cannot_import():
-    report = run_import([good(1, name=None), good(2)], lenient=True, partial=True)
-    assert [(p.row, p.field) for p in report.errors] == [(1, "name")]
-    assert list(Offering.objects.values_list("name", flat=True)) == ["Aurora 2"]
-
-
-# ---- JSON numbers and query counts --------------------------------------------------------
-
-
-def test_a_json_number_in_a_jsonl_file_keeps_every_digit():
-    line = '{"name": "A", "kind": "ico", "total_supply": 12345678.123456789012345678}\n'
-    (row,) = read_jsonl(io.StringIO(line))
-    draft, errors = parse_record(row.record)
-    assert errors == []
-    assert draft.values["total_supply"] == Decimal("12345678.123456789012345678")
+# ---- query counts --------------------------------------------------------
 
 
 def _queries(records: list) -> int:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 
+from offerings.formats import read_jsonl
 from offerings.interchange import Draft, FieldError, parse_record
 
 pytestmark = pytest.mark.django_db
@@ -327,3 +329,11 @@ def test_a_later_draft_about_the_same_offering_wins_and_keeps_what_it_does_not_s
     first.merge(later)
     assert first.values == {"name": "Aurora", "hard_cap": Decimal("20"), "backers": ["Granite"]}
     assert first.socials == {"twitter": "https://x.example/a"}
+
+
+def test_a_json_number_in_a_jsonl_file_keeps_every_digit():
+    line = '{"name": "A", "kind": "ico", "total_supply": 12345678.123456789012345678}\n'
+    (row,) = read_jsonl(io.StringIO(line))
+    draft, errors = parse_record(row.record)
+    assert errors == []
+    assert draft.values["total_supply"] == Decimal("12345678.123456789012345678")

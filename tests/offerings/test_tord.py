@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from offerings.importing import ImportReport, offerings_import
+from offerings.importing import ImportReport, SourceRow, offerings_import
 from offerings.models import Offering
 from offerings.tord import NULL_MARKERS, open_tord, read_tord
 
@@ -51,6 +51,11 @@ def record(**row) -> dict:
 def warnings(**row) -> list[tuple[str, str, str]]:
     (source_row,) = read({"name": "Aurora", **row})
     return [(w.field, w.value, w.message) for w in source_row.warnings]
+
+
+def _run_import(records: list, **options) -> ImportReport:
+    rows = [SourceRow(n, record) for n, record in enumerate(records, start=1)]
+    return offerings_import(rows=rows, **options)
 
 
 def tord_import(*rows: dict) -> ImportReport:
@@ -253,6 +258,28 @@ def test_a_value_that_breaks_a_rule_is_imported_as_unknown_with_a_warning():
         "website",
         "venue",
     }
+
+
+# ---- lenient import (research data) ----------------------------------------------------
+
+
+def test_lenient_import_makes_a_rule_breaking_optional_value_unknown_and_says_so():
+    record = {"name": "Aurora", "kind": "ico", "soft_cap": "5000", "hard_cap": "1000"}
+    report = _run_import([record], lenient=True)
+    assert (report.created, report.errors) == (1, [])
+    offering = Offering.objects.get()
+    assert (offering.soft_cap, offering.hard_cap) == (None, Decimal("1000"))
+    (warning,) = report.warnings
+    assert (warning.row, warning.field, warning.value) == (1, "soft_cap", Decimal("5000"))
+    assert warning.message.endswith("; imported as unknown")
+
+
+def test_lenient_import_rejects_a_value_that_unknown_cannot_fix():
+    nameless = {"name": "Aurora", "kind": "ico", "team": [{"role": "CEO", "anonymous": False}]}
+    borealis = {"name": "Borealis", "kind": "ico"}
+    report = _run_import([nameless, borealis], lenient=True, partial=True)
+    assert [(p.row, p.field) for p in report.errors] == [(1, "team[0].name")]
+    assert list(Offering.objects.values_list("name", flat=True)) == ["Borealis"]
 
 
 # ---- the real files ---------------------------------------------------------------------------

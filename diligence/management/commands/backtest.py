@@ -26,7 +26,9 @@ class Command(BaseCommand):
         try:
             labels = labels_from_file(path) if path.is_file() else labels_from_field(label)
         except FieldDoesNotExist:
-            raise CommandError(f"--label {label!r} is neither a file nor an offering field") from None
+            raise CommandError(
+                f"--label {label!r} is neither a file nor an offering field"
+            ) from None
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         result = backtest(labels)

@@ -21,14 +21,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--format", choices=["jsonl", "csv", "tord"], default=None)
-        parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="validate and report, write nothing"
+        )
         parser.add_argument(
             "--partial", action="store_true", help="import the good rows, report the bad ones"
         )
         parser.add_argument("--report", type=Path, help="write the full report as JSON here")
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, file: Path, format: str | None, dry_run: bool, partial: bool, **options):
+    def handle(
+        self, *args, file: Path, format: str | None, dry_run: bool, partial: bool, **options
+    ):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         fmt = format or {".jsonl": "jsonl", ".csv": "csv"}.get(file.suffix.lower())
@@ -61,7 +65,8 @@ class Command(BaseCommand):
             options["report"].write_text(json.dumps(report.as_dict(), indent=2, default=str))
         if fmt == "tord":
             self.stdout.write(
-                "TORD columns with no home in the model (not imported): " + ", ".join(UNMAPPED_COLUMNS)
+                "TORD columns with no home in the model (not imported): "
+                + ", ".join(UNMAPPED_COLUMNS)
             )
         summary = (
             f"{report.rows} rows read: {report.created} created, {report.updated} updated, "
