@@ -148,10 +148,13 @@ def _insert_findings(rows: Iterable[tuple]) -> None:
     if connection.vendor == "postgresql":
         _copy_findings(rows)
         return
-    Finding.objects.bulk_create(
-        (Finding(**dict(zip(FINDING_COLUMNS, row, strict=True))) for row in rows),
-        batch_size=900,
-    )
+    table = connection.ops.quote_name(Finding._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(FINDING_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(FINDING_COLUMNS)}) VALUES ({placeholders})",
+            list(rows),
+        )
 
 
 # COPY's text format: tab-separated, \N for NULL, backslash escapes in strings.

@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from diligence.history import assessment_changes, findings_by_category
+from diligence.rules import RULES
 from offerings.interchange import PREFETCH
 from offerings.models import Offering
 
@@ -18,7 +20,10 @@ def home(request):
 @login_required
 def offering_list(request):
     offerings = (
-        Offering.objects.with_status().select_related("venue").order_by("-start_date", "name")
+        Offering.objects.with_status()
+        .with_assessment()
+        .select_related("venue")
+        .order_by("-start_date", "name")
     )
     page = Paginator(offerings, 50).get_page(request.GET.get("page"))
     return render(request, "offerings/offering_list.html", {"page": page})
@@ -30,4 +35,19 @@ def offering_detail(request, slug: str):
     offering = get_object_or_404(
         Offering.objects.select_related("venue").prefetch_related(*PREFETCH, "documents"), slug=slug
     )
-    return render(request, "offerings/offering_detail.html", {"offering": offering})
+    assessments = list(offering.assessments.order_by("-created_at", "-id")[:20])
+    current = assessments[0] if assessments else None
+    findings = list(current.findings.select_related("review__author")) if current else []
+    changes = assessment_changes(assessments[1], current) if len(assessments) > 1 else []
+    return render(
+        request,
+        "offerings/offering_detail.html",
+        {
+            "offering": offering,
+            "assessment": current,
+            "assessments": assessments,
+            "categories": findings_by_category(findings),
+            "changes": changes,
+            "rules": RULES,
+        },
+    )

@@ -39,6 +39,21 @@ class OfferingQuerySet(models.QuerySet):
     def in_status(self, status: str, today: dt.date | None = None) -> OfferingQuerySet:
         return self.with_status(today).filter(current_status=status)
 
+    def with_assessment(self) -> OfferingQuerySet:
+        """Annotate the current assessment's score, grade, risk, coverage and flags (one join)."""
+        current = models.FilteredRelation(
+            "assessments", condition=models.Q(assessments__is_current=True)
+        )
+        return self.annotate(
+            current_assessment=current,
+            score=models.F("current_assessment__score"),
+            grade=models.F("current_assessment__grade"),
+            risk=models.F("current_assessment__risk"),
+            coverage=models.F("current_assessment__coverage"),
+            flags=models.F("current_assessment__flags"),
+            assessed_at=models.F("current_assessment__created_at"),
+        )
+
 
 class Offering(models.Model):
     """A token sale (ICO, IEO, IDO or STO) and everything its documents say about it."""

@@ -27,8 +27,10 @@ LIST = reverse("offerings:list")
 # Session, user, the count for the pager, one page of offerings with their venues.
 LIST_QUERIES = 4
 # Session, user, the offering with its venue, then team, allocations, rounds, audits, socials
-# and documents, one query each.
-DETAIL_QUERIES = 9
+# and documents, one query each, and its assessments.
+DETAIL_QUERIES = 10
+# ... and, once assessed twice, the current findings and the two sets compared for changes.
+ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 3
 
 
 @pytest.fixture
@@ -99,11 +101,12 @@ def test_the_list_shows_unknown_values_as_unknown_and_zero_as_a_value(analyst_cl
     )
     capped = OfferingFactory(hard_cap=Decimal("5000000"), raised_usd=Decimal("1250000.5"))
     content = analyst_client.get(LIST).content.decode()
-    *_, status, _, sale, hard_cap, raised = list_row(content, unknown)
+    _, _, status, _, sale, hard_cap, raised, score, *_ = list_row(content, unknown)
     assert (status, sale, hard_cap, raised) == ("unknown", "? \u2013 ?", "unknown", "unknown")
-    *_, status, _, _, hard_cap, raised = list_row(content, stated)
+    assert score == "\u2014"  # not assessed yet
+    _, _, status, _, _, hard_cap, raised, *_ = list_row(content, stated)
     assert (status, hard_cap, raised) == ("active", "none", "0")
-    *_, hard_cap, raised = list_row(content, capped)
+    *_, hard_cap, raised, _, _, _ = list_row(content, capped)
     assert (hard_cap, raised) == ("5,000,000 USD", "1,250,001")
 
 
@@ -206,3 +209,18 @@ def test_the_detail_query_count_is_pinned_and_independent_of_the_number_of_parts
     OfferingFactory.create_batch(10)
     assert queries(analyst_client, detail_url(few)) == DETAIL_QUERIES
     assert queries(analyst_client, detail_url(many)) == DETAIL_QUERIES
+
+
+def test_an_assessed_offering_shows_its_findings_and_changes_with_pinned_queries(analyst_client):
+    from diligence.rescoring import assessments_refresh
+
+    few = full_offering()
+    many = full_offering()
+    add_parts(many, 8)
+    assessments_refresh()
+    assessments_refresh(force=True)
+    assert queries(analyst_client, detail_url(few)) == ASSESSED_DETAIL_QUERIES
+    assert queries(analyst_client, detail_url(many)) == ASSESSED_DETAIL_QUERIES
+    content = analyst_client.get(detail_url(few)).content.decode()
+    assert "Anonymous team" in content and "team: 1 of 2 members named" in content
+    assert "Score history" in content

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from diligence.models import Assessment, Finding, FindingReview, OfferingReview
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    extra = 0
+    can_delete = False
+    fields = [
+        "rule_code",
+        "outcome",
+        "automatic_outcome",
+        "weight",
+        "severity",
+        "evidence",
+        "review",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    """Assessments are computed, never edited: the admin only shows them."""
+
+    list_display = [
+        "offering",
+        "score",
+        "grade",
+        "risk",
+        "coverage",
+        "methodology_version",
+        "created_at",
+        "is_current",
+    ]
+    list_filter = ["is_current", "risk", "grade", "methodology_version"]
+    list_select_related = ["offering"]
+    search_fields = ["offering__name", "offering__symbol"]
+    date_hierarchy = "created_at"
+    inlines = [FindingInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FindingReview)
+class FindingReviewAdmin(admin.ModelAdmin):
+    list_display = ["offering", "rule_code", "verdict", "outcome", "state", "author", "created_at"]
+    list_filter = ["verdict", "state"]
+    list_select_related = ["offering", "author"]
+    search_fields = ["offering__name", "rule_code", "note"]
+    readonly_fields = [
+        "offering",
+        "rule_code",
+        "verdict",
+        "outcome",
+        "title",
+        "severity",
+        "note",
+        "outcome_seen",
+        "evidence_seen",
+        "author",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # reviews are made through the service, which validates and rescores
+
+
+@admin.register(OfferingReview)
+class OfferingReviewAdmin(admin.ModelAdmin):
+    list_display = ["offering", "state", "submitted_by", "approved_by", "updated_at"]
+    list_filter = ["state"]
+    list_select_related = ["offering", "submitted_by", "approved_by"]
+    readonly_fields = ["offering", "state", "submitted_by", "approved_by", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
