@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 
 from offerings.importing import SourceRow
 from offerings.interchange import (
-    FIELD_ORDER,
+    EXPORT_ORDER,
     LIST_FIELDS,
     NESTED_FIELDS,
     PREFETCH,
@@ -79,7 +79,12 @@ def export_queryset(queryset: QuerySet[Offering] | None = None) -> Iterator[dict
     """Interchange records for the offerings, streamed in slug order with a fixed query count
     per chunk of 1,000."""
     queryset = Offering.objects.all() if queryset is None else queryset
-    offerings = queryset.select_related("venue").prefetch_related(*PREFETCH).order_by("slug")
+    offerings = (
+        queryset.with_assessment()
+        .select_related("venue")
+        .prefetch_related(*PREFETCH)
+        .order_by("slug")
+    )
     for offering in offerings.iterator(chunk_size=1000):
         yield offering_record(offering)
 
@@ -93,11 +98,11 @@ def write_jsonl(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:
 
 
 def write_csv(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:
-    writer = csv.DictWriter(stream, fieldnames=FIELD_ORDER, extrasaction="ignore")
+    writer = csv.DictWriter(stream, fieldnames=EXPORT_ORDER, extrasaction="ignore")
     writer.writeheader()
     count = 0
     for record in records:
-        writer.writerow({name: _csv_cell(name, record.get(name)) for name in FIELD_ORDER})
+        writer.writerow({name: _csv_cell(name, record.get(name)) for name in EXPORT_ORDER})
         count += 1
     return count
 
@@ -105,12 +110,12 @@ def write_csv(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:
 def _csv_cell(name: str, value: Any) -> str:
     if value is None:
         return ""
-    if name in LIST_FIELDS:
-        return ";".join(value)
     if name in NESTED_FIELDS:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):  # restricted_countries, backers, flags
+        return ";".join(value)
     return str(value)
 
 

@@ -225,6 +225,9 @@ PARTS: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
 }
 SOCIAL_NETWORKS = [network.value for network in SocialLink.Network]
 FIELD_ORDER = [*SCALARS, *PARTS, "socials"]
+# Read-only fields an export adds from the current assessment (see OfferingQuerySet.with_assessment).
+ASSESSMENT_FIELDS = ("score", "grade", "risk", "coverage", "flags", "assessed_at")
+EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS]
 LIST_FIELDS = frozenset({"restricted_countries", "backers"})
 NESTED_FIELDS = frozenset({*PARTS, "socials"})
 
@@ -356,6 +359,10 @@ def offering_record(offering: Offering) -> dict[str, Any]:
     record["socials"] = {
         network: socials[network] for network in SOCIAL_NETWORKS if network in socials
     }
+    if hasattr(offering, "assessed_at"):  # annotated by with_assessment()
+        for key in ASSESSMENT_FIELDS:
+            value = getattr(offering, key)
+            record[key] = value.isoformat() if key == "assessed_at" and value else _out(value)
     return record
 
 

@@ -35,6 +35,9 @@ INTERCHANGE_COLUMNS = [
     "product_stage", "restricted_countries", "backers", "audits", "team", "allocations",
     "rounds", "socials",
 ]  # fmt: skip
+# Read-only, from the current assessment; an import ignores them.
+ASSESSMENT_COLUMNS = ["score", "grade", "risk", "coverage", "flags", "assessed_at"]
+EXPORT_COLUMNS = INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS
 
 
 def export(fmt: str, path: Path) -> bytes:
@@ -104,12 +107,12 @@ def test_an_export_re_imported_into_the_same_database_changes_nothing(fmt, tmp_p
 def test_the_csv_header_is_the_interchange_field_names(tmp_path):
     OfferingFactory()
     text = export("csv", tmp_path / "export.csv").decode()
-    assert next(csv.reader(io.StringIO(text))) == INTERCHANGE_COLUMNS
+    assert next(csv.reader(io.StringIO(text))) == EXPORT_COLUMNS
 
 
 def test_a_jsonl_record_has_every_interchange_field_in_order():
     OfferingFactory()
-    assert list(only_record()) == INTERCHANGE_COLUMNS
+    assert list(only_record()) == EXPORT_COLUMNS
 
 
 def test_decimals_are_exported_as_canonical_strings():
@@ -226,12 +229,10 @@ def test_the_export_query_count_does_not_grow_with_the_offerings():
     assert count() == few
 
 
-# Known limits, reported (not fixed here): SQLite keeps a DecimalField as REAL (about 15
-# significant digits), and offerings.amounts.canonical() rounds to 28 digits because
-# Decimal.normalize() uses the default context. Strict: passing means a limit is gone.
+# A known limit of the embedded default: SQLite keeps a DecimalField as REAL (about 15
+# significant digits). Strict: passing there means the limit is gone.
 DIGITS_LOST_BY = {
     "sqlite": "SQLite stores DecimalField values as REAL, about 15 significant digits",
-    "postgresql": "amounts.canonical() rounds to 28 significant digits (Decimal.normalize)",
 }
 
 
@@ -247,3 +248,23 @@ def test_an_amount_with_every_digit_the_model_allows_survives_the_round_trip(tmp
     wipe()
     import_file(tmp_path / "first.jsonl", "jsonl")
     assert export("jsonl", tmp_path / "second.jsonl") == first
+
+
+def test_the_export_carries_the_current_assessment_and_the_import_ignores_it(tmp_path):
+    from diligence.models import Assessment
+    from diligence.rescoring import assessments_refresh
+
+    offering = full_offering(hard_cap=Decimal(0))
+    assessments_refresh()
+    current = Assessment.objects.get(offering=offering)
+    record = only_record()
+    assert record["score"] == format(current.score.normalize(), "f")
+    assert (record["grade"], record["risk"]) == (current.grade, current.risk)
+    assert "caps.no_hard_cap" in record["flags"]
+    assert record["assessed_at"] == current.created_at.isoformat()
+    text = export("csv", tmp_path / "export.csv").decode()
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["flags"].split(";") == current.flags
+    record["score"] = "1"  # read-only: importing it changes nothing
+    report = offerings_import(rows=[SourceRow(1, record)])
+    assert (report.unchanged, report.errors) == (1, [])
