@@ -225,7 +225,7 @@ PARTS: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
 }
 SOCIAL_NETWORKS = [network.value for network in SocialLink.Network]
 FIELD_ORDER = [*SCALARS, *PARTS, "socials"]
-# Read-only fields an export adds from the current assessment (see OfferingQuerySet.with_assessment).
+# Read-only fields an export adds from the current assessment (OfferingQuerySet.with_assessment).
 ASSESSMENT_FIELDS = ("score", "grade", "risk", "coverage", "flags", "assessed_at")
 EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS]
 LIST_FIELDS = frozenset({"restricted_countries", "backers"})
