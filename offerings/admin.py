@@ -32,6 +32,21 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(current_status=self.value()) if self.value() else queryset
 
 
+class RiskFilter(admin.SimpleListFilter):
+    title = "risk"
+    parameter_name = "risk"
+
+    def lookups(self, request, model_admin):
+        return [(risk, risk.title()) for risk in ("low", "medium", "high", "critical")] + [
+            ("none", "Not assessed")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(score__isnull=True)
+        return queryset.filter(risk=self.value()) if self.value() else queryset
+
+
 class AllocationFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
@@ -95,10 +110,21 @@ class OfferingAdmin(SimpleHistoryAdmin):
         "raised_usd",
         "start_date",
         "end_date",
+        "score_display",
+        "risk_display",
         "updated_at",
     ]
     list_select_related = ["venue"]
-    list_filter = ["kind", StatusFilter, "venue", "country", "token_type", "kyc", "refund_policy"]
+    list_filter = [
+        "kind",
+        StatusFilter,
+        RiskFilter,
+        "venue",
+        "country",
+        "token_type",
+        "kyc",
+        "refund_policy",
+    ]
     search_fields = ["name", "symbol", "slug", "contract_address"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["name"]}
@@ -164,7 +190,17 @@ class OfferingAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_status()
+        return super().get_queryset(request).with_status().with_assessment()
+
+    @admin.display(description="score", ordering="score")
+    def score_display(self, offering: Offering) -> str:
+        if getattr(offering, "score", None) is None:
+            return "—"
+        return f"{offering.score} ({offering.grade})"
+
+    @admin.display(description="risk", ordering="risk")
+    def risk_display(self, offering: Offering) -> str:
+        return getattr(offering, "risk", None) or "—"
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

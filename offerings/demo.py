@@ -230,7 +230,8 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
     team = []
     for position in range(team_size):
         advisor = position >= team_size - 2 and team_size > 3
-        anonymous = profile == "scam" or (profile == "red_flags" and position > 0)
+        # red_flags: one pseudonymous member (a warning sign, not yet a critical one)
+        anonymous = profile == "scam" or (profile == "red_flags" and position == team_size - 1)
         team.append(
             {
                 "name": None if anonymous else f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
@@ -322,9 +323,10 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
         if profile == "scam"
         else f"https://{slug_word}.example/whitepaper.pdf",
         "code_url": f"https://git.example/{slug_word}" if good else None,
-        "whitepaper_pages": None
-        if profile == "scam"
-        else {"exemplary": 42, "solid": 28, "patchy": 12, "red_flags": 6}[profile],
+        # 0 pages: the scam publishes no whitepaper at all
+        "whitepaper_pages": {"exemplary": 42, "solid": 28, "patchy": 12, "red_flags": 6, "scam": 0}[
+            profile
+        ],
         "team_size": team_size,
         "country": country,
         "legal_entity": f"{name} Foundation" if good or profile == "patchy" else None,

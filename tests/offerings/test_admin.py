@@ -334,3 +334,34 @@ def test_an_anonymous_visitor_is_sent_to_the_admin_login(client):
     response = client.get(CHANGELIST)
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def test_the_changelist_filters_by_risk_and_shows_the_score(staff_client):
+    from diligence.rescoring import assessments_refresh
+
+    sound = full_offering()
+    risky = full_offering(claims="Guaranteed 40% monthly returns for every holder!")
+    unscored = OfferingFactory()
+    assessments_refresh(offerings=Offering.objects.exclude(pk=unscored.pk))
+    critical = page_slugs(staff_client.get(CHANGELIST, {"risk": "critical"}))
+    assert critical == [risky.slug]
+    assert page_slugs(staff_client.get(CHANGELIST, {"risk": "none"})) == [unscored.slug]
+    assert sound.slug not in critical
+    content = staff_client.get(CHANGELIST).content.decode()
+    assert "(D)" in content or "(F)" in content
+
+
+def test_saving_an_offering_in_the_admin_rescores_it(
+    staff_client, django_capture_on_commit_callbacks
+):
+    from diligence.models import Assessment
+
+    offering = full_offering()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:offerings_offering_change", args=[offering.pk]),
+            offering_form(name=offering.name, slug=offering.slug, kind="ico", hard_cap="0"),
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assessment = Assessment.objects.current().get(offering=offering)
+    assert "caps.no_hard_cap" in assessment.flags
