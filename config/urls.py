@@ -8,6 +8,8 @@ admin.site.site_title = "Offerwatch admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("diligence.urls")),
     path("", include("offerings.urls")),
 ]
 if settings.DEBUG:

@@ -1,11 +1,18 @@
 from django.urls import path
 
-from offerings import views
+from offerings.views import browse, compare, detail, venues, watch
 
 app_name = "offerings"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("offerings/", views.offering_list, name="list"),
-    path("offerings/<slug:slug>/", views.offering_detail, name="detail"),
+    path("", browse.home, name="home"),
+    path("offerings/", browse.offering_list, name="list"),
+    path("offerings/export.csv", browse.offering_export, name="export"),
+    path("offerings/<slug:slug>/", detail.offering_detail, name="detail"),
+    path("offerings/<slug:slug>/watch/", watch.offering_watch, name="watch"),
+    path("compare/", compare.offering_compare, name="compare"),
+    path("venues/", venues.venue_list, name="venues"),
+    path("venues/<slug:slug>/", venues.venue_detail, name="venue"),
+    path("watchlist/", watch.watchlist, name="watchlist"),
+    path("notifications/", watch.notification_list, name="notifications"),
 ]

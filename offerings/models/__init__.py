@@ -2,10 +2,12 @@ from .document import Document
 from .offering import Offering
 from .parts import Audit, SaleRound, SocialLink, TeamMember, TokenAllocation
 from .venue import SecurityIncident, Venue
+from .watch import Notification, Watch
 
 __all__ = [
     "Audit",
     "Document",
+    "Notification",
     "Offering",
     "SaleRound",
     "SecurityIncident",
@@ -13,4 +15,5 @@ __all__ = [
     "TeamMember",
     "TokenAllocation",
     "Venue",
+    "Watch",
 ]

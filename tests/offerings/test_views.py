@@ -68,7 +68,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, page):
     url = LIST if page == "list" else detail_url(OfferingFactory())
     response = client.get(url)
     assert response.status_code == 302
-    assert response.url == f"{reverse('admin:login')}?next={url}"
+    assert response.url == f"{reverse('login')}?next={url}"
 
 
 def test_the_list_shows_offerings_to_a_logged_in_analyst(analyst_client):

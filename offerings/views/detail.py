@@ -12,24 +12,6 @@ from offerings.models import Offering
 
 
 @require_GET
-def home(request):
-    return redirect("offerings:list")
-
-
-@require_GET
-@login_required
-def offering_list(request):
-    offerings = (
-        Offering.objects.with_status()
-        .with_assessment()
-        .select_related("venue")
-        .order_by("-start_date", "name")
-    )
-    page = Paginator(offerings, 50).get_page(request.GET.get("page"))
-    return render(request, "offerings/offering_list.html", {"page": page})
-
-
-@require_GET
 @login_required
 def offering_detail(request, slug: str):
     offering = get_object_or_404(

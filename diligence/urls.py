@@ -1,0 +1,11 @@
+from django.urls import path
+
+from diligence import views
+
+app_name = "diligence"
+
+urlpatterns = [
+    path("methodology/", views.methodology_page, name="methodology"),
+    path("offerings/<slug:slug>/reviews/", views.finding_review, name="review"),
+    path("offerings/<slug:slug>/workflow/", views.workflow, name="workflow"),
+]
