@@ -24,11 +24,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("offerings:list")
-# Session, user, the count for the pager, one page of offerings with their venues.
-LIST_QUERIES = 4
+# Session, user, unread notifications, the count for the pager, one page of offerings.
+LIST_QUERIES = 5
 # Session, user, the offering with its venue, then team, allocations, rounds, audits, socials
 # and documents, one query each, and its assessments.
-DETAIL_QUERIES = 10
+DETAIL_QUERIES = 11
 # ... and, once assessed twice, the current findings and the two sets compared for changes.
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 3
 
