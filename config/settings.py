@@ -112,6 +112,10 @@ LOGIN_REDIRECT_URL = "offerings:list"
 LOGOUT_REDIRECT_URL = "login"
 # Opens read-only browsing (no watchlists, reviews or exports) to visitors who are not signed in.
 OFFERWATCH_PUBLIC_BROWSING = envbool("OFFERWATCH_PUBLIC_BROWSING", False)
+# The backtest figures the methodology page shows (manage.py backtest --json PATH).
+OFFERWATCH_BACKTEST_REPORT = envstr(
+    "OFFERWATCH_BACKTEST_REPORT", str(BASE_DIR / "docs" / "backtest.json")
+)
 
 # Uploaded documents (whitepapers, audits): PDF only, and no larger than this.
 OFFERWATCH_MAX_UPLOAD_BYTES = envint("OFFERWATCH_MAX_UPLOAD_MB", 20) * 1024 * 1024

@@ -81,29 +81,51 @@ def labels_from_field(field_name: str) -> dict[int, int]:
 def labels_from_file(path: Path) -> dict[int, int]:
     """Labels from a CSV: either `slug,label` columns, or a TORD file (outcome: the
     Coinmarketcap_identifier column is filled), matched by name and symbol."""
-    from offerings.tord import _symbol, open_tord
+    from offerings.tord import open_tord
 
     rows = list(csv.DictReader(open_tord(path)))
     if rows and "slug" in rows[0] and "label" in rows[0]:
-        ids = dict(Offering.objects.values_list("slug", "pk"))
-        return {ids[row["slug"]]: int(row["label"]) for row in rows if row["slug"] in ids}
+        return _labels_by_slug(path, rows)
     if rows and "Coinmarketcap_identifier" in rows[0]:
-        ids = {
-            (name.casefold(), symbol.casefold()): pk
-            for pk, name, symbol in Offering.objects.values_list("pk", "name", "symbol")
-        }
-        labels: dict[int, int] = {}
-        for row in rows:
-            try:
-                symbol = _symbol(row["token"].strip()) if row["token"].strip() else ""
-            except ValueError:
-                symbol = ""
-            pk = ids.get((row["name"].strip().casefold(), symbol.casefold()))
-            if pk is not None:
-                listed = int(bool(row["Coinmarketcap_identifier"].strip()))
-                labels[pk] = max(labels.get(pk, 0), listed)
-        return labels
+        return _labels_by_listing(rows)
     raise ValueError(f"{path}: needs slug,label columns or a TORD Coinmarketcap_identifier column")
+
+
+def _labels_by_slug(path: Path, rows: list[dict[str, str]]) -> dict[int, int]:
+    ids = dict(Offering.objects.values_list("slug", "pk"))
+    labels: dict[int, int] = {}
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        label = (row["label"] or "").strip()
+        if label not in ("0", "1"):
+            raise ValueError(f"{path}, line {line}: label {label!r} is not 0 or 1")
+        if row["slug"] in ids:
+            labels[ids[row["slug"]]] = int(label)
+    return labels
+
+
+def _labels_by_listing(rows: list[dict[str, str]]) -> dict[int, int]:
+    from offerings.tord import NULL_MARKERS, _symbol
+
+    def cell(row: dict[str, str], column: str) -> str:
+        # The same blanks as the import: "NA" (tord_v2) or "Unknown" mean no value.
+        value = (row.get(column) or "").strip()
+        return "" if value.casefold() in NULL_MARKERS else value
+
+    ids = {
+        (name.casefold(), symbol.casefold()): pk
+        for pk, name, symbol in Offering.objects.values_list("pk", "name", "symbol")
+    }
+    labels: dict[int, int] = {}
+    for row in rows:
+        try:
+            symbol = _symbol(cell(row, "token")) if cell(row, "token") else ""
+        except ValueError:
+            symbol = ""  # the import keeps an unreadable ticker as no symbol
+        pk = ids.get((cell(row, "name").casefold(), symbol.casefold()))
+        if pk is not None:
+            listed = int(bool(cell(row, "Coinmarketcap_identifier")))
+            labels[pk] = max(labels.get(pk, 0), listed)  # a project listed twice is listed
+    return labels
 
 
 def backtest(labels: dict[int, int], ks: Sequence[int] = (100, 500, 1000)) -> BacktestResult:
@@ -156,13 +178,14 @@ def _pct(value: float | None) -> str:
 
 
 def report_lines(result: BacktestResult) -> list[str]:
-    lines = [
+    """The figures as printable lines: outcome counts, AUC, precision at k, the rule table."""
+    lines: list[str | None] = [
         f"labelled offerings: {result.labelled:,}; good outcomes: {result.positives:,} "
         f"(base rate {_pct(result.base_rate)})",
         f"AUC of the score: {result.auc:.3f}" if result.auc is not None else "AUC: undefined",
         f"AUC of coverage alone (how much is known): {result.coverage_auc:.3f}"
         if result.coverage_auc is not None
-        else "",
+        else None,
     ]
     for k, value in result.precision_at.items():
         lines.append(f"precision at {k}: {_pct(value)} (base rate {_pct(result.base_rate)})")

@@ -91,7 +91,9 @@ def finding_review_create(
     review.full_clean()
     with transaction.atomic():
         FindingReview.objects.filter(
-            offering=offering, rule_code=review.rule_code, state=FindingReview.State.ACTIVE
+            offering=offering,
+            rule_code=review.rule_code,
+            state__in=[FindingReview.State.ACTIVE, FindingReview.State.NEEDS_REREVIEW],
         ).update(state=FindingReview.State.SUPERSEDED)
         review.save()
         _queue_rescore(offering)

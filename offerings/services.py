@@ -6,10 +6,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from offerings.importing import ImportReport, SourceRow, offerings_import
-from offerings.models import Offering, SecurityIncident, Venue
+from offerings.models import Notification, Offering, SecurityIncident, Venue, Watch
 
 
 def _raise_for(report: ImportReport) -> None:
@@ -69,3 +70,28 @@ def venue_upsert(
                 incident.full_clean()
                 incident.save()
     return venue
+
+
+def watch_toggle(*, user: Any, offering: Offering, watching: bool | None = None) -> bool:
+    """Start or stop `user` watching `offering` and say whether they now watch it.
+
+    With `watching` given the call sets that state, so a repeated request changes nothing;
+    without it the call flips the current state. Never more than one watch per user and offering.
+    """
+    watches = Watch.objects.filter(user=user, offering=offering)
+    with transaction.atomic():
+        if watching is None:
+            watching = not watches.exists()
+        if watching:
+            # A concurrent request may have just created it: the constraint decides, quietly.
+            Watch.objects.bulk_create([Watch(user=user, offering=offering)], ignore_conflicts=True)
+        else:
+            watches.delete()
+    return watching
+
+
+def notifications_mark_read(*, user: Any) -> int:
+    """Mark every unread notification of `user` as read; returns how many were unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

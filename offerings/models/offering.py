@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import connections, models
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -53,6 +55,153 @@ class OfferingQuerySet(models.QuerySet):
             flags=models.F("current_assessment__flags"),
             assessed_at=models.F("current_assessment__created_at"),
         )
+
+    def search(self, q: str) -> OfferingQuerySet:
+        """Offerings whose name, symbol, venue name or contract address contain `q`, annotated
+        with `search_rank` (higher is closer). PostgreSQL adds full-text and trigram matching."""
+        q = q.strip()
+        if not q:
+            return self
+        exact = models.Q(symbol__iexact=q) | models.Q(name__iexact=q)
+        contract = (
+            models.Q(contract_address__icontains=q)
+            if len(q) >= self.CONTRACT_FRAGMENT
+            else models.Q(contract_address__iexact=q)
+        )
+        venues = self.model._meta.get_field("venue").related_model.objects.filter(name__icontains=q)
+        literal = models.Q(name__icontains=q) | models.Q(symbol__icontains=q) | contract
+        if connections[self.db].vendor == "postgresql":
+            return self._search_postgresql(q, literal, exact, venues)
+        rank = models.Case(
+            models.When(exact, then=models.Value(2.0)),
+            models.When(name__istartswith=q, then=models.Value(1.0)),
+            default=models.Value(0.0),
+            output_field=models.FloatField(),
+        )
+        return self.filter(literal | models.Q(venue__in=venues)).annotate(search_rank=rank)
+
+    def _search_postgresql(
+        self, q: str, literal: models.Q, exact: models.Q, venues: models.QuerySet
+    ) -> OfferingQuerySet:
+        # Each alternative has an index of its own (migration 0004), so PostgreSQL combines
+        # bitmap index scans instead of reading every offering.
+        from django.contrib.postgres.expressions import ArraySubquery
+        from django.contrib.postgres.lookups import TrigramWordSimilar
+        from django.contrib.postgres.search import (
+            SearchQuery,
+            SearchRank,
+            SearchVector,
+            TrigramWordSimilarity,
+        )
+
+        # 'simple': names and symbols are not English words to stem.
+        document = SearchVector("name", "symbol", config="simple")
+        query = SearchQuery(q, config="simple", search_type="websearch")
+        # venue_id = ANY(ARRAY(...)): an init plan the venue_id index can use, where a
+        # venue_id IN (subquery) inside OR would force a full scan.
+        at_venue = models.Func(
+            models.F("venue_id"),
+            ArraySubquery(venues.order_by().values("pk")),
+            template="%(expressions)s)",
+            arg_joiner=" = ANY(",
+            output_field=models.BooleanField(),
+        )
+        similar = TrigramWordSimilar(models.F("name"), q)  # pg_trgm's threshold, 0.6
+        exact_rank = models.Case(
+            models.When(exact, then=models.Value(2.0)), default=models.Value(0.0)
+        )
+        return (
+            self.alias(search_document=document)
+            .filter(
+                literal | models.Q(search_document=query) | models.Q(similar) | models.Q(at_venue)
+            )
+            .annotate(
+                search_rank=Greatest(
+                    exact_rank, SearchRank(document, query), TrigramWordSimilarity(q, "name")
+                )
+            )
+        )
+
+    def filtered(self, criteria: dict[str, Any]) -> OfferingQuerySet:
+        """Apply the list filters in `criteria` (OfferingFilterForm's cleaned values); empty or
+        missing keys do not filter. Joins the current assessment only when a filter needs it,
+        so counting stays cheap."""
+        wanted = {
+            key: value for key, value in criteria.items() if value is not None and value != ""
+        }
+        offerings = self.search(wanted["q"]) if "q" in wanted else self
+        if wanted.keys() & {"risk", "grade", "score_min", "score_max"}:
+            offerings = offerings.with_assessment()
+        status = wanted.get("status")
+        if status:
+            offerings = offerings.with_status()
+            if status == "unknown":
+                offerings = offerings.filter(current_status__isnull=True)
+                del wanted["status"]
+        if wanted.get("has_audit") in ("yes", "no"):
+            audits = self.model._meta.get_field("audits").related_model.objects.filter(
+                offering=models.OuterRef("pk")
+            )
+            audited = models.Exists(audits)
+            offerings = offerings.filter(audited if wanted["has_audit"] == "yes" else ~audited)
+        lookups = {
+            lookup: wanted[key] for key, lookup in self.FILTER_LOOKUPS.items() if key in wanted
+        }
+        return offerings.filter(**lookups)
+
+    def sorted_by(self, key: str = "") -> OfferingQuerySet:
+        """Order by one of SORT_KEYS ('-' for descending), unknown values last, ties broken by
+        name and id so pages are stable. The default is the best match when searching, else
+        the newest sale first."""
+        descending = key.startswith("-")
+        field = key.removeprefix("-")
+        if key and field not in self.SORT_KEYS:
+            raise ValueError(f"sort={key!r}: not one of {', '.join(self.SORT_KEYS)}")
+        offerings = self
+        if not key:
+            ordering = [models.F("start_date").desc(nulls_last=True)]
+            if "search_rank" in self.query.annotations:
+                ordering.insert(0, models.F("search_rank").desc())
+        else:
+            if field in ("score", "risk", "coverage"):
+                offerings = offerings.with_assessment()
+            expression = self._risk_rank() if field == "risk" else models.F(field)
+            ordering = [
+                expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+            ]
+        tiebreak = ["id"] if field == "name" else ["name", "id"]
+        return offerings.order_by(*ordering, *tiebreak)
+
+    @staticmethod
+    def _risk_rank() -> models.Expression:
+        """Risk as a number (low 0 … critical 3) so it sorts by severity; unassessed is NULL."""
+        return models.Case(
+            *(
+                models.When(risk=level, then=models.Value(rank))
+                for rank, level in enumerate(("low", "medium", "high", "critical"))
+            ),
+            default=models.Value(None),
+            output_field=models.IntegerField(),
+        )
+
+    # Criteria key -> lookup, for the filters that are plain equality or range lookups.
+    FILTER_LOOKUPS = {
+        "kind": "kind",
+        "status": "current_status",
+        "venue": "venue__slug",
+        "country": "country",
+        "risk": "risk",
+        "grade": "grade",
+        "score_min": "score__gte",
+        "score_max": "score__lte",
+        "kyc": "kyc",
+        "refund": "refund_policy",
+        "start_from": "start_date__gte",
+        "start_to": "start_date__lte",
+    }
+    SORT_KEYS = ("name", "start_date", "raised_usd", "hard_cap", "score", "risk", "coverage")
+    # A shorter query would match parts of many unrelated hex addresses.
+    CONTRACT_FRAGMENT = 8
 
 
 class Offering(models.Model):

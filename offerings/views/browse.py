@@ -1,11 +1,44 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+import csv
+from collections.abc import Iterable, Iterator
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
-from offerings.models import Offering
+from diligence.rules import RULES
+from offerings.access import analyst_required, browse_required
+from offerings.filters import OfferingFilterForm
+from offerings.formats import EXPORT_ORDER, _csv_cell
+from offerings.interchange import PREFETCH, offering_record
+from offerings.models import Offering, Venue
+
+PAGE_SIZE = 50
+TOP_FLAGS = 3
+EXPORT_CHUNK = 2000
+ONE = Decimal(1)
+# What a row of the list shows; the rest of an offering is left in the database.
+ROW_FIELDS = (
+    "name",
+    "slug",
+    "symbol",
+    "kind",
+    "venue__name",
+    "start_date",
+    "end_date",
+    "soft_cap",
+    "hard_cap",
+    "cap_currency",
+    "raised_usd",
+)
 
 
 @require_GET
@@ -13,20 +46,111 @@ def home(request):
     return redirect("offerings:list")
 
 
+def _filter_form(request) -> OfferingFilterForm:
+    venues = list(Venue.objects.order_by("name").values_list("slug", "name"))
+    return OfferingFilterForm(request.GET, venues=venues)
+
+
 @require_GET
-@login_required
+@browse_required
 def offering_list(request):
-    offerings = (
-        Offering.objects.with_status()
+    form = _filter_form(request)
+    matching = Offering.objects.filtered(form.criteria)
+    rows = (
+        matching.sorted_by(form.ordering)
+        .with_status()
         .with_assessment()
         .select_related("venue")
-        .order_by("-start_date", "name")
+        .only(*ROW_FIELDS)
     )
-    page = Paginator(offerings, 50).get_page(request.GET.get("page"))
-    return render(request, "offerings/offering_list.html", {"page": page})
+    page = _page(rows, matching, form.criteria.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "problems": form.problems,
+        "notes": form.notes,
+        "query": form.query_string(page=None),
+        "can_export": request.user.is_authenticated,
+    }
+    # A history-restore request (back button after a cache miss) needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "offerings/offering_list.html" + ("#results" if partial else "")
+    response = render(request, template, context)
+    # The same URL answers with a fragment or a page; caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
+class _Paginator(Paginator):
+    """Pages `rows` but counts `matching`: the same offerings without the joins for display."""
+
+    def __init__(self, rows: QuerySet, matching: QuerySet, per_page: int) -> None:
+        super().__init__(rows, per_page)
+        self.matching = matching
+
+    @cached_property
+    def count(self) -> int:
+        return self.matching.count()
+
+
+def _page(rows: QuerySet, matching: QuerySet, number: int | None) -> Page:
+    """One evaluated page (a COUNT and a SELECT), each row ready to show."""
+    page = _Paginator(rows, matching, PAGE_SIZE).get_page(number)
+    page.object_list = list(page.object_list)
+    # One reverse() for the page: it costs more than the rest of a row.
+    detail_url = reverse("offerings:detail", args=["-slug-"])
+    for offering in page.object_list:
+        offering.detail_url = detail_url.replace("-slug-", offering.slug)
+        offering.soft_cap_text = _amount_text(offering.soft_cap, offering.cap_currency)
+        offering.hard_cap_text = _amount_text(offering.hard_cap, offering.cap_currency)
+        offering.raised_text = _amount_text(offering.raised_usd, zero="0")
+        offering.top_flags = [
+            (code, RULES[code].title if code in RULES else code)
+            for code in (offering.flags or [])[:TOP_FLAGS]
+        ]
+    return page
+
+
+def _amount_text(amount: Decimal | None, currency: str = "", zero: str = "none") -> str:
+    """'unknown' when not known; a stated 0 is a cap of none (or a raise of 0)."""
+    if amount is None:
+        return "unknown"
+    if amount == 0:
+        return zero
+    whole = f"{amount.quantize(ONE, ROUND_HALF_UP):,}"
+    return f"{whole} {currency}".rstrip()
+
+
+@require_GET
+@analyst_required
 def offering_export(request):
-    from django.http import Http404
+    """The current filtered list as CSV in interchange format v1, streamed in chunks."""
+    form = _filter_form(request)
+    offerings = (
+        Offering.objects.filtered(form.criteria)
+        .sorted_by(form.ordering)
+        .with_assessment()
+        .select_related("venue")
+        .prefetch_related(*PREFETCH)
+    )
+    response = StreamingHttpResponse(
+        _csv_lines(offering_record(o) for o in offerings.iterator(chunk_size=EXPORT_CHUNK)),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"offerings-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
-    raise Http404("export: being built")
+
+class _Line:
+    """A file-like object whose write() hands back the line, for csv.writer to stream."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def _csv_lines(records: Iterable[dict]) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    yield writer.writerow(EXPORT_ORDER)
+    for record in records:
+        yield writer.writerow([_csv_cell(name, record.get(name)) for name in EXPORT_ORDER])

@@ -1,0 +1,63 @@
+"""Parsing the analysts' review and workflow posts; the rules they must meet live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from diligence.models import FindingReview, Outcomes
+from diligence.rules import Severity
+from diligence.services import TRANSITIONS
+
+REVIEW_VERDICTS = [
+    (FindingReview.Verdict.CONFIRM, "Confirm"),
+    (FindingReview.Verdict.OVERTURN, "Overturn"),
+]
+OVERTURN_OUTCOMES = [
+    (Outcomes.PASS, Outcomes.PASS.label),
+    (Outcomes.FLAG, Outcomes.FLAG.label),
+    (Outcomes.NOT_APPLICABLE, Outcomes.NOT_APPLICABLE.label),
+]
+MANUAL_OUTCOMES = [(Outcomes.FLAG, Outcomes.FLAG.label), (Outcomes.PASS, Outcomes.PASS.label)]
+SEVERITIES = [(severity.value, severity.value.capitalize()) for severity in Severity]
+
+
+class ServiceErrorsMixin:
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's ValidationError beside the field it names, else above the form."""
+        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
+class FindingReviewForm(ServiceErrorsMixin, forms.Form):
+    """Confirm a rule's finding, or overturn it to another outcome, with a note."""
+
+    rule_code = forms.CharField(max_length=60, widget=forms.HiddenInput)
+    verdict = forms.ChoiceField(choices=REVIEW_VERDICTS)
+    outcome = forms.ChoiceField(choices=OVERTURN_OUTCOMES, required=False)
+    note = forms.CharField(
+        widget=forms.Textarea,
+        max_length=4000,
+        error_messages={"required": "a note is required: say why you confirm or overturn"},
+    )
+
+
+class ManualFindingForm(ServiceErrorsMixin, forms.Form):
+    """A finding the rules cannot see, added by an analyst."""
+
+    title = forms.CharField(
+        max_length=200, error_messages={"required": "a manual finding needs a title"}
+    )
+    severity = forms.ChoiceField(choices=SEVERITIES)
+    outcome = forms.ChoiceField(choices=MANUAL_OUTCOMES)
+    note = forms.CharField(
+        widget=forms.Textarea,
+        max_length=4000,
+        error_messages={"required": "a note is required: say where the finding comes from"},
+    )
+
+
+class WorkflowForm(ServiceErrorsMixin, forms.Form):
+    action = forms.ChoiceField(choices=[(action, action) for action in TRANSITIONS])
