@@ -58,7 +58,8 @@ class Command(BaseCommand):
         user.save()
         self.stdout.write(
             self.style.SUCCESS(
-                f"admin user: admin / {password}  (sign in at http://127.0.0.1:8000/admin/)"
+                f"admin user: admin / {password}  (sign in at "
+                "http://127.0.0.1:8000/accounts/login/; the admin is at /admin/)"
             )
         )
 
