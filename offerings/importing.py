@@ -17,31 +17,21 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from offerings.bulk_writes import BATCH, PART_MODELS, offerings_write
 from offerings.interchange import FieldError, parse_record
 from offerings.models import (
-    Audit,
     Offering,
-    SaleRound,
     SocialLink,
     TeamMember,
     TokenAllocation,
     Venue,
 )
 from offerings.models.parts import validate_allocation_total
-from offerings.signals import offerings_changed
 from offerings.status import derive_status
 
-PART_MODELS: dict[str, type[models.Model]] = {
-    "team": TeamMember,
-    "allocations": TokenAllocation,
-    "rounds": SaleRound,
-    "audits": Audit,
-}
 # Model field -> interchange name, where they differ.
 _INTERCHANGE_NAME = {"declared_status": "status"}
-BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -183,7 +173,7 @@ def offerings_import(
             report.venues_created = []
             return report
         changed = [item for item in good if not item.unchanged]
-        _write(changed, user=user, change_reason=change_reason)
+        offerings_write(changed, user=user, change_reason=change_reason)
         report.created = sum(1 for item in good if item.existing_id is None)
         report.unchanged = sum(1 for item in good if item.unchanged)
         report.updated = len(good) - report.created - report.unchanged
@@ -407,83 +397,3 @@ def _check_part(
         problem = RowProblem(item.rows[0], f"{where}.{name}", value, message)
         (report.warnings if fixed else report.errors).append(problem)
         item.failed |= not fixed
-
-
-def _write(items: list[_Pending], *, user: Any, change_reason: str) -> None:
-    now = timezone.now()
-    created = [item.offering for item in items if item.existing_id is None]
-    updated = [item.offering for item in items if item.existing_id is not None]
-    for offering in created:
-        offering.created_at = offering.updated_at = now
-    for offering in updated:
-        offering.updated_at = now
-    history = {"default_user": user, "default_change_reason": change_reason, "default_date": now}
-    if created:
-        bulk_create_with_history(created, Offering, batch_size=BATCH, **history)
-        _fill_created_ids(created)
-    if updated:
-        fields = [
-            f.name
-            for f in Offering._meta.concrete_fields
-            if not f.primary_key and f.name not in {"created_at"}
-        ]
-        bulk_update_with_history(updated, Offering, fields, batch_size=BATCH, **history)
-    for key, model in PART_MODELS.items():
-        _replace_parts([item for item in items if key in item.parts], key, model, history)
-    _replace_parts(
-        [item for item in items if item.socials is not None], "socials", SocialLink, history
-    )
-    if items:
-        offerings_changed.send(sender=Offering, offering_ids=[item.offering.pk for item in items])
-
-
-def _fill_created_ids(created: list[Offering]) -> None:
-    """Backends that cannot return ids from a bulk insert: look them up by slug."""
-    missing = [offering for offering in created if offering.pk is None]
-    if not missing:
-        return
-    ids = dict(
-        Offering.objects.filter(slug__in=[o.slug for o in missing]).values_list("slug", "pk")
-    )
-    for offering in missing:
-        offering.pk = ids[offering.slug]
-
-
-def _replace_parts(items: list[_Pending], key: str, model, history: dict[str, Any]) -> None:
-    if not items:
-        return
-    ids = [item.offering.pk for item in items]
-    for start in range(0, len(ids), BATCH):
-        _delete_with_history(model, ids[start : start + BATCH], history)
-    parts = []
-    for item in items:
-        for part in item.socials if key == "socials" else item.parts[key]:
-            part.offering = item.offering
-            parts.append(part)
-    if parts:
-        bulk_create_with_history(parts, model, batch_size=BATCH, **history)
-
-
-def _delete_with_history(model, offering_ids: list[int], history: dict[str, Any]) -> None:
-    """Delete these offerings' parts, recording the deletions in bulk.
-
-    QuerySet.delete() would save one history row per part through simple-history's signal.
-    """
-    doomed = list(model.objects.filter(offering_id__in=offering_ids))
-    if not doomed:
-        return
-    historical = model.history.model
-    historical.objects.bulk_create(
-        [
-            historical(
-                history_type="-",
-                history_date=history["default_date"],
-                history_user=history["default_user"],
-                history_change_reason=history["default_change_reason"],
-                **{f.attname: getattr(part, f.attname) for f in historical.tracked_fields},
-            )
-            for part in doomed
-        ],
-        batch_size=BATCH,
-    )
-    model.objects.filter(offering_id__in=offering_ids)._raw_delete(model.objects.db)
