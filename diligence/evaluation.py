@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from diligence.facts import OfferingFacts
 from diligence.rules import RULES, Severity
-from diligence.rules.base import FLAG, WEIGHTS
+from diligence.rules.base import FLAG, NOT_APPLICABLE, PASS, UNKNOWN, WEIGHTS
 from diligence.scoring import METHODOLOGY_VERSION, Score, fold
-
-# What evaluate() needs of each rule, looked up once rather than 36 times per offering.
-_CHECKS = tuple((code, r.check, r.weight, r.severity.value) for code, r in RULES.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +27,7 @@ class ReviewFacts:
     evidence_seen: str
 
 
-@dataclass(frozen=True, slots=True)
-class Judged:
+class Judged(NamedTuple):
     rule_code: str
     outcome: str
     automatic_outcome: str
@@ -50,55 +47,70 @@ class Evaluation:
     stale_reviews: tuple[int, ...]
 
 
+# What evaluate() needs of each rule, looked up once rather than 36 times per offering: its
+# check, weight and severity, and the start of its digest line for each outcome when unreviewed.
+_CHECKS = tuple(
+    (
+        code,
+        r.check,
+        r.weight,
+        r.severity.value,
+        {o: f"{code}|{o}|{o}|{r.weight}|None|" for o in (PASS, FLAG, UNKNOWN, NOT_APPLICABLE)},
+    )
+    for code, r in RULES.items()
+)
+# Findings are built 36 times per offering; tuple.__new__ skips the named tuple's __new__.
+_new = tuple.__new__
+
+
 def evaluate(facts: OfferingFacts, reviews: Iterable[ReviewFacts] = ()) -> Evaluation:
     """Every rule's verdict; a review applies while the facts it saw are unchanged."""
     by_rule = {review.rule_code: review for review in reviews}
     findings: list[Judged] = []
+    lines: list[str] = []  # the digest's text, one line per finding
     stale: list[int] = []
-    for code, check, weight, severity in _CHECKS:
-        result = check(facts)
-        outcome, review_id = result.outcome, None
-        review = by_rule.pop(code, None)
-        if review is not None:
-            if (review.outcome_seen, review.evidence_seen) == (result.outcome, result.evidence):
-                outcome, review_id = review.outcome, review.id
-            else:
-                stale.append(review.id)
-        findings.append(
-            Judged(
-                code,
-                outcome,
-                result.outcome,
-                result.evidence,
-                weight,
-                severity,
-                review_id,
+    for code, check, weight, severity, digest_starts in _CHECKS:
+        outcome, evidence = check(facts)
+        review = by_rule.pop(code, None) if by_rule else None
+        if review is None:
+            findings.append(
+                _new(Judged, (code, outcome, outcome, evidence, weight, severity, None))
             )
-        )
+            lines.append(digest_starts[outcome] + evidence)
+            continue
+        if (review.outcome_seen, review.evidence_seen) == (outcome, evidence):
+            judged = Judged(code, review.outcome, outcome, evidence, weight, severity, review.id)
+        else:
+            stale.append(review.id)
+            judged = Judged(code, outcome, outcome, evidence, weight, severity, None)
+        findings.append(judged)
+        lines.append(_digest_line(judged))
     for review in by_rule.values():
         if review.verdict == "manual":
             severity = Severity(review.severity)
-            findings.append(
-                Judged(
-                    review.rule_code,
-                    review.outcome,
-                    "",
-                    review.title,
-                    WEIGHTS[severity],
-                    severity.value,
-                    review.id,
-                )
+            judged = Judged(
+                review.rule_code,
+                review.outcome,
+                "",
+                review.title,
+                WEIGHTS[severity],
+                severity.value,
+                review.id,
             )
-    score = fold(findings)
+            findings.append(judged)
+            lines.append(_digest_line(judged))
     flags = tuple(
         f.rule_code for f in sorted((f for f in findings if f.outcome == FLAG), key=_heaviest_first)
     )
+    text = "\n".join(lines)
     return Evaluation(
         offering_id=facts.offering_id,
         findings=tuple(findings),
-        score=score,
+        score=fold(findings),
         flags=flags,
-        digest=_digest(findings),
+        digest=hashlib.md5(
+            f"{METHODOLOGY_VERSION}\n{text}".encode(), usedforsecurity=False
+        ).hexdigest(),
         stale_reviews=tuple(stale),
     )
 
@@ -107,9 +119,5 @@ def _heaviest_first(finding: Judged) -> tuple[int, str]:
     return -finding.weight, finding.rule_code
 
 
-def _digest(findings: list[Judged]) -> str:
-    text = "\n".join(
-        f"{f.rule_code}|{f.outcome}|{f.automatic_outcome}|{f.weight}|{f.review_id}|{f.evidence}"
-        for f in findings
-    )
-    return hashlib.md5(f"{METHODOLOGY_VERSION}\n{text}".encode(), usedforsecurity=False).hexdigest()
+def _digest_line(f: Judged) -> str:
+    return f"{f.rule_code}|{f.outcome}|{f.automatic_outcome}|{f.weight}|{f.review_id}|{f.evidence}"

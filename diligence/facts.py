@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from offerings.models import (
@@ -157,106 +158,234 @@ def fact_batches(
     queryset = (offerings if offerings is not None else Offering.objects.all()).order_by("pk")
     last_id = 0
     while True:
-        batch = list(queryset.filter(pk__gt=last_id).select_related("venue")[:chunk])
-        if not batch:
+        rows = list(queryset.filter(pk__gt=last_id).values_list(*_OFFERING_COLUMNS)[:chunk])
+        if not rows:
             return
-        last_id = batch[-1].pk
-        yield list(_facts(batch, today))
+        last_id = rows[-1][0]
+        yield _facts(rows, today)
 
 
-def _grouped(model, ids: list[int], fields: Iterable[str], key: str = "offering_id"):
+# The offering's columns in the order _facts() unpacks them, its venue's last (one join).
+_OFFERING_COLUMNS = (
+    "pk",
+    "name",
+    "kind",
+    "declared_status",
+    "token_type",
+    "start_date",
+    "end_date",
+    "team_size",
+    "legal_entity",
+    "country",
+    "postal_address",
+    "regulatory_filing",
+    "description",
+    "claims",
+    "whitepaper_url",
+    "whitepaper_pages",
+    "roadmap",
+    "use_of_proceeds",
+    "cap_currency",
+    "soft_cap",
+    "hard_cap",
+    "raised_usd",
+    "token_price_usd",
+    "total_supply",
+    "tokens_for_sale",
+    "supply_fixed",
+    "refund_policy",
+    "kyc",
+    "product_stage",
+    "code_url",
+    "website",
+    "venue_id",
+    "venue__name",
+    "venue__kind",
+    "venue__licensed",
+    "venue__kyc_aml_enforced",
+    "venue__reputation_tier",
+)
+_VENUE = _OFFERING_COLUMNS.index("venue_id")
+# Members have only 48 possible values; sharing the frozen instances saves building them.
+_member = cache(Member)
+
+
+def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
+    """Facts from offering rows (ascending ids), reading their parts with 7 more queries."""
+    ids = [row[0] for row in rows]
+    among = among_ids(ids)
+    team = _team(among)
+    allocations = _grouped(
+        TokenAllocation, among, "bucket", "percent", "vesting_months", "cliff_months"
+    )
+    rounds = _grouped(SaleRound, among, "kind", "price_usd", "discount_percent")
+    audits = dict(
+        Audit.objects.filter(among)
+        .values("offering_id")
+        .annotate(n=Count("pk"))
+        .values_list("offering_id", "n")
+    )
+    socials = _grouped(SocialLink, among, "network")
+    texts = _whitepaper_texts(among)
+    venues = _venues(rows)
+    facts = []
+    for (
+        pk,
+        name,
+        kind,
+        declared_status,
+        token_type,
+        start_date,
+        end_date,
+        team_size,
+        legal_entity,
+        country,
+        postal_address,
+        regulatory_filing,
+        description,
+        claims,
+        whitepaper_url,
+        whitepaper_pages,
+        roadmap,
+        use_of_proceeds,
+        cap_currency,
+        soft_cap,
+        hard_cap,
+        raised_usd,
+        token_price_usd,
+        total_supply,
+        tokens_for_sale,
+        supply_fixed,
+        refund_policy,
+        kyc,
+        product_stage,
+        code_url,
+        website,
+        venue_id,
+        *_,
+    ) in rows:
+        facts.append(
+            OfferingFacts(
+                offering_id=pk,
+                name=name,
+                kind=kind,
+                status=declared_status or derive_status(start_date, end_date, today),
+                today=today,
+                token_type=token_type,
+                start_date=start_date,
+                end_date=end_date,
+                team=tuple(team.get(pk, ())),
+                team_size=team_size,
+                legal_entity=legal_entity,
+                country=country,
+                postal_address=postal_address,
+                regulatory_filing=regulatory_filing,
+                description=description,
+                claims=claims,
+                whitepaper_url=whitepaper_url,
+                whitepaper_pages=whitepaper_pages,
+                whitepaper_text=texts.get(pk, ""),
+                roadmap=roadmap,
+                use_of_proceeds=use_of_proceeds,
+                cap_currency=cap_currency,
+                soft_cap=soft_cap,
+                hard_cap=hard_cap,
+                raised_usd=raised_usd,
+                token_price_usd=token_price_usd,
+                total_supply=total_supply,
+                tokens_for_sale=tokens_for_sale,
+                supply_fixed=supply_fixed,
+                refund_policy=refund_policy,
+                kyc=kyc,
+                allocations=tuple(Allocation(*row) for row in allocations.get(pk, ())),
+                rounds=tuple(Round(*row) for row in rounds.get(pk, ())),
+                product_stage=product_stage,
+                code_url=code_url,
+                audits=audits.get(pk, 0),
+                venue=venues.get(venue_id),
+                website=website,
+                socials=frozenset(network for (network,) in socials.get(pk, ())),
+            )
+        )
+    return facts
+
+
+def among_ids(ids: list[int], field: str = "offering_id") -> Q:
+    """`field` is one of `ids` (ascending): as a range when they are dense, since sending and
+    parsing thousands of parameters costs more than the few rows of other offerings a range
+    may also read (callers look rows up by id, so those are ignored)."""
+    if len(ids) > 1 and ids[-1] - ids[0] < 2 * len(ids):
+        return Q(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
+    return Q(**{f"{field}__in": ids})
+
+
+def _grouped(model, among: Q, *fields: str) -> dict[int, list[tuple]]:
     groups: dict[int, list[tuple]] = defaultdict(list)
-    rows = model.objects.filter(**{f"{key}__in": ids}).order_by(key, "pk").values_list(key, *fields)
+    rows = (
+        model.objects.filter(among)
+        .order_by("offering_id", "pk")
+        .values_list("offering_id", *fields)
+    )
     for row in rows:
         groups[row[0]].append(row[1:])
     return groups
 
 
-def _facts(batch: list[Offering], today: dt.date) -> Iterator[OfferingFacts]:
-    ids = [offering.pk for offering in batch]
-    team = _grouped(
-        TeamMember, ids, ["position", "name", "anonymous", "experienced", "advisor", "profile_url"]
+def _team(among: Q) -> dict[int, list[Member]]:
+    team: dict[int, list[Member]] = defaultdict(list)
+    rows = (
+        TeamMember.objects.filter(among)
+        .order_by("offering_id", "position", "pk")
+        .values_list("offering_id", "name", "anonymous", "experienced", "advisor", "profile_url")
     )
-    allocations = _grouped(
-        TokenAllocation, ids, ["bucket", "percent", "vesting_months", "cliff_months"]
-    )
-    rounds = _grouped(SaleRound, ids, ["kind", "price_usd", "discount_percent"])
-    audits = _grouped(Audit, ids, ["id"])
-    socials = _grouped(SocialLink, ids, ["network"])
-    texts = _whitepaper_texts(ids)
-    venue_ids = {offering.venue_id for offering in batch if offering.venue_id}
-    incidents = _grouped(SecurityIncident, list(venue_ids), ["occurred_on", "kind"], key="venue_id")
-    for offering in batch:
-        venue = offering.venue
-        yield OfferingFacts(
-            offering_id=offering.pk,
-            name=offering.name,
-            kind=offering.kind,
-            status=offering.declared_status
-            or derive_status(offering.start_date, offering.end_date, today),
-            today=today,
-            token_type=offering.token_type,
-            start_date=offering.start_date,
-            end_date=offering.end_date,
-            team=tuple(
-                Member(
-                    named=bool(name.strip()) and not anonymous,
-                    anonymous=anonymous or not name.strip(),
-                    experienced=experienced,
-                    advisor=advisor,
-                    has_profile=bool(profile_url),
-                )
-                for _, name, anonymous, experienced, advisor, profile_url in sorted(
-                    team[offering.pk], key=lambda member: member[0]
-                )
-            ),
-            team_size=offering.team_size,
-            legal_entity=offering.legal_entity,
-            country=offering.country,
-            postal_address=offering.postal_address,
-            regulatory_filing=offering.regulatory_filing,
-            description=offering.description,
-            claims=offering.claims,
-            whitepaper_url=offering.whitepaper_url,
-            whitepaper_pages=offering.whitepaper_pages,
-            whitepaper_text=texts.get(offering.pk, ""),
-            roadmap=offering.roadmap,
-            use_of_proceeds=offering.use_of_proceeds,
-            cap_currency=offering.cap_currency,
-            soft_cap=offering.soft_cap,
-            hard_cap=offering.hard_cap,
-            raised_usd=offering.raised_usd,
-            token_price_usd=offering.token_price_usd,
-            total_supply=offering.total_supply,
-            tokens_for_sale=offering.tokens_for_sale,
-            supply_fixed=offering.supply_fixed,
-            refund_policy=offering.refund_policy,
-            kyc=offering.kyc,
-            allocations=tuple(Allocation(*row) for row in allocations[offering.pk]),
-            rounds=tuple(Round(*row) for row in rounds[offering.pk]),
-            product_stage=offering.product_stage,
-            code_url=offering.code_url,
-            audits=len(audits[offering.pk]),
-            venue=VenueFacts(
-                name=venue.name,
-                kind=venue.kind,
-                licensed=venue.licensed,
-                kyc_aml_enforced=venue.kyc_aml_enforced,
-                reputation_tier=venue.reputation_tier,
-                incidents=tuple(Incident(*row) for row in sorted(incidents[venue.pk])),
+    for offering_id, name, anonymous, experienced, advisor, profile_url in rows:
+        unnamed = not name.strip()
+        team[offering_id].append(
+            _member(
+                not unnamed and not anonymous,
+                anonymous or unnamed,
+                experienced,
+                advisor,
+                bool(profile_url),
             )
-            if venue
-            else None,
-            website=offering.website,
-            socials=frozenset(network for (network,) in socials[offering.pk]),
         )
+    return team
 
 
-def _whitepaper_texts(ids: list[int]) -> dict[int, str]:
+def _venues(rows: list[tuple]) -> dict[int, VenueFacts]:
+    """The facts of each venue of the offering rows, built once per venue."""
+    venue_rows = {row[_VENUE]: row[_VENUE + 1 :] for row in rows if row[_VENUE] is not None}
+    if not venue_rows:
+        return {}
+    incidents: dict[int, list[tuple]] = defaultdict(list)
+    for venue_id, occurred_on, kind in SecurityIncident.objects.filter(
+        venue_id__in=sorted(venue_rows)
+    ).values_list("venue_id", "occurred_on", "kind"):
+        incidents[venue_id].append((occurred_on, kind))
+    return {
+        venue_id: VenueFacts(
+            name=name,
+            kind=kind,
+            licensed=licensed,
+            kyc_aml_enforced=kyc_aml_enforced,
+            reputation_tier=reputation_tier,
+            incidents=tuple(Incident(*row) for row in sorted(incidents[venue_id])),
+        )
+        for venue_id, (
+            name,
+            kind,
+            licensed,
+            kyc_aml_enforced,
+            reputation_tier,
+        ) in venue_rows.items()
+    }
+
+
+def _whitepaper_texts(among: Q) -> dict[int, str]:
     """The extracted text of each offering's newest whitepaper document, when there is one."""
     texts: dict[int, str] = {}
     rows = (
-        Document.objects.filter(offering_id__in=ids, kind=Document.Kind.WHITEPAPER)
+        Document.objects.filter(among, kind=Document.Kind.WHITEPAPER)
         .exclude(text="")
         .order_by("offering_id", "-uploaded_at")
         .values_list("offering_id", "text")

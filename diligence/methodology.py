@@ -13,7 +13,7 @@ def methodology() -> dict[str, Any]:
         "version": METHODOLOGY_VERSION,
         "fingerprint": fingerprint(),
         "scoring": {
-            "formula": "100 × (1 − (Σ flagged weight + ½ · Σ unknown weight) "
+            "formula": "100 × (1 − (Σ flagged weight + ¼ · Σ unknown weight) "
             "/ Σ applicable weight)",
             "unknown_penalty": str(UNKNOWN_PENALTY),
             "grades": {label: str(floor) for floor, label in GRADES} | {"F": "0"},

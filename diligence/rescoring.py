@@ -1,28 +1,48 @@
 """Set-based rescoring: stream facts, judge in Python, write changed assessments in bulk.
 
-Per chunk of offerings: 8 queries to read facts, 2 to read current assessments and active
-reviews, then one UPDATE, one multi-row INSERT of assessments and one COPY (PostgreSQL) or
-multi-row INSERT of findings, all in one transaction. An offering whose findings did not change
-keeps its assessment.
+Per chunk of offerings: 8 queries read the facts and 1 the active reviews; then one transaction
+reads the current digests and, for the offerings whose findings changed, marks the old
+assessments not current with one UPDATE and adds the new ones: on PostgreSQL with one query for
+their ids and one COPY each of assessments and findings, elsewhere with multi-row INSERTs. An
+offering whose findings did not change keeps its assessment. On PostgreSQL, outside a caller's
+transaction, threads write chunks while the next ones are read and judged (see _ChunkWriter).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+import gc
+import json
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db import connection, connections, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
-from diligence.facts import CHUNK, fact_batches
+from diligence.facts import CHUNK, among_ids, fact_batches
 from diligence.models import Assessment, Finding, FindingReview
+from diligence.notifications import AssessmentChange, notifications_for
 from diligence.scoring import METHODOLOGY_VERSION
 from offerings.models import Offering
 
+ASSESSMENT_COLUMNS = (
+    "id",
+    "offering_id",
+    "created_at",
+    "methodology_version",
+    "score",
+    "grade",
+    "risk",
+    "coverage",
+    "flags",
+    "digest",
+    "is_current",
+)
 FINDING_COLUMNS = (
     "assessment_id",
     "rule_code",
@@ -33,6 +53,10 @@ FINDING_COLUMNS = (
     "severity",
     "review_id",
 )
+# Threads writing chunks while the next are evaluated (PostgreSQL, outside a transaction).
+WRITERS = 2
+# Assessments whose findings go to the server in one piece of COPY data (about 3 MB).
+COPY_BLOCK = 1000
 
 
 @dataclass
@@ -54,36 +78,150 @@ def assessments_refresh(
     """Rescore the offerings (all by default); `force` writes a new assessment even when the
     findings are unchanged (a methodology change does that by itself: it changes the digest)."""
     report = RescoreReport()
-    for batch in fact_batches(offerings, today=today, chunk=chunk):
-        ids = [facts.offering_id for facts in batch]
-        with transaction.atomic():
-            current = dict(
-                Assessment.objects.current()
-                .filter(offering_id__in=ids)
-                .values_list("offering_id", "digest")
+    with _cycle_collector_paused(), _ChunkWriter(force, report, progress) as writer:
+        for batch in fact_batches(offerings, today=today, chunk=chunk):
+            reviews = _active_reviews(among_ids([facts.offering_id for facts in batch]))
+            writer.write(
+                [evaluate(facts, reviews.get(facts.offering_id, ())) for facts in batch],
+                more_may_follow=len(batch) == chunk,
             )
-            reviews = _active_reviews(ids)
-            evaluations = [evaluate(facts, reviews.get(facts.offering_id, ())) for facts in batch]
-            changed = [e for e in evaluations if force or current.get(e.offering_id) != e.digest]
-            _write(changed)
-            stale = [review_id for e in evaluations for review_id in e.stale_reviews]
-            if stale:
-                FindingReview.objects.filter(id__in=stale).update(
-                    state=FindingReview.State.NEEDS_REREVIEW
-                )
-        report.offerings += len(batch)
-        report.assessed += len(changed)
-        report.unchanged += len(batch) - len(changed)
-        report.stale_reviews += len(stale)
-        if progress:
-            progress(len(batch))
     return report
 
 
-def _active_reviews(ids: list[int]) -> dict[int, list[ReviewFacts]]:
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Rescoring allocates millions of objects that form no reference cycles; the cycle
+    collector, scanning them again and again, took a fifth of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _ChunkWriter:
+    """Writes evaluated chunks and counts them in the report.
+
+    On PostgreSQL outside a transaction, once a second chunk is likely, WRITERS threads with
+    connections of their own write chunks while the next ones are read and evaluated: the
+    server stores chunks (COPY, index and foreign-key checks) while Python judges the next.
+    Inside a caller's transaction every write stays in it, in this thread.
+    """
+
+    def __init__(
+        self, force: bool, report: RescoreReport, progress: Callable[[int], None] | None
+    ) -> None:
+        self.force, self.report, self.progress = force, report, progress
+        self.background: ThreadPoolExecutor | None = None
+        self.in_flight: deque[tuple[Future[tuple[int, int]], int]] = deque()
+
+    def __enter__(self) -> _ChunkWriter:
+        return self
+
+    def write(self, evaluations: list[Evaluation], *, more_may_follow: bool) -> None:
+        if self.background is None and more_may_follow and _may_write_in_background():
+            self.background = ThreadPoolExecutor(WRITERS, thread_name_prefix="rescore-writer")
+        if self.background is None:
+            self._count(_chunk_write(evaluations, self.force), len(evaluations))
+            return
+        if len(self.in_flight) == WRITERS:
+            self._collect()
+        future = self.background.submit(_chunk_write_in_background, evaluations, self.force)
+        self.in_flight.append((future, len(evaluations)))
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.background is None:
+            return
+        try:
+            while self.in_flight:
+                self._collect()
+        finally:
+            self.background.shutdown()
+
+    def _collect(self) -> None:
+        """Wait for the oldest chunk in flight (chunks are counted in order)."""
+        future, offerings = self.in_flight.popleft()
+        self._count(future.result(), offerings)
+
+    def _count(self, written: tuple[int, int], offerings: int) -> None:
+        assessed, stale = written
+        self.report.offerings += offerings
+        self.report.assessed += assessed
+        self.report.unchanged += offerings - assessed
+        self.report.stale_reviews += stale
+        if self.progress:
+            self.progress(offerings)
+
+
+def _may_write_in_background() -> bool:
+    # A caller's transaction must hold every write, and its rows are invisible to a second
+    # connection until it commits.
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _chunk_write_in_background(evaluations: list[Evaluation], force: bool) -> tuple[int, int]:
+    try:
+        return _chunk_write(evaluations, force)
+    finally:
+        # A connection per chunk: opening one costs milliseconds, writing a chunk a second.
+        connections.close_all()
+
+
+def _chunk_write(evaluations: list[Evaluation], force: bool) -> tuple[int, int]:
+    """In one transaction, replace the assessments whose findings changed (all when `force`)
+    and mark the reviews whose facts changed; return how many of each."""
+    ids = [e.offering_id for e in evaluations]
+    with transaction.atomic():
+        # Looked up by offering id, so rows of offerings outside the chunk do no harm.
+        current = {
+            offering_id: (digest, risk, flags)
+            for offering_id, digest, risk, flags in Assessment.objects.current()
+            .filter(among_ids(ids))
+            .values_list("offering_id", "digest", "risk", "flags")
+        }
+        changed = [
+            e for e in evaluations if force or current.get(e.offering_id, ("",))[0] != e.digest
+        ]
+        _write(changed)
+        _notify_watchers(changed, current)
+        stale = [review_id for e in evaluations for review_id in e.stale_reviews]
+        if stale:
+            FindingReview.objects.filter(id__in=stale).update(
+                state=FindingReview.State.NEEDS_REREVIEW
+            )
+    return len(changed), len(stale)
+
+
+def _notify_watchers(changed: list[Evaluation], current: dict[int, tuple]) -> None:
+    """Tell the analysts watching a rescored offering about a new risk level or red flag
+    (one query when nobody watches, three when someone does)."""
+    if not changed:
+        return
+    watched = dict(
+        Offering.objects.filter(pk__in=[e.offering_id for e in changed], watches__isnull=False)
+        .distinct()
+        .values_list("pk", "name")
+    )
+    notifications_for(
+        AssessmentChange(
+            offering_id=e.offering_id,
+            offering_name=watched[e.offering_id],
+            old_risk=current.get(e.offering_id, ("", "", ()))[1],
+            new_risk=e.score.risk,
+            old_flags=tuple(current.get(e.offering_id, ("", "", ()))[2] or ()),
+            new_flags=e.flags,
+        )
+        for e in changed
+        if e.offering_id in watched
+    )
+
+
+def _active_reviews(among: Q) -> dict[int, list[ReviewFacts]]:
     reviews: dict[int, list[ReviewFacts]] = defaultdict(list)
     rows = (
-        FindingReview.objects.filter(offering_id__in=ids, state=FindingReview.State.ACTIVE)
+        FindingReview.objects.filter(among, state=FindingReview.State.ACTIVE)
         .order_by("created_at", "id")
         .values_list(
             "offering_id",
@@ -106,6 +244,13 @@ def _write(evaluations: list[Evaluation]) -> None:
     if not evaluations:
         return
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        _copy(evaluations, now)
+    else:
+        _insert(evaluations, now)
+
+
+def _insert(evaluations: list[Evaluation], now: dt.datetime) -> None:
     Assessment.objects.filter(
         offering_id__in=[e.offering_id for e in evaluations], is_current=True
     ).update(is_current=False)
@@ -127,34 +272,45 @@ def _write(evaluations: list[Evaluation]) -> None:
         ],
         batch_size=1000,
     )
-    rows = (
-        (
-            assessment.pk,
-            f.rule_code,
-            f.outcome,
-            f.automatic_outcome,
-            f.evidence,
-            f.weight,
-            f.severity,
-            f.review_id,
-        )
-        for assessment, e in zip(assessments, evaluations, strict=True)
-        for f in e.findings
-    )
-    _insert_findings(rows)
-
-
-def _insert_findings(rows: Iterable[tuple]) -> None:
-    if connection.vendor == "postgresql":
-        _copy_findings(rows)
-        return
     table = connection.ops.quote_name(Finding._meta.db_table)
     placeholders = ", ".join(["%s"] * len(FINDING_COLUMNS))
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(FINDING_COLUMNS)}) VALUES ({placeholders})",
-            list(rows),
+            [
+                (assessment.pk, *finding)
+                for assessment, e in zip(assessments, evaluations, strict=True)
+                for finding in e.findings
+            ],
         )
+
+
+def _copy(evaluations: list[Evaluation], now: dt.datetime) -> None:
+    """Replace the current assessments with COPY, taking the new ids from the sequence first
+    so that findings can name their assessment without a round trip per row."""
+    assessments = connection.ops.quote_name(Assessment._meta.db_table)
+    findings = connection.ops.quote_name(Finding._meta.db_table)
+    with connection.cursor() as cursor:
+        # A rescore can always be redone, so it need not wait for the WAL to reach the disk.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(
+            f"UPDATE {assessments} SET is_current = false "
+            "WHERE is_current AND offering_id = ANY(%s)",
+            [[e.offering_id for e in evaluations]],
+        )
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Assessment._meta.db_table, len(evaluations)],
+        )
+        ids = [assessment_id for (assessment_id,) in cursor.fetchall()]
+        copy_sql = "COPY {} ({}) FROM STDIN"
+        with cursor.cursor.copy(
+            copy_sql.format(assessments, ", ".join(ASSESSMENT_COLUMNS))
+        ) as copy:
+            copy.write(_assessment_rows(ids, evaluations, now))
+        with cursor.cursor.copy(copy_sql.format(findings, ", ".join(FINDING_COLUMNS))) as copy:
+            for block in _finding_blocks(ids, evaluations):
+                copy.write(block)
 
 
 # COPY's text format: tab-separated, \N for NULL, backslash escapes in strings.
@@ -162,18 +318,34 @@ _NULL = "\\N"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_findings(rows: Iterable[tuple]) -> None:
-    """Stream the rows to PostgreSQL with COPY, formatted here in bulk rather than row by row."""
-    table = connection.ops.quote_name(Finding._meta.db_table)
-    copy_sql = f"COPY {table} ({', '.join(FINDING_COLUMNS)}) FROM STDIN"
-    lines = [
-        f"{a}\t{code}\t{outcome}\t{automatic}\t{evidence.translate(_COPY_ESCAPES)}\t{weight}\t"
-        f"{severity}\t{_NULL if review is None else review}\n"
-        for a, code, outcome, automatic, evidence, weight, severity, review in rows
-    ]
-    with connection.cursor() as cursor:
-        # A rescore can always be redone, so it need not wait for the WAL to reach the disk.
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        with cursor.cursor.copy(copy_sql) as copy:
-            for start in range(0, len(lines), 20000):
-                copy.write("".join(lines[start : start + 20000]))
+def _copy_text(value: str) -> str:
+    # Most texts need no escape, and testing for one costs a tenth of str.translate.
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
+def _assessment_rows(ids: list[int], evaluations: list[Evaluation], now: dt.datetime) -> str:
+    created = now.isoformat()
+    return "".join(
+        f"{assessment_id}\t{e.offering_id}\t{created}\t{METHODOLOGY_VERSION}\t"
+        f"{_NULL if e.score.score is None else e.score.score}\t{e.score.grade}\t{e.score.risk}\t"
+        f"{e.score.coverage}\t{_copy_text(json.dumps(list(e.flags)))}\t{e.digest}\tt\n"
+        for assessment_id, e in zip(ids, evaluations, strict=True)
+    )
+
+
+def _finding_blocks(ids: list[int], evaluations: list[Evaluation]) -> Iterator[str]:
+    """The findings' COPY data, COPY_BLOCK assessments at a time."""
+    for start in range(0, len(ids), COPY_BLOCK):
+        end = start + COPY_BLOCK
+        block = zip(ids[start:end], evaluations[start:end], strict=True)
+        yield "".join(
+            [
+                f"{assessment_id}\t{_copy_text(code)}\t{outcome}\t{automatic}\t"
+                f"{_copy_text(evidence)}\t{weight}\t{severity}\t"
+                f"{_NULL if review_id is None else review_id}\n"
+                for assessment_id, e in block
+                for code, outcome, automatic, evidence, weight, severity, review_id in e.findings
+            ]
+        )

@@ -316,9 +316,7 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
         "token_standard": "ERC-1400" if kind == "sto" else "ERC-20",
         "contract_address": contract if timing in ("ended", "long_ended") else None,
         "coingecko_id": None,
-        "website": f"https://{slug_word}.example"
-        if profile != "scam"
-        else f"http://{slug_word}.example",
+        "website": f"https://{slug_word}.example" if not bad else f"http://{slug_word}.example",
         "whitepaper_url": None
         if profile == "scam"
         else f"https://{slug_word}.example/whitepaper.pdf",
@@ -358,7 +356,7 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
             "red_flags": "unspecified",
             "scam": "none",
         }[profile],
-        "kyc": "required" if good or kind in ("ieo", "sto") else "not_required",
+        "kyc": "required" if good or (kind in ("ieo", "sto") and not bad) else "not_required",
         "product_stage": {
             "exemplary": "live",
             "solid": "beta",

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from diligence.facts import OfferingFacts
 from diligence.rules.base import Severity, flagged, not_applicable, passed, rule, unknown
 from diligence.text import WHITEPAPER_SECTIONS, guaranteed_return_claims, missing_sections
 
 MIN_PAGES = 10
+
+
+@lru_cache(maxsize=2)
+def _missing_sections(text: str) -> tuple[str, ...]:
+    # Three rules ask about the sections of the same whitepaper: read it once.
+    return tuple(missing_sections(text))
 
 
 @rule(
@@ -46,7 +54,7 @@ def whitepaper_incomplete(facts: OfferingFacts):
     if facts.whitepaper_pages == 0:
         return not_applicable("whitepaper: none published")
     if facts.whitepaper_text:
-        missing = missing_sections(facts.whitepaper_text)
+        missing = _missing_sections(facts.whitepaper_text)
         if missing:
             labels = ", ".join(WHITEPAPER_SECTIONS[key] for key in missing)
             return flagged(f"whitepaper text lacks: {labels}")
@@ -85,7 +93,7 @@ def whitepaper_thin(facts: OfferingFacts):
 
 
 def _disclosure(facts: OfferingFacts, recorded: bool | None, section: str, label: str):
-    if facts.whitepaper_text and section not in missing_sections(facts.whitepaper_text):
+    if facts.whitepaper_text and section not in _missing_sections(facts.whitepaper_text):
         return passed(f"{label}: in the whitepaper text")
     if recorded is None:
         return unknown(f"{label}: not recorded")

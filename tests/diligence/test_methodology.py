@@ -53,8 +53,9 @@ EXPECTED_CODES = {
     "market.thin_liquidity",
 }
 SEVERITY_WEIGHTS = {"critical": 10, "high": 6, "medium": 3, "low": 1}
-# Rules whose weight deliberately differs from their severity's (none yet): code -> weight.
-WEIGHT_EXCEPTIONS: dict[str, int] = {}
+# Rules whose weight deliberately differs from their severity's: code -> weight.
+# website.insecure: the TORD backtest gives it the strongest lift of the decidable rules.
+WEIGHT_EXCEPTIONS: dict[str, int] = {"website.insecure": 3}
 RULE_FIELDS = {"code", "title", "category", "severity", "weight", "rationale", "source"}
 
 

@@ -128,3 +128,17 @@ class _Collect:
 
     def flush(self):
         pass
+
+
+def test_a_watcher_is_notified_when_a_rescore_raises_a_new_flag(analyst):
+    from offerings.models import Notification, Watch
+
+    offering = full_offering()
+    Watch.objects.create(user=analyst, offering=offering)
+    assessments_refresh(today=TODAY)
+    Notification.objects.all().delete()
+    offering.hard_cap = Decimal(0)
+    offering.save()
+    assessments_refresh(today=TODAY)
+    messages = list(Notification.objects.filter(user=analyst).values_list("kind", "message"))
+    assert any(kind == "new_flag" and "caps.no_hard_cap" in msg for kind, msg in messages)

@@ -43,12 +43,25 @@ def test_fold_without_applicable_rules_gives_no_score_and_no_coverage(findings):
     assert score.coverage == 0
 
 
-def test_fold_counts_missing_information_as_half_a_flag():
+def test_fold_counts_missing_information_as_a_quarter_of_a_flag():
     score = fold([scored("unknown", 6), scored("unknown", 3), scored("not_applicable", 10)])
 
-    assert score.score == Decimal("50.0")
+    assert score.score == Decimal("75.0")
     assert score.coverage == 0
-    assert (score.grade, score.risk) == ("D", "high")
+    # 75 would be a B with low-to-medium risk, but nothing is known: capped at C, medium.
+    assert (score.grade, score.risk) == ("C", "medium")
+
+
+def test_thin_coverage_caps_the_grade_but_not_a_worse_one():
+    # 6 of 16 applicable weight decided (37.5%), all passing: score 100 - 25 * 10 / 16
+    thin = fold([scored("pass", 6), scored("unknown", 10, "critical")])
+    assert (thin.score, thin.grade, thin.risk) == (Decimal("84.4"), "C", "medium")
+    # 10 of 16 decided (62.5%): the grade its score earns is kept
+    known = fold([scored("pass", 10, "critical"), scored("unknown", 6)])
+    assert (known.score, known.grade, known.risk) == (Decimal("90.6"), "A", "low")
+    # a worse grade is never raised by the cap
+    bad = fold([scored("flag", 6), scored("unknown", 10, "critical")])
+    assert (bad.score, bad.grade, bad.risk) == (Decimal("46.9"), "D", "high")
 
 
 def test_fold_gives_full_marks_when_every_rule_passes():
@@ -132,7 +145,7 @@ def test_coverage_is_the_decided_share_of_applicable_weight():
     score = fold(findings)
 
     assert score.coverage == Decimal("0.684")  # (19 - 6) / 19
-    assert score.score == Decimal("68.4")  # 100 * (1 - (3 + 6/2) / 19)
+    assert score.score == Decimal("76.3")  # 100 * (1 - (3 + 6/4) / 19)
 
 
 # evaluate(): the checklist on one offering, with reviews
@@ -257,8 +270,8 @@ def test_flags_are_listed_heaviest_first_then_by_code():
         "team.anonymous",
         "tokens.insider_heavy",
         "roadmap.missing",
+        "website.insecure",  # weight 3 since methodology 1.1
         "whitepaper.incomplete",
-        "website.insecure",
         "whitepaper.thin",
     )
 

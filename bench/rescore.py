@@ -1,0 +1,254 @@
+"""Rescoring benchmark: set-based `assessments_refresh()` against a naive per-offering loop.
+
+    python -m bench.rescore --scale 100000 \
+        --database-url postgres://postgres@127.0.0.1:5432/ow_bench
+
+Creates and migrates the benchmark database (its name must contain "bench": every assessment in
+it is deleted), seeds it once per scale, then reports offerings/second for a forced rescore of
+every offering, for a rescore that finds nothing changed, and for the naive loop on a sample
+(extrapolated to the whole scale). Prints a table and writes bench/rescore.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+if TYPE_CHECKING:
+    from diligence.rescoring import RescoreReport
+
+# Django and the apps are imported inside the functions: the command line configures Django
+# (database, settings) before anything imports a model.
+REPORT_PATH = Path(__file__).with_name("rescore.json")
+
+
+def measure(*, sample: int = 1000, repeats: int = 3, today: dt.date | None = None) -> dict:
+    """Time rescoring of every offering in the default database; return the report.
+
+    Deletes every assessment first, so each run starts from the same state; the first full
+    rescore (which creates the assessments) is the warm-up.
+    """
+    from bench.naive import naive_rescore
+    from bench.seed import TODAY
+    from diligence.rescoring import assessments_refresh
+    from offerings.models import Offering
+
+    today = today or TODAY
+    offerings = Offering.objects.count()
+    _assessments_clear()
+    first = _rate(lambda: assessments_refresh(today=today), offerings, expect_assessed=offerings)
+    forced = [
+        _rate(
+            lambda: assessments_refresh(force=True, today=today),
+            offerings,
+            expect_assessed=offerings,
+        )
+        for _ in range(repeats)
+    ]
+    unchanged = [
+        _rate(lambda: assessments_refresh(today=today), offerings, expect_assessed=0)
+        for _ in range(repeats)
+    ]
+    ids = _sample_ids(sample)
+    naive = [
+        _rate(lambda: naive_rescore(ids, today=today), len(ids), expect_assessed=len(ids))
+        for _ in range(repeats)
+    ]
+    forced_rate, naive_rate = statistics.median(forced), statistics.median(naive)
+    return {
+        "scale": offerings,
+        "repeats": repeats,
+        "rescore_first_per_s": round(first, 1),
+        "rescore_per_s": round(forced_rate, 1),
+        "rescore_runs_per_s": [round(rate, 1) for rate in forced],
+        "rescore_unchanged_per_s": round(statistics.median(unchanged), 1),
+        "rescore_unchanged_runs_per_s": [round(rate, 1) for rate in unchanged],
+        "naive_sample": len(ids),
+        "naive_per_s": round(naive_rate, 1),
+        "naive_runs_per_s": [round(rate, 1) for rate in naive],
+        "naive_extrapolated_s": round(offerings / naive_rate, 1),
+        "rescore_s": round(offerings / forced_rate, 1),
+        "rescore_naive_over_ours": round(forced_rate / naive_rate, 1),
+        "machine": _machine(),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _rate(run: Callable[[], RescoreReport], count: int, *, expect_assessed: int) -> float:
+    """Offerings per second of `run`, which must assess `expect_assessed` of them."""
+    started = time.perf_counter()
+    report = run()
+    elapsed = time.perf_counter() - started
+    if report.assessed != expect_assessed:
+        raise RuntimeError(
+            f"expected {expect_assessed} new assessments, got {report.assessed}: "
+            "the benchmark would not measure what it says"
+        )
+    return count / elapsed
+
+
+def _assessments_clear() -> None:
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from diligence.models import Assessment, Finding
+
+    tables = [Finding._meta.db_table, Assessment._meta.db_table]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sql_flush(no_style(), tables):
+            cursor.execute(statement)
+
+
+def _sample_ids(sample: int) -> list[int]:
+    """`sample` offering ids spread evenly over the whole id range, so every kind is in it."""
+    from offerings.models import Offering
+
+    ids = list(Offering.objects.order_by("pk").values_list("pk", flat=True))
+    step = max(1, len(ids) // max(1, sample))
+    return ids[::step][:sample]
+
+
+def _machine() -> dict:
+    from django import get_version
+    from django.db import connection
+
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    database = connection.vendor
+    if database == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_gb, 1),
+        "python": platform.python_version(),
+        "django": get_version(),
+        "database": database,
+    }
+
+
+def report_table(report: dict) -> str:
+    """The report as a short table people can read."""
+    scale = report["scale"]
+    rows = [
+        ("rescore --all (forced)", f"{report['rescore_per_s']:,.0f}/s", f"{report['rescore_s']} s"),
+        ("rescore, nothing changed", f"{report['rescore_unchanged_per_s']:,.0f}/s", ""),
+        ("first rescore (warm-up)", f"{report['rescore_first_per_s']:,.0f}/s", ""),
+        (
+            f"naive save() loop, {report['naive_sample']} sampled",
+            f"{report['naive_per_s']:,.0f}/s",
+            f"{report['naive_extrapolated_s']} s extrapolated",
+        ),
+        ("naive over ours", f"{report['rescore_naive_over_ours']}x", ""),
+    ]
+    width = max(len(label) for label, _, _ in rows)
+    lines = [f"Rescoring {scale:,} offerings, median of {report['repeats']} runs"]
+    lines += [f"  {label:<{width}}  {rate:>10}  {note}".rstrip() for label, rate, note in rows]
+    machine = report["machine"]
+    lines.append(
+        f"  {machine['cores']} cores, {machine['memory_gb']} GB, Python {machine['python']}, "
+        f"Django {machine['django']}, {machine['database']}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.rescore", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--scale", type=int, default=100_000, help="offerings (default 100000)")
+    parser.add_argument("--sample", type=int, default=1000, help="offerings in the naive loop")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each measurement")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ow_bench"),
+    )
+    parser.add_argument("--reseed", action="store_true", help="drop and seed the data again")
+    parser.add_argument("--output", type=Path, default=REPORT_PATH)
+    args = parser.parse_args(argv)
+
+    _configure(args.database_url, recreate=args.reseed)
+    _seeded(args.scale)
+    report = measure(sample=args.sample, repeats=args.repeats)
+    print(report_table(report))
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {args.output}")
+
+
+def _configure(database_url: str, *, recreate: bool) -> None:
+    """Point Django at the benchmark database (created if missing) with production settings."""
+    name = str(dj_database_url.parse(database_url)["NAME"])
+    if "bench" not in Path(name).name:
+        raise SystemExit(
+            f"database {name!r}: the name must contain 'bench', since the benchmark deletes "
+            "every assessment in it"
+        )
+    os.environ["DATABASE_URL"] = database_url
+    # Production settings: DEBUG would record every query and slow the code being measured.
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SECRET_KEY", f"bench-only-{secrets.token_hex(24)}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if database_url.startswith(("postgres://", "postgresql://")):
+        _postgres_database_ensure(database_url, recreate=recreate)
+    elif recreate:
+        Path(name).unlink(missing_ok=True)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def _postgres_database_ensure(database_url: str, *, recreate: bool) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    server = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(server, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if exists and recreate:
+            connection.execute(
+                sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+            exists = None
+        if not exists:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _seeded(scale: int) -> None:
+    from bench.seed import offerings_seed
+    from offerings.models import Offering
+
+    count = Offering.objects.count()
+    if count == scale:
+        print(f"reusing the {scale:,} seeded offerings (--reseed to seed again)")
+        return
+    if count:
+        raise SystemExit(
+            f"the benchmark database holds {count:,} offerings, not {scale:,}: "
+            "run again with --reseed"
+        )
+    started = time.perf_counter()
+    offerings_seed(scale=scale, progress=lambda n: print(".", end="", flush=True, file=sys.stderr))
+    print(f"\nseeded {scale:,} offerings in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
