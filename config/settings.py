@@ -36,9 +36,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "offerings",
     "diligence",
     "api",
+    "api.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +134,12 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# --- Market data (offerings/market) ---
+
+# --- API (api/) ---
+
+# --- Webhooks (api/webhooks) ---
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -9,6 +9,7 @@ admin.site.site_title = "Offerwatch admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("api.urls")),
     path("", include("diligence.urls")),
     path("", include("offerings.urls")),
 ]

@@ -4,3 +4,7 @@ from django.dispatch import Signal
 
 # Sent inside the writing transaction with `offering_ids`: the offerings whose data changed.
 offerings_changed = Signal()
+
+# Sent inside the writing transaction by the market-data refresh with `offering_ids`: the
+# offerings whose listings appeared, changed status or were delisted.
+listings_changed = Signal()
