@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run test lint format check migrate clean
+.PHONY: install run test lint security format check migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,23 @@ lint: install
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
+security: install
+	.ci/security
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
+
+# Benchmarks and the load test (bench/README.md); never part of `make test`.
+# BENCH_SCALE=small seeds 10,000 offerings, full (the default) 100,000; LOAD_SECONDS shortens
+# the load test (60 by default).
+.PHONY: bench load
+
+bench: install
+	$(BIN)/python -m bench.run
+
+load: install
+	$(BIN)/python -m bench.load

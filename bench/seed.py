@@ -2,8 +2,11 @@
 
 The same `seed` always yields the same rows (ids aside): a few dozen venues with incidents, then
 offerings in chunks, each chunk with its team, allocations, rounds, audits, social links and the
-odd uploaded whitepaper written by one `bulk_create` per model. Some offerings get analyst
-reviews that match their current findings, so rescoring carries them over.
+odd uploaded whitepaper written by one `bulk_create` per model. About two in five offerings that
+have ended got listed: weekly market snapshots since listing and the market summary a refresh
+would keep (drawn from a random stream of their own, so the offerings are the same with or
+without them). Some offerings get analyst reviews that match their current findings, so
+rescoring carries them over. `tord_seed` adds the real offerings of the TORD research file.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -22,6 +26,8 @@ from diligence.models import FindingReview
 from offerings.models import (
     Audit,
     Document,
+    MarketSnapshot,
+    MarketSummary,
     Offering,
     SaleRound,
     SecurityIncident,
@@ -39,6 +45,10 @@ BATCH = 1000
 VENUES = 40
 REVIEWED_EVERY = 97  # about 1% of offerings carry an analyst review
 WHITEPAPER_EVERY = 50  # about 2% have an uploaded whitepaper with extracted text
+LISTED_SHARE = 0.4  # of the offerings whose sale has ended
+SNAPSHOTS_MAX = 12  # weekly quotes since listing
+MARKET_SOURCE = "coingecko"
+MONTH = dt.timedelta(days=30)
 
 COUNTRIES = "CH SG US GB DE EE LT MT KY VG SC CY GI EE FR NL AE HK KR JP".split()
 FIRST_NAMES = "Ana Ben Chen Dara Eli Farah Goran Hana Ivan Jun Kofi Lena Mateo Noor Omar".split()
@@ -83,16 +93,28 @@ def offerings_seed(
     *, scale: int, seed: int = SEED, progress: Callable[[int], None] | None = None
 ) -> int:
     """Create `scale` offerings (and their parts, venues and a few reviews); return how many."""
-    rng = random.Random(seed)
+    rng, market_rng = random.Random(seed), random.Random(seed + 1)
     venues = _venues_seed(rng)
     for start in range(0, scale, CHUNK):
         numbers = range(start, min(start + CHUNK, scale))
         with transaction.atomic():
-            _chunk_seed(rng, numbers, venues)
+            offerings = _chunk_seed(rng, numbers, venues)
+            _market_seed(market_rng, offerings)
         if progress:
             progress(len(numbers))
     _reviews_seed(rng)
     return scale
+
+
+def tord_seed(path: Path) -> int:
+    """Import the TORD file as the import command does (lenient; bad rows left out)."""
+    from offerings.importing import offerings_import
+    from offerings.tord import open_tord, read_tord
+
+    report = offerings_import(
+        rows=read_tord(open_tord(path)), lenient=True, partial=True, change_reason="bench seed"
+    )
+    return report.created
 
 
 def _venues_seed(rng: random.Random) -> list[Venue]:
@@ -123,7 +145,7 @@ def _venues_seed(rng: random.Random) -> list[Venue]:
     return venues
 
 
-def _chunk_seed(rng: random.Random, numbers: range, venues: Sequence[Venue]) -> None:
+def _chunk_seed(rng: random.Random, numbers: range, venues: Sequence[Venue]) -> list[Offering]:
     offerings = Offering.objects.bulk_create(
         [_offering(rng, number, venues) for number in numbers], batch_size=BATCH
     )
@@ -139,6 +161,66 @@ def _chunk_seed(rng: random.Random, numbers: range, venues: Sequence[Venue]) -> 
     for model, rows in parts.items():
         model.objects.bulk_create(rows, batch_size=BATCH)
     Document.objects.bulk_create(documents, batch_size=BATCH)
+    return offerings
+
+
+def _market_seed(rng: random.Random, offerings: Sequence[Offering]) -> None:
+    """Weekly quotes since listing, and the summary of them, for the offerings that listed."""
+    snapshots, summaries = [], []
+    for offering in offerings:
+        if not offering.end_date or offering.end_date >= TODAY or rng.random() >= LISTED_SHARE:
+            continue
+        listed = _utc(offering.end_date + dt.timedelta(days=rng.randrange(3, 120)))
+        if listed.date() >= TODAY:
+            continue
+        price = offering.token_price_usd or _decimal(rng, 0.001, 2, 4)
+        supply = offering.total_supply or Decimal(100_000_000)
+        quotes = []
+        for week in range(rng.randrange(2, SNAPSHOTS_MAX + 1)):
+            time = listed + dt.timedelta(weeks=week)
+            if time.date() > TODAY:
+                break
+            price = (price * _decimal(rng, 0.6, 1.5)).quantize(Decimal("0.000001"))
+            quotes.append((time, price))
+            snapshots.append(
+                MarketSnapshot(
+                    offering=offering,
+                    time=time,
+                    source=MARKET_SOURCE,
+                    price_usd=price,
+                    market_cap_usd=(price * supply).quantize(Decimal(1)),
+                    volume_24h_usd=(price * supply * _decimal(rng, 0.001, 0.05, 4)).quantize(
+                        Decimal(1)
+                    ),
+                )
+            )
+        summaries.append(_summary(offering, quotes, supply, delisted=rng.random() < 0.1))
+    MarketSnapshot.objects.bulk_create(snapshots, batch_size=BATCH)
+    MarketSummary.objects.bulk_create(summaries, batch_size=BATCH)
+
+
+def _summary(offering: Offering, quotes: list, supply: Decimal, *, delisted: bool):
+    listed_at, first_month = quotes[0][0], [q for q in quotes if q[0] - quotes[0][0] <= MONTH]
+    peak_at, peak = max(first_month, key=lambda quote: quote[1])
+    last_at, last = quotes[-1]
+    return MarketSummary(
+        offering=offering,
+        price_usd=last,
+        market_cap_usd=(last * supply).quantize(Decimal(1)),
+        price_at=last_at,
+        ath_usd=max(price for _, price in quotes),
+        listed_at=listed_at,
+        peak_30d_usd=peak,
+        peak_at=peak_at,
+        low_after_peak_usd=min(price for time, price in quotes if time >= peak_at),
+        listings_checked_at=last_at,
+        listed=not delisted,
+        delisted=delisted,
+    )
+
+
+def _utc(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
 
 
 def _maybe(rng: random.Random, share: float, value):

@@ -14,7 +14,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = envbool("DJANGO_DEBUG", False)
 
 # Development gets a throwaway key; anything else must bring its own.
-DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # pragma: allowlist secret
 SECRET_KEY = envsecret("DJANGO_SECRET_KEY", DEV_SECRET_KEY if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured(
@@ -136,19 +136,170 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # --- Market data (offerings/market) ---
+COINGECKO_BASE_URL = envstr("COINGECKO_BASE_URL", "https://api.coingecko.com/api/v3")
+COINGECKO_API_KEY = envsecret("COINGECKO_API_KEY", "")
+# "demo" sends the key as x-cg-demo-api-key, "pro" as x-cg-pro-api-key.
+COINGECKO_PLAN = envstr("COINGECKO_PLAN", "demo")
+COINGECKO_CALLS_PER_MINUTE = envint("COINGECKO_CALLS_PER_MINUTE", 30)
+COINGECKO_CONNECT_TIMEOUT_S = envint("COINGECKO_CONNECT_TIMEOUT_S", 5)
+COINGECKO_READ_TIMEOUT_S = envint("COINGECKO_READ_TIMEOUT_S", 20)
+COINGECKO_MAX_RETRIES = envint("COINGECKO_MAX_RETRIES", 4)
+# After this many failed calls in a row the provider is left alone for the cool-down.
+COINGECKO_BREAKER_FAILURES = envint("COINGECKO_BREAKER_FAILURES", 5)
+COINGECKO_BREAKER_COOLDOWN_S = envint("COINGECKO_BREAKER_COOLDOWN_S", 300)
+# Days of daily history loaded once per newly linked coin ("max" needs a paid plan).
+COINGECKO_HISTORY_DAYS = envstr("COINGECKO_HISTORY_DAYS", "365")
+MARKET_BATCH_SIZE = min(envint("MARKET_BATCH_SIZE", 250), 250)  # ids per /coins/markets call
+MARKET_LISTINGS_BATCH_SIZE = envint("MARKET_LISTINGS_BATCH_SIZE", 25)  # coins per listings task
+# A pair unseen (or only stale) for longer than this is marked delisted.
+MARKET_DELISTING_GRACE_DAYS = envint("MARKET_DELISTING_GRACE_DAYS", 7)
+# market.thin_liquidity also flags 24h volume under this many USD.
+MARKET_THIN_VOLUME_FLOOR_USD = envint("MARKET_THIN_VOLUME_FLOOR_USD", 10_000)
+MARKET_REFRESH_INTERVAL_S = envint("MARKET_REFRESH_INTERVAL_S", 15 * 60)
+MARKET_LISTINGS_INTERVAL_S = envint("MARKET_LISTINGS_INTERVAL_S", 6 * 60 * 60)
+MARKET_HISTORY_INTERVAL_S = envint("MARKET_HISTORY_INTERVAL_S", 60 * 60)
+MARKET_HISTORY_PER_RUN = envint("MARKET_HISTORY_PER_RUN", 200)  # coins a scheduled run loads
+CELERY_BEAT_SCHEDULE = {
+    "refresh-market-data": {
+        "task": "offerings.tasks.refresh_market_data",
+        "schedule": float(MARKET_REFRESH_INTERVAL_S),
+    },
+    "refresh-listings": {
+        "task": "offerings.tasks.refresh_listings",
+        "schedule": float(MARKET_LISTINGS_INTERVAL_S),
+    },
+    "load-market-history": {
+        "task": "offerings.tasks.load_market_history",
+        "schedule": float(MARKET_HISTORY_INTERVAL_S),
+    },
+}
 
 # --- API (api/) ---
+# Rates are "<n>/<second|minute|hour|day>": per API key, and per IP for requests without a valid key.
+API_THROTTLE_KEY_RATE = envstr("API_THROTTLE_KEY_RATE", "600/minute")
+API_THROTTLE_ANON_RATE = envstr("API_THROTTLE_ANON_RATE", "60/minute")
+# Reverse proxies in front of the app that append to X-Forwarded-For; 0 trusts only the socket.
+API_TRUSTED_PROXY_COUNT = envint("API_TRUSTED_PROXY_COUNT", 0)
+# The <env> part of new keys (ow_<env>_...): e.g. "live" in production, "test" on staging.
+API_KEY_ENV = envstr("API_KEY_ENV", "live")
+API_KEY_DEFAULT_EXPIRY_DAYS = envint("API_KEY_DEFAULT_EXPIRY_DAYS", 90)
+API_KEY_MAX_EXPIRY_DAYS = 365
+API_KEY_MAX_OVERLAP_DAYS = 7
+API_KEY_UNUSED_DAYS = envint("API_KEY_UNUSED_DAYS", 90)
+# Signed writes: accepted clock skew either way, in seconds; nonces are kept this long too.
+API_SIGNATURE_WINDOW_SECONDS = envint("API_SIGNATURE_WINDOW_SECONDS", 300)
+API_IDEMPOTENCY_TTL_HOURS = envint("API_IDEMPOTENCY_TTL_HOURS", 24)
+API_PAGE_SIZE = envint("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 200)
+# Throttle counters live here: Redis in production (REDIS_URL or CACHE_URL), memory otherwise.
+_CACHE_URL = envstr("CACHE_URL", "") or envstr("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer", "api.renderers.ProblemJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.renderers.LenientNegotiation",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Offerwatch API",
+    "DESCRIPTION": (
+        "Token offerings and their due diligence. Authenticate with `Authorization: Bearer ow_...`; "
+        "sign every POST, PATCH and DELETE (see the X-OW-* headers and api/SIGNING.md). "
+        "Every error is an RFC 9457 problem (application/problem+json)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OutcomeEnum": "api.serializers.OUTCOMES",
+        "OfferingKindEnum": "api.serializers.OFFERING_KINDS",
+        "VenueKindEnum": "api.serializers.VENUE_KINDS",
+        "RoundKindEnum": "api.serializers.ROUND_KINDS",
+        "LevelEnum": "api.serializers.LEVELS",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.closed_request_bodies",
+    ],
+}
+
 
 # --- Webhooks (api/webhooks) ---
+# Local testing only: accept endpoints on private/loopback addresses, and plain http://.
+WEBHOOKS_ALLOW_PRIVATE_URLS = envbool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+WEBHOOKS_ALLOW_HTTP = envbool("WEBHOOKS_ALLOW_HTTP", False)
+# Seconds to wait before each retry of a failed delivery (the Standard Webhooks schedule:
+# 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), each stretched or shrunk by up to the jitter.
+WEBHOOKS_RETRY_SCHEDULE = [
+    int(seconds)
+    for seconds in envlist(
+        "WEBHOOKS_RETRY_SCHEDULE", ["5", "300", "1800", "7200", "18000", "36000", "36000"]
+    )
+]
+WEBHOOKS_RETRY_JITTER_PERCENT = envint("WEBHOOKS_RETRY_JITTER_PERCENT", 20)
+# An endpoint is disabled after this many deliveries in a row failed every attempt.
+WEBHOOKS_DISABLE_AFTER_FAILURES = envint("WEBHOOKS_DISABLE_AFTER_FAILURES", 5)
+# Per HTTP call: connecting, and each of writing the request and reading the response.
+WEBHOOKS_CONNECT_TIMEOUT_SECONDS = envint("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", 5)
+WEBHOOKS_TIMEOUT_SECONDS = envint("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# How long a rotated-out secret still signs deliveries beside the new one.
+WEBHOOKS_SECRET_OVERLAP_HOURS = envint("WEBHOOKS_SECRET_OVERLAP_HOURS", 24)
+# Deliveries per Celery task, and the seconds a task sends before queueing the rest anew.
+WEBHOOKS_TASK_BATCH = envint("WEBHOOKS_TASK_BATCH", 100)
+WEBHOOKS_TASK_SECONDS = envint("WEBHOOKS_TASK_SECONDS", 60)
+# Celery beat queues the retries that are due this often (sooner ones get a countdown task).
+WEBHOOKS_SWEEP_SECONDS = envint("WEBHOOKS_SWEEP_SECONDS", 60)
+# The delivery log keeps finished deliveries this long.
+WEBHOOKS_LOG_RETENTION_DAYS = envint("WEBHOOKS_LOG_RETENTION_DAYS", 30)
+CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {
+    "task": "api.webhooks.tasks.deliver_due_webhooks",
+    "schedule": float(WEBHOOKS_SWEEP_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["prune-webhook-deliveries"] = {
+    "task": "api.webhooks.tasks.prune_webhook_deliveries",
+    "schedule": 24 * 3600.0,
+}
+# Absolute links in payloads ("url") start with this.
+WEBHOOKS_SITE_URL = envstr("OFFERWATCH_SITE_URL", "http://localhost:8000").rstrip("/")
+# Fernet keys (comma-separated; the first encrypts, all decrypt) for the stored webhook
+# secrets. Unset: a key derived from DJANGO_SECRET_KEY, so rotating that needs this set first.
+OFFERWATCH_ENCRYPTION_KEYS = [
+    key.strip() for key in envsecret("OFFERWATCH_ENCRYPTION_KEY", "").split(",") if key.strip()
+]
+# A delivery's "status" has other choices than an offering's: named apart in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
+    "OfferingStatusEnum": "offerings.status.Status.values",
+    "WebhookDeliveryStatusEnum": "api.webhooks.models.WebhookDelivery.Status",
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", True)
-    SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 0)
+    # HSTS for a year by default; 0 turns it off. Preloading is a commitment to HTTPS on every
+    # subdomain for good (hstspreload.org), so it is opt-in.
+    SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = envbool("DJANGO_SECURE_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = (
         ("HTTP_X_FORWARDED_PROTO", "https") if envbool("DJANGO_BEHIND_TLS_PROXY", False) else None
     )
@@ -158,4 +309,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("DJANGO_LOG_LEVEL", "INFO")},
+    # httpx logs every request URL at INFO; webhook and provider URLs can carry tokens.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

@@ -1,14 +1,12 @@
 from django.apps import AppConfig
-from django.db import transaction
 
 
 def queue_rescore(sender, offering_ids, **kwargs) -> None:
-    """Rescore changed offerings once their transaction commits (eagerly in the default set-up)."""
-    from diligence.tasks import rescore_offerings
+    """Rescore changed offerings once their transaction commits (eagerly in the default set-up);
+    a broker that is down does not fail the change nor lose the rescore (diligence.queueing)."""
+    from diligence.queueing import rescore_enqueue
 
-    ids = sorted(set(offering_ids))
-    if ids:
-        transaction.on_commit(lambda: rescore_offerings.delay(ids))
+    rescore_enqueue(offering_ids=offering_ids)
 
 
 class DiligenceConfig(AppConfig):

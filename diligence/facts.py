@@ -19,6 +19,7 @@ from django.utils import timezone
 from offerings.models import (
     Audit,
     Document,
+    MarketSummary,
     Offering,
     SaleRound,
     SecurityIncident,
@@ -73,7 +74,7 @@ class VenueFacts:
 
 @dataclass(frozen=True, slots=True)
 class MarketFacts:
-    """Listing and price facts; filled by the market-data refresh when it exists."""
+    """Listing and price facts from the market-data refresh (offerings.MarketSummary)."""
 
     listed: bool | None = None
     delisted: bool | None = None
@@ -153,7 +154,7 @@ def fact_batches(
     today: dt.date | None = None,
     chunk: int = CHUNK,
 ) -> Iterator[list[OfferingFacts]]:
-    """Facts in lists of up to `chunk` offerings, each list read with 8 queries."""
+    """Facts in lists of up to `chunk` offerings, each list read with 9 queries."""
     today = today or timezone.localdate()
     queryset = (offerings if offerings is not None else Offering.objects.all()).order_by("pk")
     last_id = 0
@@ -211,7 +212,7 @@ _member = cache(Member)
 
 
 def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
-    """Facts from offering rows (ascending ids), reading their parts with 7 more queries."""
+    """Facts from offering rows (ascending ids), reading their parts with 8 more queries."""
     ids = [row[0] for row in rows]
     among = among_ids(ids)
     team = _team(among)
@@ -228,6 +229,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
     socials = _grouped(SocialLink, among, "network")
     texts = _whitepaper_texts(among)
     venues = _venues(rows)
+    markets = _markets(among)
     facts = []
     for (
         pk,
@@ -305,6 +307,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
                 venue=venues.get(venue_id),
                 website=website,
                 socials=frozenset(network for (network,) in socials.get(pk, ())),
+                market=markets.get(pk),
             )
         )
     return facts
@@ -379,6 +382,21 @@ def _venues(rows: list[tuple]) -> dict[int, VenueFacts]:
             reputation_tier,
         ) in venue_rows.items()
     }
+
+
+def _markets(among: Q) -> dict[int, MarketFacts]:
+    """The market facts of each offering the market-data refresh has seen (one query)."""
+    rows = MarketSummary.objects.filter(among).values_list(
+        "offering_id",
+        "listed",
+        "delisted",
+        "price_usd",
+        "peak_30d_usd",
+        "low_after_peak_usd",
+        "market_cap_usd",
+        "volume_24h_usd",
+    )
+    return {row[0]: MarketFacts(*row[1:]) for row in rows}
 
 
 def _whitepaper_texts(among: Q) -> dict[int, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from diligence.movements import new_flags, risk_direction
 from diligence.rules import RULES
@@ -20,8 +21,8 @@ Kind = Notification.Kind
 
 @dataclass(frozen=True)
 class AssessmentChange:
-    """An offering's risk and flag codes before and after a rescoring ("" and () before its
-    first assessment)."""
+    """An offering's risk, flag codes, score and grade before and after a rescoring ("", ()
+    and None before its first assessment)."""
 
     offering_id: int
     offering_name: str
@@ -29,6 +30,10 @@ class AssessmentChange:
     new_risk: str
     old_flags: Sequence[str]
     new_flags: Sequence[str]
+    old_score: Decimal | None = None
+    new_score: Decimal | None = None
+    old_grade: str = ""
+    new_grade: str = ""
 
 
 def change_messages(change: AssessmentChange) -> list[tuple[str, str]]:

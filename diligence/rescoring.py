@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
@@ -28,7 +28,8 @@ from diligence.facts import CHUNK, among_ids, fact_batches
 from diligence.models import Assessment, Finding, FindingReview
 from diligence.notifications import AssessmentChange, notifications_for
 from diligence.scoring import METHODOLOGY_VERSION
-from offerings.models import Offering
+from diligence.signals import assessments_changed
+from offerings.models import Offering, Watch
 
 ASSESSMENT_COLUMNS = (
     "id",
@@ -176,16 +177,19 @@ def _chunk_write(evaluations: list[Evaluation], force: bool) -> tuple[int, int]:
     with transaction.atomic():
         # Looked up by offering id, so rows of offerings outside the chunk do no harm.
         current = {
-            offering_id: (digest, risk, flags)
-            for offering_id, digest, risk, flags in Assessment.objects.current()
+            offering_id: (digest, risk, flags, score, grade)
+            for offering_id, digest, risk, flags, score, grade in Assessment.objects.current()
             .filter(among_ids(ids))
-            .values_list("offering_id", "digest", "risk", "flags")
+            .values_list("offering_id", "digest", "risk", "flags", "score", "grade")
         }
         changed = [
             e for e in evaluations if force or current.get(e.offering_id, ("",))[0] != e.digest
         ]
         _write(changed)
-        _notify_watchers(changed, current)
+        changes, watched = _changes(changed, current)
+        notifications_for(change for change in changes if change.offering_id in watched)
+        if changes:
+            assessments_changed.send(sender=Assessment, changes=changes)
         stale = [review_id for e in evaluations for review_id in e.stale_reviews]
         if stale:
             FindingReview.objects.filter(id__in=stale).update(
@@ -194,27 +198,44 @@ def _chunk_write(evaluations: list[Evaluation], force: bool) -> tuple[int, int]:
     return len(changed), len(stale)
 
 
-def _notify_watchers(changed: list[Evaluation], current: dict[int, tuple]) -> None:
-    """Tell the analysts watching a rescored offering about a new risk level or red flag
-    (one query when nobody watches, three when someone does)."""
+def _changes(
+    changed: list[Evaluation], current: dict[int, tuple]
+) -> tuple[list[AssessmentChange], set[int]]:
+    """What changed for every rescored offering, and which of them someone watches (one query,
+    none when nothing changed)."""
     if not changed:
-        return
-    watched = dict(
-        Offering.objects.filter(pk__in=[e.offering_id for e in changed], watches__isnull=False)
-        .distinct()
-        .values_list("pk", "name")
-    )
-    notifications_for(
-        AssessmentChange(
-            offering_id=e.offering_id,
-            offering_name=watched[e.offering_id],
-            old_risk=current.get(e.offering_id, ("", "", ()))[1],
-            new_risk=e.score.risk,
-            old_flags=tuple(current.get(e.offering_id, ("", "", ()))[2] or ()),
-            new_flags=e.flags,
-        )
+        return [], set()
+    names: dict[int, str] = {}
+    watched: set[int] = set()
+    rows = Offering.objects.filter(among_ids(sorted(e.offering_id for e in changed), "pk"))
+    watchers = Watch.objects.filter(offering_id=OuterRef("pk"))
+    for pk, name, is_watched in rows.annotate(is_watched=Exists(watchers)).values_list(
+        "pk", "name", "is_watched"
+    ):
+        names[pk] = name
+        if is_watched:
+            watched.add(pk)
+    before = ("", "", (), None, "")
+    changes = [
+        _change(e, names.get(e.offering_id, ""), current.get(e.offering_id, before))
         for e in changed
-        if e.offering_id in watched
+    ]
+    return changes, watched
+
+
+def _change(e: Evaluation, name: str, old: tuple) -> AssessmentChange:
+    _, old_risk, old_flags, old_score, old_grade = old
+    return AssessmentChange(
+        offering_id=e.offering_id,
+        offering_name=name,
+        old_risk=old_risk,
+        new_risk=e.score.risk,
+        old_flags=tuple(old_flags or ()),
+        new_flags=e.flags,
+        old_score=old_score,
+        new_score=e.score.score,
+        old_grade=old_grade,
+        new_grade=e.score.grade,
     )
 
 

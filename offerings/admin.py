@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
+from offerings.market.admin import propose_coin_matches
 from offerings.models import (
     Audit,
     Document,
@@ -125,7 +126,8 @@ class OfferingAdmin(SimpleHistoryAdmin):
         "kyc",
         "refund_policy",
     ]
-    search_fields = ["name", "symbol", "slug", "contract_address"]
+    search_fields = ["name", "symbol", "slug", "contract_address", "coingecko_id"]
+    actions = [propose_coin_matches]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status_display", "created_at", "updated_at"]
@@ -204,7 +206,11 @@ class OfferingAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        offerings_changed.send(sender=Offering, offering_ids=[form.instance.pk])
+        offerings_changed.send(
+            sender=Offering,
+            offering_ids=[form.instance.pk],
+            created_ids=[] if change else [form.instance.pk],
+        )
 
     @admin.display(description="status", ordering="current_status")
     def status_display(self, offering: Offering) -> str:

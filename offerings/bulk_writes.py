@@ -48,7 +48,11 @@ def offerings_write(items: list[Any], *, user: Any, change_reason: str) -> None:
         [item for item in items if item.socials is not None], "socials", SocialLink, history
     )
     if items:
-        offerings_changed.send(sender=Offering, offering_ids=[item.offering.pk for item in items])
+        offerings_changed.send(
+            sender=Offering,
+            offering_ids=[item.offering.pk for item in items],
+            created_ids=[offering.pk for offering in created],
+        )
 
 
 def _fill_created_ids(created: list[Offering]) -> None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from itertools import count
 from typing import IO, Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from offerings.importing import SourceRow
@@ -27,10 +30,87 @@ from offerings.interchange import (
 from offerings.models import Offering
 
 FORMATS = ("jsonl", "csv")
+# Larger files are refused before a row is read (OFFERWATCH_MAX_IMPORT_BYTES overrides it).
+MAX_IMPORT_BYTES = 100 * 1024 * 1024
+
+
+class UnreadableFile(Exception):
+    """The file cannot be imported at all: too large, not UTF-8 text, or cut short."""
+
+    def __init__(self, line: int, value: Any, message: str) -> None:
+        super().__init__(message)
+        self.line, self.value, self.message = line, value, message
+
+    def row(self) -> SourceRow:
+        return SourceRow(
+            self.line, {}, errors=[FieldError("(file)", self.value, self.message)], fatal=True
+        )
+
+
+def checked_lines(stream: IO[str]) -> Iterator[str]:
+    """The stream's lines, one at a time; raise UnreadableFile, naming the line, on a file over
+    the size limit, a byte that is not UTF-8 or a NUL byte (binary data, not text)."""
+    limit = getattr(settings, "OFFERWATCH_MAX_IMPORT_BYTES", MAX_IMPORT_BYTES)
+    size = _size(stream)
+    if size is not None and size > limit:
+        raise UnreadableFile(1, size, _too_large(size, limit))
+    raw = getattr(stream, "buffer", None)  # a file: decode it line by line to name the line
+    read = 0
+    for number in count(1):
+        data = stream.readline(limit + 1 - read) if raw is None else raw.readline(limit + 1 - read)
+        if not data:
+            return
+        read += len(data.encode() if isinstance(data, str) else data)
+        if read > limit:
+            raise UnreadableFile(number, f"{read:,} bytes so far", _too_large(read, limit))
+        line = _decoded(data, number) if isinstance(data, bytes) else data
+        if "\x00" in line:
+            raise UnreadableFile(number, _shown(line), "contains a NUL byte: binary data, not text")
+        yield line.removeprefix("\ufeff") if number == 1 else line
+
+
+def _size(stream: IO[str]) -> int | None:
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return None
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the file is larger than the import limit of {limit:,} bytes "
+        "(OFFERWATCH_MAX_IMPORT_MB); split it into smaller files"
+    )
+
+
+def _decoded(data: bytes, number: int) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            number,
+            _shown(data[max(0, exc.start - 20) : exc.start + 20]),
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at column {exc.start + 1}): "
+            "a binary file, or text in another encoding",
+        ) from None
+
+
+def _shown(value: str | bytes) -> str:
+    return repr(value[:40])
 
 
 def read_jsonl(stream: IO[str]) -> Iterator[SourceRow]:
-    for number, line in enumerate(stream, start=1):
+    lines = checked_lines(stream)
+    number = 0
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except UnreadableFile as exc:
+            yield exc.row()
+            return
+        number += 1
         if not line.strip():
             continue
         try:
@@ -47,13 +127,35 @@ def read_jsonl(stream: IO[str]) -> Iterator[SourceRow]:
 
 
 def read_csv(stream: IO[str]) -> Iterator[SourceRow]:
-    reader = csv.DictReader(stream)
-    for row in reader:
+    # strict: a quote left open at the end of the file (a file cut short) is an error.
+    reader = csv.DictReader(checked_lines(stream), strict=True)
+    while True:
+        starts_at = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except UnreadableFile as exc:
+            yield exc.row()
+            return
+        except csv.Error as exc:
+            yield UnreadableFile(starts_at, None, f"is not valid CSV: {exc}").row()
+            return
         number = reader.line_num
         record: dict[str, Any] = {}
         errors: list[FieldError] = []
         if None in row:
             errors.append(FieldError("(line)", row.get(None), "has more cells than the header"))
+        cells = sum(1 for name in reader.fieldnames or () if row.get(name) is not None)
+        if cells < len(reader.fieldnames or ()):
+            errors.append(
+                FieldError(
+                    "(line)",
+                    f"{cells} cells",
+                    f"has fewer cells than the header's {len(reader.fieldnames)}: "
+                    "is the file cut short?",
+                )
+            )
         for name, cell in row.items():
             if name is None:
                 continue

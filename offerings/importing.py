@@ -61,6 +61,9 @@ class SourceRow:
     record: Any
     warnings: list[FieldError] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
+    # The file itself is unreadable from here on (too large, binary, cut short): nothing of it
+    # may be written, even with `partial`.
+    fatal: bool = False
 
 
 @dataclass
@@ -74,6 +77,7 @@ class ImportReport:
     venues_created: list[str] = field(default_factory=list)
     written: bool = False
     slugs: list[str] = field(default_factory=list)
+    unreadable: bool = False
 
     @property
     def bad_rows(self) -> int:
@@ -168,7 +172,7 @@ def offerings_import(
         report.errors.sort(key=lambda problem: problem.row)
         report.warnings.sort(key=lambda problem: problem.row)
         good = [item for item in pending if not item.failed]
-        if report.errors and not partial:
+        if report.errors and (not partial or report.unreadable):
             transaction.set_rollback(True)
             report.venues_created = []
             return report
@@ -195,6 +199,12 @@ def _collect(rows, identity, report, target, progress) -> list[_Pending]:
             report.warnings.append(
                 RowProblem(warning.row or row.number, warning.field, warning.value, warning.message)
             )
+        if row.fatal:
+            report.unreadable = True
+            report.errors += [
+                RowProblem(row.number, e.field, e.value, e.message) for e in row.errors
+            ]
+            break
         draft, errors = parse_record(row.record)
         errors = row.errors + errors
         if (

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
+
 from offerings.amounts import canonical
-from offerings.models import Offering, SaleRound, SocialLink, TokenAllocation
+from offerings.models import Listing, Offering, SaleRound, SocialLink, TokenAllocation
 from offerings.status import Status
 
 FORMAT_VERSION = 1
@@ -227,9 +230,12 @@ SOCIAL_NETWORKS = [network.value for network in SocialLink.Network]
 FIELD_ORDER = [*SCALARS, *PARTS, "socials"]
 # Read-only fields an export adds from the current assessment (OfferingQuerySet.with_assessment).
 ASSESSMENT_FIELDS = ("score", "grade", "risk", "coverage", "flags", "assessed_at")
-EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS]
+# Read-only fields an export adds from the market-data refresh (offerings.MarketSummary, Listing).
+MARKET_FIELDS = ("market", "listings")
+EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS, *MARKET_FIELDS]
 LIST_FIELDS = frozenset({"restricted_countries", "backers"})
-NESTED_FIELDS = frozenset({*PARTS, "socials"})
+NESTED_FIELDS = frozenset({*PARTS, "socials", *MARKET_FIELDS})
+ROI_PLACES = Decimal("0.0001")
 
 
 @dataclass
@@ -363,7 +369,44 @@ def offering_record(offering: Offering) -> dict[str, Any]:
         for key in ASSESSMENT_FIELDS:
             value = getattr(offering, key)
             record[key] = value.isoformat() if key == "assessed_at" and value else _out(value)
+    record["market"] = market_record(offering)
+    record["listings"] = [
+        {
+            "venue": listing.venue.name,
+            "pair": listing.pair,
+            "status": listing.status,
+            "first_seen": listing.first_seen.isoformat(),
+            "last_seen": listing.last_seen.isoformat(),
+        }
+        for listing in offering.listings.all()
+    ]
     return record
 
 
-PREFETCH = ("team", "allocations", "rounds", "audits", "socials")
+def market_record(offering: Offering) -> dict[str, Any] | None:
+    """The `market` object of an offering whose market summary is loaded; None without data.
+    `roi` is price / sale price − 1 (0.5 is +50%)."""
+    try:
+        summary = offering.market_summary
+    except ObjectDoesNotExist:
+        return None
+    roi = summary.roi(offering.token_price_usd)
+    return {
+        "price_usd": _out(summary.price_usd),
+        "market_cap_usd": _out(summary.market_cap_usd),
+        "volume_24h_usd": _out(summary.volume_24h_usd),
+        "roi": None if roi is None else canonical(roi.quantize(ROI_PLACES)),
+        "ath_usd": _out(summary.ath_usd),
+        "updated_at": summary.updated_at.isoformat(),
+    }
+
+
+PREFETCH = (
+    "team",
+    "allocations",
+    "rounds",
+    "audits",
+    "socials",
+    "market_summary",
+    Prefetch("listings", queryset=Listing.objects.select_related("venue")),
+)

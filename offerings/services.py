@@ -95,3 +95,12 @@ def notifications_mark_read(*, user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def offering_delete(*, offering: Offering, user: Any = None) -> None:
+    """Delete an offering with its parts, documents, assessments and reviews (history is kept)."""
+    with transaction.atomic():
+        offering._change_reason = "deleted"
+        if user is not None:
+            offering._history_user = user
+        offering.delete()

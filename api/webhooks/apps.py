@@ -5,3 +5,14 @@ class WebhooksConfig(AppConfig):
     name = "api.webhooks"
     label = "webhooks"
     verbose_name = "Webhooks"
+
+    def ready(self) -> None:
+        from api.webhooks import events
+        from diligence.signals import assessments_changed
+        from offerings.signals import listings_changed, offerings_changed
+
+        offerings_changed.connect(events.on_offerings_changed, dispatch_uid="webhooks.offerings")
+        listings_changed.connect(events.on_listings_changed, dispatch_uid="webhooks.listings")
+        assessments_changed.connect(
+            events.on_assessments_changed, dispatch_uid="webhooks.assessments"
+        )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
+
 from diligence.facts import OfferingFacts
 from diligence.rules.base import Severity, amount, flagged, not_applicable, passed, rule, unknown
 
@@ -136,7 +138,12 @@ def market_thin_liquidity(facts: OfferingFacts):
     if skip:
         return skip
     volume, cap = facts.market.volume_24h_usd, facts.market.market_cap_usd
+    floor = Decimal(settings.MARKET_THIN_VOLUME_FLOOR_USD)
+    if volume is not None and cap and volume < cap * THIN_VOLUME_SHARE:
+        return flagged(f"24h volume {amount(volume)} USD on a market cap of {amount(cap)} USD")
+    if volume is not None and volume < floor:
+        # Under the absolute floor a token is thin whatever its market cap.
+        return flagged(f"24h volume {amount(volume)} USD is under the floor of {amount(floor)} USD")
     if volume is None or not cap:
         return unknown("volume or market cap not available")
-    evidence = f"24h volume {amount(volume)} USD on a market cap of {amount(cap)} USD"
-    return flagged(evidence) if volume < cap * THIN_VOLUME_SHARE else passed(evidence)
+    return passed(f"24h volume {amount(volume)} USD on a market cap of {amount(cap)} USD")

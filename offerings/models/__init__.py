@@ -1,4 +1,5 @@
 from .document import Document
+from .market import CoinMatch, Listing, MarketSnapshot, MarketSummary, ReferencePrice
 from .offering import Offering
 from .parts import Audit, SaleRound, SocialLink, TeamMember, TokenAllocation
 from .venue import SecurityIncident, Venue
@@ -6,9 +7,14 @@ from .watch import Notification, Watch
 
 __all__ = [
     "Audit",
+    "CoinMatch",
     "Document",
+    "Listing",
+    "MarketSnapshot",
+    "MarketSummary",
     "Notification",
     "Offering",
+    "ReferencePrice",
     "SaleRound",
     "SecurityIncident",
     "SocialLink",

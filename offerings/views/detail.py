@@ -19,6 +19,7 @@ from offerings.access import browse_required
 from offerings.amounts import canonical
 from offerings.interchange import PREFETCH
 from offerings.models import Document, Offering, TokenAllocation, Watch
+from offerings.views.market import market_context
 
 ASSESSMENT_LIMIT = 20  # score history shown
 HISTORY_LIMIT = 20  # change-history entries shown
@@ -88,7 +89,7 @@ def offering_detail(request, slug: str):
 
 
 def detail_offering(request, slug: str) -> Offering:
-    """The offering with every part the page lists (7 queries), or 404."""
+    """The offering with every part the page lists (9 queries), or 404."""
     return get_object_or_404(
         offering_queryset(request).prefetch_related(
             *PREFETCH, Prefetch("documents", queryset=Document.objects.defer("text"))
@@ -112,6 +113,7 @@ def detail_context(offering: Offering) -> dict[str, Any]:
         "allocation_chart": allocation_chart(allocations),
         "vesting_chart": vesting_chart(allocations),
         "history": change_history(offering),
+        **market_context(offering),
         **diligence_context(offering),
     }
 

@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 # The password tests.factories.UserFactory gives every user.
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # pragma: allowlist secret
 # Every wait fails after this long: a live server on this machine answers in milliseconds.
 TIMEOUT_MS = 10_000
 

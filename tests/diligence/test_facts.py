@@ -49,7 +49,9 @@ def test_each_chunk_costs_the_same_fixed_number_of_queries():
     _offerings(6)
     one_chunk, _ = _count_queries(chunk=10)
     three_chunks, _ = _count_queries(chunk=2)
-    # per chunk: offerings+venue, 6 kinds of parts, whitepaper texts; plus the final empty read
+    # per chunk: offerings+venue, 6 kinds of parts, whitepaper texts, market summaries; plus
+    # the final empty read
+    assert one_chunk == 10
     assert (three_chunks - 1) == 3 * (one_chunk - 1)
 
 
@@ -88,3 +90,28 @@ def test_facts_do_not_query_while_rules_read_them():
         for fact in facts:
             _ = (fact.team, fact.allocations, fact.venue.incidents, fact.socials)
     assert len(queries) == 0
+
+
+def test_facts_carry_the_market_summary_and_none_without_one():
+    from offerings.models import MarketSummary
+
+    listed = OfferingFactory()
+    MarketSummary.objects.create(
+        offering=listed,
+        listed=True,
+        delisted=False,
+        price_usd=Decimal("0.05"),
+        peak_30d_usd=Decimal("0.4"),
+        low_after_peak_usd=Decimal("0.05"),
+        market_cap_usd=Decimal("1000000"),
+        volume_24h_usd=Decimal("900"),
+    )
+    unseen = OfferingFactory()
+
+    facts = {f.offering_id: f for f in facts_for(today=TODAY)}
+
+    market = facts[listed.pk].market
+    assert (market.listed, market.delisted, market.price_usd) == (True, False, Decimal("0.05"))
+    assert (market.peak_30d_usd, market.low_after_peak_usd) == (Decimal("0.4"), Decimal("0.05"))
+    assert (market.market_cap_usd, market.volume_24h_usd) == (Decimal("1000000"), Decimal("900"))
+    assert facts[unseen.pk].market is None

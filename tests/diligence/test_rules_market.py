@@ -247,3 +247,38 @@ def test_thin_liquidity_is_unknown_without_volume_and_market_cap(market_facts):
 
     assert result.outcome == Outcome.UNKNOWN
     assert result.evidence == "volume or market cap not available"
+
+
+# market.thin_liquidity: the absolute floor (MARKET_THIN_VOLUME_FLOOR_USD)
+
+
+def test_thin_liquidity_flags_volume_under_the_configured_floor_whatever_the_market_cap(settings):
+    settings.MARKET_THIN_VOLUME_FLOOR_USD = 50_000
+    facts = trading(volume_24h_usd=D(40_000), market_cap_usd=D(1_000_000))
+
+    result = check("market.thin_liquidity", facts)
+
+    assert result.outcome == Outcome.FLAG
+    assert result.evidence == "24h volume 40,000 USD is under the floor of 50,000 USD"
+
+
+def test_thin_liquidity_floor_decides_even_without_a_market_cap(settings):
+    settings.MARKET_THIN_VOLUME_FLOOR_USD = 50_000
+
+    result = check("market.thin_liquidity", trading(volume_24h_usd=D(100), market_cap_usd=None))
+
+    assert result.outcome == Outcome.FLAG
+
+
+def test_thin_liquidity_passes_volume_at_the_floor(settings):
+    settings.MARKET_THIN_VOLUME_FLOOR_USD = 50_000
+    facts = trading(volume_24h_usd=D(50_000), market_cap_usd=D(1_000_000))
+
+    assert check("market.thin_liquidity", facts).outcome == Outcome.PASS
+
+
+def test_thin_liquidity_floor_of_zero_leaves_only_the_market_cap_share(settings):
+    settings.MARKET_THIN_VOLUME_FLOOR_USD = 0
+    facts = trading(volume_24h_usd=D(2_000), market_cap_usd=D(1_000_000))
+
+    assert check("market.thin_liquidity", facts).outcome == Outcome.PASS

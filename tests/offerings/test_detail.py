@@ -32,9 +32,9 @@ pytestmark = pytest.mark.django_db
 
 NOTE = "checked the company register by hand: entry found"
 # Session, user, the offering (venue, workflow and watch flag joined), then team, allocations,
-# rounds, audits, socials and documents, one query each, its assessments, its change history,
-# and the header's unread-notification count.
-DETAIL_QUERIES = 12
+# rounds, audits, socials, documents, market summary and listings, one query each, its
+# assessments, its change history, and the header's unread-notification count.
+DETAIL_QUERIES = 14
 # ... and, once assessed: the findings of the last two assessments and reviews gone stale.
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 2
 

@@ -37,7 +37,9 @@ INTERCHANGE_COLUMNS = [
 ]  # fmt: skip
 # Read-only, from the current assessment; an import ignores them.
 ASSESSMENT_COLUMNS = ["score", "grade", "risk", "coverage", "flags", "assessed_at"]
-EXPORT_COLUMNS = INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS
+# Read-only, from the market-data refresh; an import ignores them.
+MARKET_COLUMNS = ["market", "listings"]
+EXPORT_COLUMNS = INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS + MARKET_COLUMNS
 
 
 def export(fmt: str, path: Path) -> bytes:

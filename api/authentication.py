@@ -1,0 +1,66 @@
+"""Bearer API keys: `Authorization: Bearer ow_…` → request.user = owner, request.auth = ApiKey."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from api.addresses import client_ip
+from api.keys import digest_matches, key_parse, looks_like_key
+from api.models import ApiKey
+from api.services import api_key_used
+from api.throttling import anonymous_throttle_check
+
+
+class KeyRejected(exceptions.AuthenticationFailed):
+    """A presented key that does not authenticate; carries the key id for the audit log."""
+
+    def __init__(self, detail: str, *, key_id: str = "") -> None:
+        super().__init__(detail)
+        self.key_id = key_id
+
+
+def _reject(request, detail: str, *, key_id: str = "") -> None:
+    """Refuse the key; failures count against the client address (slows down key guessing)."""
+    anonymous_throttle_check(request)
+    raise KeyRejected(detail, key_id=key_id)
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        if any(looks_like_key(value) for value in request.query_params.values()):
+            _reject(
+                request,
+                "an API key was sent in the URL query string, where logs and browser history "
+                "keep it; send it as Authorization: Bearer ow_… and roll this key now",
+            )
+        header = get_authorization_header(request).split()
+        if not header:
+            return None
+        if header[0].decode(errors="replace").lower() != self.keyword.lower() or len(header) != 2:
+            _reject(request, "the Authorization header must be 'Bearer ow_…'")
+        key = header[1].decode(errors="replace")
+        parts = key_parse(key)
+        if parts is None:
+            _reject(request, "not an Offerwatch API key: malformed or failed its checksum")
+        api_key = ApiKey.objects.select_related("user").filter(key_id=parts.key_id).first()
+        if api_key is None or not digest_matches(key, api_key.digest):
+            _reject(request, "unknown API key", key_id=parts.key_id)
+        if api_key.revoked_at is not None:
+            _reject(request, "this API key has been revoked", key_id=parts.key_id)
+        if api_key.expires_at <= timezone.now():
+            _reject(
+                request,
+                f"this API key expired at {api_key.expires_at:%Y-%m-%d %H:%M} UTC",
+                key_id=parts.key_id,
+            )
+        if not api_key.user.is_active:
+            _reject(request, "the owner of this API key is inactive", key_id=parts.key_id)
+        api_key_used(api_key=api_key, ip=client_ip(request))
+        return api_key.user, api_key
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'

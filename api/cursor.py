@@ -1,0 +1,120 @@
+"""Keyset (cursor) pagination over any `order_by()`: no COUNT(*), no OFFSET, stable pages.
+
+The cursor is the last row's values of every ordering expression (the final one unique, the
+id), base64url-encoded JSON. The next page is the rows strictly after it in that order, with
+NULLs placed as the ordering places them (nulls last unless the ordering says otherwise).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connections
+from django.db.models import F, OrderBy, Q, QuerySet
+
+from api.problems import Problem
+
+
+@dataclass(frozen=True)
+class Key:
+    alias: str
+    descending: bool
+    nulls_last: bool
+
+
+def _keys(queryset: QuerySet) -> tuple[QuerySet, list[Key]]:
+    """Annotate each ordering expression as _k<i> and order by those annotations."""
+    annotations, keys, ordering = {}, [], []
+    nulls_default_last = connections[queryset.db].vendor == "postgresql"
+    for index, item in enumerate(queryset.query.order_by):
+        alias = f"_k{index}"
+        if isinstance(item, str):
+            descending = item.startswith("-")
+            expression = F(item.removeprefix("-"))
+            # The database's default placement: PostgreSQL puts NULLs last ascending.
+            nulls_last = nulls_default_last != descending
+        elif isinstance(item, OrderBy):
+            expression, descending = item.expression, item.descending
+            nulls_last = bool(item.nulls_last) or (
+                not item.nulls_first and nulls_default_last != descending
+            )
+        else:
+            raise TypeError(f"cannot page by {item!r}")
+        annotations[alias] = expression
+        keys.append(Key(alias, descending, nulls_last))
+        order = F(alias).desc if descending else F(alias).asc
+        ordering.append(order(nulls_last=True) if nulls_last else order(nulls_first=True))
+    return queryset.annotate(**annotations).order_by(*ordering), keys
+
+
+def _after(keys: list[Key], values: list[Any]) -> Q:
+    """Rows strictly after `values` in the keyset order."""
+    condition = Q(pk__in=[])
+    equal = Q()
+    for key, value in zip(keys, values, strict=True):
+        if value is None:
+            # After a NULL come only NULLs when they sort last, and every value when first.
+            beyond = Q(pk__in=[]) if key.nulls_last else Q(**{f"{key.alias}__isnull": False})
+            same = Q(**{f"{key.alias}__isnull": True})
+        else:
+            lookup = "lt" if key.descending else "gt"
+            beyond = Q(**{f"{key.alias}__{lookup}": value})
+            if key.nulls_last:
+                beyond |= Q(**{f"{key.alias}__isnull": True})
+            same = Q(**{key.alias: value})
+        condition |= equal & beyond
+        equal &= same
+    return condition
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def cursor_encode(values: list[Any]) -> str:
+    raw = json.dumps([_plain(value) for value in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def cursor_decode(cursor: str, size: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != size or values[-1] is None:
+        raise Problem(
+            "the cursor is not one this endpoint issued",
+            code="validation",
+            errors=[
+                {
+                    "field": "cursor",
+                    "value": cursor[:100],
+                    "rule": "must be a `next` cursor from a previous page with the same ordering",
+                }
+            ],
+        )
+    return values
+
+
+def page_fetch(queryset: QuerySet, *, size: int, cursor: str | None) -> tuple[list, str | None]:
+    """The page of `size` rows after `cursor` and the cursor of the page after it (or None)."""
+    queryset, keys = _keys(queryset)
+    if cursor:
+        queryset = queryset.filter(_after(keys, cursor_decode(cursor, len(keys))))
+    rows = list(queryset[: size + 1])
+    if len(rows) <= size:
+        return rows, None
+    rows = rows[:size]
+    last = rows[-1]
+    return rows, cursor_encode([getattr(last, key.alias) for key in keys])

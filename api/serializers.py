@@ -1,0 +1,246 @@
+"""Serializers that describe (and for small inputs validate) the API's bodies.
+
+The offering representation is built by plain functions (api/representation.py) for speed;
+these classes give the OpenAPI schema its exact shape, generated from the interchange field
+table so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from api.models import Scope
+from diligence.models import FindingReview, Outcomes
+from offerings import interchange
+from offerings.models import Offering, SaleRound, TokenAllocation, Venue
+from offerings.status import Status
+
+# Choice sets, named once for the OpenAPI schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+OUTCOMES = Outcomes.values
+OFFERING_KINDS = Offering.Kind.values
+VENUE_KINDS = Venue.Kind.values
+ROUND_KINDS = SaleRound.Kind.values
+LEVELS = ["critical", "high", "medium", "low"]
+
+_DECIMAL_HELP = 'Exact decimal as a string, e.g. "1500000" or "0.05"; null when unknown.'
+
+
+def _field(reader, *, name: str) -> serializers.Field:
+    """A nullable field of the type an interchange reader produces."""
+    common = {"allow_null": True, "required": False}
+    if reader is interchange._integer:
+        return serializers.IntegerField(min_value=0, **common)
+    if reader is interchange.read_decimal:
+        return serializers.CharField(help_text=_DECIMAL_HELP, **common)
+    if reader is interchange._boolean:
+        return serializers.BooleanField(**common)
+    if reader is interchange._date:
+        return serializers.DateField(**common)
+    if reader in (interchange._string_list, interchange._country_list):
+        return serializers.ListField(child=serializers.CharField(), **common)
+    choices = {
+        "kind": OFFERING_KINDS,
+        "status": [*Status.values],
+        "token_type": Offering.TokenType.values,
+        "refund_policy": Offering.RefundPolicy.values,
+        "kyc": Offering.Kyc.values,
+        "product_stage": Offering.ProductStage.values,
+        "bucket": TokenAllocation.Bucket.values,
+        "round_kind": ROUND_KINDS,
+    }.get(name)
+    if choices:
+        return serializers.ChoiceField(choices=choices, **common)
+    return serializers.CharField(**common)
+
+
+def _part_serializer(key: str, spec: dict) -> type[serializers.Serializer]:
+    fields = {
+        name: _field(reader, name="round_kind" if (key, name) == ("rounds", "kind") else name)
+        for name, (_, reader) in spec.items()
+    }
+    return type(f"Offering{key.title()}Entry", (serializers.Serializer,), fields)
+
+
+def _offering_fields() -> dict[str, serializers.Field]:
+    fields: dict[str, serializers.Field] = {
+        name: _field(reader, name=name) for name, (_, reader) in interchange.SCALARS.items()
+    }
+    for key, spec in interchange.PARTS.items():
+        fields[key] = _part_serializer(key, spec)(many=True, required=False)
+    fields["socials"] = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=f"URL by network: {', '.join(interchange.SOCIAL_NETWORKS)}.",
+    )
+    return fields
+
+
+OfferingInputSerializer = type(
+    "OfferingInput",
+    (serializers.Serializer,),
+    {
+        **_offering_fields(),
+        "__doc__": "An interchange format v1 record; PATCH may send only the fields to change.",
+    },
+)
+
+
+_OfferingRecord = type("OfferingRecord", (serializers.Serializer,), _offering_fields())
+
+
+class OfferingSerializer(_OfferingRecord):
+    """An offering: the interchange format v1 record plus the current assessment and links."""
+
+    score = serializers.CharField(allow_null=True, help_text="0–100, higher is fewer red flags.")
+    grade = serializers.CharField(allow_null=True)
+    risk = serializers.ChoiceField(choices=LEVELS, allow_null=True)
+    coverage = serializers.CharField(allow_null=True, help_text="Share of the checklist decided.")
+    flags = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    assessed_at = serializers.DateTimeField(allow_null=True)
+    market = serializers.JSONField(required=False, allow_null=True)
+    listings = serializers.JSONField(required=False, allow_null=True)
+    url = serializers.URLField()
+
+
+class OfferingPageSerializer(serializers.Serializer):
+    results = OfferingSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
+
+
+class AssessmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    methodology_version = serializers.CharField()
+    score = serializers.CharField(allow_null=True)
+    grade = serializers.CharField(allow_null=True)
+    risk = serializers.CharField(allow_null=True)
+    coverage = serializers.CharField()
+    flags = serializers.ListField(child=serializers.CharField())
+    is_current = serializers.BooleanField()
+
+
+class AssessmentPageSerializer(serializers.Serializer):
+    results = AssessmentSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+class FindingSerializer(serializers.Serializer):
+    rule_code = serializers.CharField()
+    title = serializers.CharField()
+    category = serializers.CharField(allow_null=True)
+    severity = serializers.CharField()
+    weight = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=OUTCOMES)
+    automatic_outcome = serializers.ChoiceField(choices=OUTCOMES, allow_null=True)
+    overridden = serializers.BooleanField()
+    evidence = serializers.CharField()
+    rationale = serializers.CharField(allow_null=True)
+    source = serializers.CharField(allow_null=True)
+    review_id = serializers.IntegerField(allow_null=True)
+
+
+class AssessmentDetailSerializer(AssessmentSerializer):
+    offering = serializers.CharField(help_text="The offering's slug.")
+    findings = FindingSerializer(many=True)
+
+
+class RuleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+    category_title = serializers.CharField()
+    severity = serializers.CharField()
+    weight = serializers.IntegerField()
+    rationale = serializers.CharField()
+    source = serializers.CharField()
+
+
+class ScoringSerializer(serializers.Serializer):
+    formula = serializers.CharField()
+    unknown_penalty = serializers.CharField()
+    grades = serializers.DictField(child=serializers.CharField())
+    risk_floors = serializers.DictField(child=serializers.CharField())
+    critical_flag = serializers.CharField()
+
+
+class ChecklistSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    fingerprint = serializers.CharField()
+    scoring = ScoringSerializer()
+    rules = RuleSerializer(many=True)
+
+
+class IncidentSerializer(serializers.Serializer):
+    occurred_on = serializers.DateField()
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    loss_usd = serializers.CharField(allow_null=True)
+    source_url = serializers.CharField(allow_null=True)
+
+
+class VenueSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    kind = serializers.ChoiceField(choices=VENUE_KINDS, allow_null=True)
+    website = serializers.CharField(allow_null=True)
+    country = serializers.CharField(allow_null=True)
+    licence = serializers.CharField(allow_null=True)
+    licensed = serializers.BooleanField(allow_null=True)
+    kyc_aml_enforced = serializers.BooleanField(allow_null=True)
+    reputation_tier = serializers.ChoiceField(choices=Venue.Tier.values, allow_null=True)
+    incidents = IncidentSerializer(many=True)
+    url = serializers.URLField()
+
+
+class VenuePageSerializer(serializers.Serializer):
+    results = VenueSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    rule_code = serializers.CharField(max_length=60)
+    verdict = serializers.ChoiceField(choices=FindingReview.Verdict.values)
+    note = serializers.CharField(help_text="Why: at least 10 characters.")
+    outcome = serializers.ChoiceField(choices=OUTCOMES, required=False, allow_null=True)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    severity = serializers.ChoiceField(choices=LEVELS, required=False, allow_blank=True)
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    offering = serializers.CharField(help_text="The offering's slug.")
+    rule_code = serializers.CharField()
+    verdict = serializers.ChoiceField(choices=FindingReview.Verdict.values)
+    outcome = serializers.ChoiceField(choices=OUTCOMES)
+    title = serializers.CharField()
+    severity = serializers.CharField()
+    note = serializers.CharField()
+    state = serializers.ChoiceField(choices=FindingReview.State.values)
+    created_at = serializers.DateTimeField()
+
+
+class ReviewPageSerializer(serializers.Serializer):
+    results = ReviewSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        help_text="The field or parameter, e.g. hard_cap or team[0].role."
+    )
+    value = serializers.JSONField(allow_null=True, help_text="The value that was sent.")
+    rule = serializers.CharField(help_text="The rule it breaks.")
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details (application/problem+json)."""
+
+    type = serializers.CharField(help_text="urn:offerwatch:problem:<code>")
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField()
+    errors = FieldErrorSerializer(many=True, required=False)
+
+
+SCOPES = Scope.values

@@ -1,0 +1,250 @@
+"""/api/v1/offerings/: list (filters, ordering, cursor pages), detail, create, update, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.cursor import page_fetch
+from api.idempotency import idempotent
+from api.problems import Problem
+from api.representation import offering_representation, offerings_select, parts_prefetch
+from api.schema import (
+    IDEMPOTENCY_PARAMETER,
+    READ_PROBLEMS,
+    SIGNATURE_PARAMETERS,
+    WRITE_PROBLEMS,
+    problems,
+)
+from api.serializers import OfferingInputSerializer, OfferingPageSerializer, OfferingSerializer
+from api.views.common import PAGE_PARAMETERS, next_link, page_size, params_check
+from offerings.filters import DEFERRED_SORTS, SORTS, OfferingFilterForm
+from offerings.interchange import parse_record
+from offerings.models import Offering, Venue
+from offerings.services import offering_create, offering_delete, offering_update
+from offerings.status import Status
+
+ORDERINGS = [key for key, _ in SORTS if key and key not in DEFERRED_SORTS]
+# API parameter -> OfferingFilterForm field (the UI's filters, with the same rules).
+FILTERS = {
+    "q": "q",
+    "kind": "kind",
+    "status": "status",
+    "venue": "venue",
+    "country": "country",
+    "risk": "risk",
+    "grade": "grade",
+    "score_min": "score_min",
+    "score_max": "score_max",
+    "kyc": "kyc",
+    "has_audit": "has_audit",
+    "refund": "refund",
+    "start_from": "start_from",
+    "start_to": "start_to",
+    "ordering": "sort",
+}
+LIST_PARAMETERS = [*FILTERS, "updated_since", "cursor", "page_size"]
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Name, symbol, venue or contract."),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=Offering.Kind.values),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=[*Status.values, "unknown"]),
+    OpenApiParameter("venue", OpenApiTypes.STR, description="A venue's slug."),
+    OpenApiParameter("country", OpenApiTypes.STR, description="ISO 3166-1 alpha-2 code."),
+    OpenApiParameter("risk", OpenApiTypes.STR, enum=["low", "medium", "high", "critical"]),
+    OpenApiParameter("grade", OpenApiTypes.STR, enum=["A", "B", "C", "D", "F"]),
+    OpenApiParameter("score_min", OpenApiTypes.NUMBER, description="0–100, one decimal."),
+    OpenApiParameter("score_max", OpenApiTypes.NUMBER, description="0–100, one decimal."),
+    OpenApiParameter("kyc", OpenApiTypes.STR, enum=Offering.Kyc.values),
+    OpenApiParameter("has_audit", OpenApiTypes.STR, enum=["yes", "no"]),
+    OpenApiParameter("refund", OpenApiTypes.STR, enum=Offering.RefundPolicy.values),
+    OpenApiParameter("start_from", OpenApiTypes.DATE, description="Sale starts on or after."),
+    OpenApiParameter("start_to", OpenApiTypes.DATE, description="Sale starts on or before."),
+    OpenApiParameter(
+        "updated_since",
+        OpenApiTypes.DATETIME,
+        description="Only offerings changed at or after this time (ISO 8601).",
+    ),
+    OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        enum=ORDERINGS,
+        description="Sort key, '-' for descending; default: best match, then newest sale.",
+    ),
+]
+
+
+def _criteria(query: QueryDict) -> tuple[dict, str]:
+    """The UI filter form's criteria and ordering for the API's parameters; 400 on bad values."""
+    params_check(query, LIST_PARAMETERS)
+    data = QueryDict(mutable=True)
+    for param, field in FILTERS.items():
+        if param in query:
+            data[field] = query[param]
+    errors = []
+    ordering = query.get("ordering", "")
+    if ordering and ordering not in ORDERINGS:
+        errors.append(
+            {
+                "field": "ordering",
+                "value": ordering,
+                "rule": f"must be one of {', '.join(ORDERINGS)}",
+            }
+        )
+        data.pop("sort")
+    slug = query.get("venue", "")
+    # The form says why an unknown venue is refused; the lookup only needs a plausible slug.
+    plausible = slug and "\x00" not in slug
+    venues = list(Venue.objects.filter(slug=slug).values_list("slug", "name")) if plausible else []
+    form = OfferingFilterForm(data, venues=venues)
+    form.is_valid()
+    names = {field: param for param, field in FILTERS.items()}
+    for field, messages in form.errors.items():
+        param = names.get(field, field)
+        for message in messages:
+            errors.append({"field": param, "value": query.get(param), "rule": message})
+    if errors:
+        raise Problem("invalid filter or ordering", code="validation", errors=errors)
+    return form.criteria, ordering
+
+
+def _updated_since(query: QueryDict) -> dt.datetime | None:
+    raw = query.get("updated_since")
+    if not raw:
+        return None
+    moment = parse_datetime(raw) if "T" in raw or " " in raw else None
+    if moment is None and (day := _date(raw)):
+        moment = dt.datetime.combine(day, dt.time.min)
+    if moment is None:
+        raise Problem(
+            "invalid updated_since",
+            code="validation",
+            errors=[
+                {
+                    "field": "updated_since",
+                    "value": raw,
+                    "rule": "must be an ISO 8601 date or time, e.g. 2026-06-01T00:00:00Z",
+                }
+            ],
+        )
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
+
+
+def _date(raw: str) -> dt.date | None:
+    try:
+        return parse_date(raw)
+    except ValueError:
+        return None
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/api/v1/offerings/")
+
+
+def offering_detail_load(slug: str) -> Offering:
+    offering = get_object_or_404(offerings_select(Offering.objects.all()), slug=slug)
+    parts_prefetch([offering])
+    return offering
+
+
+def _record(request) -> dict:
+    """The body as an interchange record, with every unreadable value reported at once."""
+    record = request.data
+    _, errors = parse_record(record)
+    if errors:
+        raise Problem(
+            "the offering record has invalid values",
+            code="validation",
+            errors=[{"field": e.field, "value": e.value, "rule": e.message} for e in errors],
+        )
+    return record
+
+
+class OfferingList(APIView):
+    read_scope = "offerings:read"
+    write_scope = "offerings:write"
+
+    @extend_schema(
+        operation_id="offerings_list",
+        parameters=[*FILTER_PARAMETERS, *PAGE_PARAMETERS],
+        responses={200: OfferingPageSerializer, **problems(*READ_PROBLEMS)},
+        summary="List offerings",
+    )
+    def get(self, request):
+        query = request.GET
+        criteria, ordering = _criteria(query)
+        offerings = Offering.objects.filtered(criteria)
+        if (since := _updated_since(query)) is not None:
+            offerings = offerings.filter(updated_at__gte=since)
+        rows = offerings_select(offerings.sorted_by(ordering))
+        page, cursor = page_fetch(rows, size=page_size(query), cursor=query.get("cursor"))
+        parts_prefetch(page)
+        base_url = _base_url(request)
+        return Response(
+            {
+                "results": [offering_representation(o, base_url=base_url) for o in page],
+                "next": next_link(request, cursor),
+            }
+        )
+
+    @extend_schema(
+        operation_id="offerings_create",
+        request=OfferingInputSerializer,
+        parameters=[*SIGNATURE_PARAMETERS, IDEMPOTENCY_PARAMETER],
+        responses={201: OfferingSerializer, **problems(*WRITE_PROBLEMS, 409, 422)},
+        summary="Create an offering",
+    )
+    @idempotent
+    def post(self, request):
+        offering = offering_create(record=_record(request), user=request.user)
+        body = offering_representation(
+            offering_detail_load(offering.slug), base_url=_base_url(request)
+        )
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+class OfferingDetail(APIView):
+    read_scope = "offerings:read"
+    write_scope = "offerings:write"
+
+    @extend_schema(
+        operation_id="offerings_retrieve",
+        responses={200: OfferingSerializer, **problems(*READ_PROBLEMS)},
+        summary="One offering",
+    )
+    def get(self, request, slug: str):
+        offering = offering_detail_load(slug)
+        return Response(offering_representation(offering, base_url=_base_url(request)))
+
+    @extend_schema(
+        operation_id="offerings_update",
+        request=OfferingInputSerializer,
+        parameters=SIGNATURE_PARAMETERS,
+        responses={200: OfferingSerializer, **problems(*WRITE_PROBLEMS)},
+        summary="Change some fields of an offering",
+    )
+    def patch(self, request, slug: str):
+        offering = get_object_or_404(Offering, slug=slug)
+        offering = offering_update(offering=offering, record=_record(request), user=request.user)
+        loaded = offering_detail_load(offering.slug)
+        return Response(offering_representation(loaded, base_url=_base_url(request)))
+
+    @extend_schema(
+        operation_id="offerings_destroy",
+        parameters=SIGNATURE_PARAMETERS,
+        responses={204: None, **problems(*WRITE_PROBLEMS)},
+        summary="Delete an offering",
+    )
+    def delete(self, request, slug: str):
+        offering_delete(offering=get_object_or_404(Offering, slug=slug), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

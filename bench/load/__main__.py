@@ -1,0 +1,356 @@
+"""`make load`: gunicorn serving the app on loopback against PostgreSQL and Redis, driven by
+locust (headless, a separate process) for LOAD_SECONDS (60) with the mix of locustfile.py; then
+every acknowledged write is checked in the database. Prints the figures, writes bench/load.json.
+
+    LOAD_SECONDS=20 .venv/bin/python -m bench.load
+
+Environment: LOAD_SECONDS, LOAD_USERS (locust users, 30), LOAD_WORKERS (gunicorn processes, 3,
+each with LOAD_THREADS threads, 4), LOAD_SCALE (offerings seeded once, 10000),
+BENCH_LOAD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ow_bench_load; the name
+must contain "bench"). Redis is a redis-server of its own on a free port (cache and throttle
+counters in db 0, the Celery broker in db 1, no worker: rescores queue up and are counted).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import ExitStack
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT_PATH = ROOT / "bench" / "load.json"
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+BIN = Path(sys.executable).parent
+CHECKED_FIELDS = ("name", "symbol", "kind", "website", "country", "hard_cap", "description")
+GOAL_RPS = 300
+
+
+def envint(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(check, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def stopped(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def prepared(scale: int, *, sessions: int) -> dict:
+    """Seed once, make sure every offering is assessed, and issue this run's user and key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from django.contrib.auth import get_user_model
+
+    from api.services import api_key_create
+    from api.signing import public_key_text
+    from bench.run import seeded, statistics_refreshed
+    from diligence.rescoring import assessments_refresh
+    from offerings.models import Offering
+
+    seeded(scale)
+    assessments_refresh()
+    statistics_refreshed()
+    user, _ = get_user_model().objects.get_or_create(username="load-analyst")
+    private_key = Ed25519PrivateKey.generate()
+    _, key = api_key_create(
+        user=user,
+        name=f"load test {secrets.token_hex(4)}",
+        scopes=["offerings:read", "offerings:write", "diligence:read"],
+        expires_in_days=1,
+        allowed_ips=["127.0.0.1/32"],
+        public_key=public_key_text(private_key),
+    )
+    raw = private_key.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    slugs = list(Offering.objects.order_by("?").values_list("slug", flat=True)[:500])
+    return {
+        "LOAD_API_KEY": key,
+        "LOAD_PRIVATE_KEY": raw.hex(),
+        "LOAD_SLUGS": ",".join(slugs),
+        "LOAD_SESSIONS": ",".join(signed_in_sessions(user, count=sessions)),
+    }
+
+
+def signed_in_sessions(user, *, count: int) -> list[str]:
+    """Session keys of `user`, signed in as the login view would do it."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    keys = []
+    for _ in range(count):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys.append(session.session_key)
+    return keys
+
+
+def server_env(database_url: str, redis_port: int) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DATABASE_CONN_MAX_AGE": "60",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "CACHE_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/1",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        # The mix is one key and one address: the load test measures the app, not the limits.
+        "API_THROTTLE_KEY_RATE": "1000000/minute",
+        "API_THROTTLE_ANON_RATE": "1000000/minute",
+    }
+
+
+def locust_figures(prefix: Path) -> dict:
+    """Requests, rates and percentiles per kind of request and in total, from locust's CSV."""
+    figures: dict = {"by_request": {}}
+    with open(f"{prefix}_stats.csv", newline="") as stream:
+        for row in csv.DictReader(stream):
+            entry = {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "requests_per_s": round(float(row["Requests/s"]), 1),
+                "p50_ms": float(row["50%"]),
+                "p95_ms": float(row["95%"]),
+                "p99_ms": float(row["99%"]),
+            }
+            if row["Name"] == "Aggregated":
+                figures.update(entry)
+            else:
+                figures["by_request"][row["Name"]] = entry
+    return figures
+
+
+def writes_checked(writes_path: Path, run: str) -> dict:
+    """Every acknowledged write in the database with the content sent; nothing doubled."""
+    from offerings.models import Offering
+
+    acknowledged = [json.loads(line) for line in writes_path.read_text().splitlines() if line]
+    stored = {
+        row["slug"]: row
+        for row in Offering.objects.filter(slug__startswith=f"load-{run}-").values(
+            "slug", *CHECKED_FIELDS
+        )
+    }
+    lost = [record["slug"] for record in acknowledged if record["slug"] not in stored]
+    differing = [
+        record["slug"]
+        for record in acknowledged
+        if record["slug"] in stored and not _same(record, stored[record["slug"]])
+    ]
+    sent = {record["slug"] for record in acknowledged}
+    names = Offering.objects.filter(name__startswith=f"Load {run} ").values_list("name", flat=True)
+    return {
+        "acknowledged": len(acknowledged),
+        "stored": len(stored),
+        "lost": len(lost),
+        "differing": len(differing),
+        "doubled": len(names) - len(set(names)),
+        "stored_without_acknowledgement": len(set(stored) - sent),
+        "examples": {"lost": lost[:5], "differing": differing[:5]},
+    }
+
+
+def _same(record: dict, row: dict) -> bool:
+    for field in CHECKED_FIELDS:
+        sent, kept = record[field], row[field]
+        if field == "hard_cap":
+            sent, kept = Decimal(sent), Decimal(kept)
+        if sent != kept:
+            return False
+    return True
+
+
+def queued_rescores(redis_port: int) -> int:
+    import redis
+
+    return redis.Redis(port=redis_port, db=1).llen("celery")
+
+
+def main() -> None:
+    seconds = envint("LOAD_SECONDS", 60)
+    users, workers = envint("LOAD_USERS", 30), envint("LOAD_WORKERS", 3)
+    threads, scale = envint("LOAD_THREADS", 4), envint("LOAD_SCALE", 10_000)
+    database_url = os.environ.get(
+        "BENCH_LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ow_bench_load"
+    )
+    if not shutil.which("redis-server"):
+        raise SystemExit("redis-server is not installed: the load test needs Redis")
+    from bench.rescore import _configure, _machine
+    from bench.run import postgres_started
+
+    postgres_started(database_url)
+    _configure(database_url, recreate=False)
+    run = secrets.token_hex(4)
+    load_env = prepared(scale, sessions=users)
+
+    workdir = Path(tempfile.mkdtemp(prefix="ow-load-"))
+    redis_port, port = free_port(), free_port()
+    host = f"http://127.0.0.1:{port}"
+    with ExitStack() as cleanup:
+        redis_log = cleanup.enter_context((workdir / "redis.log").open("wb"))
+        redis = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(redis_port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(workdir)),
+            ],
+            stdout=redis_log,
+            stderr=subprocess.STDOUT,
+        )
+        cleanup.callback(stopped, redis)
+        server_log = cleanup.enter_context((workdir / "gunicorn.log").open("wb"))
+        server = subprocess.Popen(
+            [
+                *(str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"),
+                *(
+                    "--workers",
+                    str(workers),
+                    "--worker-class",
+                    "gthread",
+                    "--threads",
+                    str(threads),
+                ),
+                *("--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning"),
+            ],
+            cwd=ROOT,
+            env=server_env(database_url, redis_port),
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+        )
+        cleanup.callback(stopped, server)
+        wait_until(lambda: answers(f"{host}/accounts/login/"), timeout=60, what="gunicorn")
+        print(f"gunicorn: {workers} workers x {threads} threads on {host}", file=sys.stderr)
+
+        prefix, writes_path = workdir / "locust", workdir / "writes.jsonl"
+        status_path = workdir / "status.json"
+        writes_path.touch()
+        started = time.monotonic()
+        subprocess.run(
+            [
+                *(str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--host", host),
+                *("--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s"),
+                *("--csv", str(prefix), "--only-summary", "--stop-timeout", "10"),
+                *("--loglevel", "WARNING"),
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                **load_env,
+                "PYTHONPATH": str(ROOT),
+                "LOAD_RUN": run,
+                "LOAD_WRITES_FILE": str(writes_path),
+                "LOAD_STATUS_FILE": str(status_path),
+            },
+            timeout=seconds + 120,
+            check=False,
+        )
+        elapsed = time.monotonic() - started
+        status = {int(code): n for code, n in json.loads(status_path.read_text()).items()}
+        queued = queued_rescores(redis_port)
+
+    report = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seconds": seconds,
+        "elapsed_s": round(elapsed, 1),
+        "users": users,
+        "gunicorn": {"workers": workers, "threads": threads},
+        "scale": scale,
+        **locust_figures(prefix),
+        "status_counts": status,
+        "errors_5xx": sum(n for code, n in status.items() if code >= 500),
+        "connection_errors": status.get(0, 0),
+        "writes": writes_checked(writes_path, run),
+        "rescores_queued": queued,
+        "machine": _machine(),
+    }
+    report["goals"] = {
+        "requests_per_s >= 300": report["requests_per_s"] >= GOAL_RPS,
+        "zero 5xx": report["errors_5xx"] == 0,
+        "zero lost writes": report["writes"]["lost"] == 0
+        and report["writes"]["differing"] == 0
+        and report["writes"]["doubled"] == 0,
+    }
+    print(report_table(report))
+    REPORT_PATH.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {REPORT_PATH} (logs in {workdir})")
+
+
+def report_table(report: dict) -> str:
+    writes = report["writes"]
+    lines = [
+        f"Load test: {report['users']} locust users for {report['seconds']} s against gunicorn "
+        f"{report['gunicorn']['workers']}x{report['gunicorn']['threads']}, "
+        f"{report['scale']:,} offerings",
+        f"  requests      {report['requests']:,} ({report['requests_per_s']:,.1f}/s)",
+        f"  latency       p50 {report['p50_ms']:.0f} ms, p95 {report['p95_ms']:.0f} ms, "
+        f"p99 {report['p99_ms']:.0f} ms",
+        f"  errors        {report['failures']} failed requests, {report['errors_5xx']} 5xx, "
+        f"{report['connection_errors']} connection errors",
+        f"  writes        {writes['acknowledged']} acknowledged, {writes['lost']} lost, "
+        f"{writes['differing']} differing, {writes['doubled']} doubled, "
+        f"{writes['stored_without_acknowledgement']} stored without acknowledgement",
+        f"  rescores      {report['rescores_queued']} tasks queued for a worker",
+    ]
+    for name, entry in sorted(report["by_request"].items()):
+        lines.append(
+            f"    {name:<14} {entry['requests']:>6} req  {entry['requests_per_s']:>6.1f}/s  "
+            f"p50 {entry['p50_ms']:>5.0f}  p95 {entry['p95_ms']:>5.0f}  "
+            f"p99 {entry['p99_ms']:>5.0f} ms  {entry['failures']} failed"
+        )
+    for goal, met in report["goals"].items():
+        lines.append(f"  goal {goal}: {'met' if met else 'missed'}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

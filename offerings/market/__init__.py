@@ -1,0 +1,1 @@
+"""Market and listing data: providers (CoinGecko), the refresh and what it stores."""

@@ -1,0 +1,61 @@
+"""Celery tasks of the market-data refresh: thin wrappers that fan out batches and call the
+refresh services. Scheduled by celery beat (settings.CELERY_BEAT_SCHEDULE)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from offerings.market.refresh import (
+    batches,
+    history_batch_refresh,
+    history_pending,
+    linked_coin_ids,
+    listings_batch_refresh,
+    market_batch_refresh,
+    market_batches,
+)
+
+
+@shared_task
+def refresh_market_data() -> int:
+    """Queue one price task per batch of coin ids (not one per offering); returns the count."""
+    queued = market_batches()
+    for batch in queued:
+        refresh_market_batch.delay(batch)
+    return len(queued)
+
+
+@shared_task(acks_late=True)
+def refresh_market_batch(coin_ids: list[str]) -> dict:
+    return market_batch_refresh(coin_ids=coin_ids).as_dict()
+
+
+@shared_task
+def refresh_listings() -> int:
+    """Queue one listings task per batch of coins; returns the number of batches."""
+    queued = batches(linked_coin_ids(), settings.MARKET_LISTINGS_BATCH_SIZE)
+    for batch in queued:
+        refresh_listings_batch.delay(batch)
+    return len(queued)
+
+
+@shared_task(acks_late=True)
+def refresh_listings_batch(coin_ids: list[str]) -> dict:
+    return listings_batch_refresh(coin_ids=coin_ids).as_dict()
+
+
+@shared_task
+def load_market_history() -> int:
+    """Queue the loading of past prices for coins never loaded, at most
+    MARKET_HISTORY_PER_RUN coins a run; returns the number of batches."""
+    pending = history_pending(limit=settings.MARKET_HISTORY_PER_RUN)
+    queued = batches(pending, settings.MARKET_LISTINGS_BATCH_SIZE)
+    for batch in queued:
+        load_market_history_batch.delay(batch)
+    return len(queued)
+
+
+@shared_task(acks_late=True)
+def load_market_history_batch(coin_ids: list[str]) -> dict:
+    return history_batch_refresh(coin_ids=coin_ids).as_dict()

@@ -1,0 +1,78 @@
+"""One error shape everywhere under /api/: 404, 405, 415, 429 (with Retry-After), 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from api.models import AuditEvent
+from tests.api.test_access import problem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/api/", "/api/v1/", "/api/v2/offerings/", "/api/v1/offerings"])
+def test_unknown_api_urls_are_404_problems_not_html(path):
+    response = Client().get(path)
+    body = problem(response, 404)
+    assert path in body["detail"]
+
+
+def test_a_method_the_endpoint_lacks_is_a_405_problem(read_client, api_client):
+    response = read_client.post("/api/v1/checklist/", {})
+    body = problem(response, 405)
+    assert "POST" in body["detail"]
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert problem(read_client.request("PUT", "/api/v1/offerings/x/"), 405)
+    # ...but only once the key is known.
+    assert problem(api_client(None).post("/api/v1/checklist/", {}), 401)
+
+
+def test_a_body_in_another_media_type_is_a_415_problem(api_key, api_client):
+    client = api_client(api_key(scopes=("offerings:read", "offerings:write")))
+    response = client.request(
+        "POST", "/api/v1/offerings/", raw_body=b"name=x", headers={"Content-Type": "text/plain"}
+    )
+    assert problem(response, 415)
+
+
+def test_an_unexpected_error_is_a_generic_logged_500(read_client, monkeypatch, caplog):
+    from api.views import diligence
+
+    def explode():
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(diligence, "methodology", explode)
+    response = read_client.get("/api/v1/checklist/")
+    body = problem(response, 500)
+    assert "secret internals" not in response.content.decode()
+    assert body["detail"].startswith("the server failed")
+    assert "secret internals" in caplog.text
+
+
+def test_the_key_rate_limit_answers_429_with_retry_after(
+    read_client, api_key, api_client, settings
+):
+    settings.API_THROTTLE_KEY_RATE = "3/minute"
+    statuses = [read_client.get("/api/v1/checklist/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = read_client.get("/api/v1/checklist/")
+    body = problem(response, 429)
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "retry in" in body["detail"]
+    # Each key has its own allowance.
+    assert api_client(api_key()).get("/api/v1/checklist/").status_code == 200
+
+
+def test_requests_without_a_valid_key_are_limited_per_ip(api_client, read_client, settings):
+    settings.API_THROTTLE_ANON_RATE = "2/minute"
+    guesser = api_client(None, remote_addr="198.51.100.9")
+    bad = {"Authorization": "Bearer ow_live_guessing"}
+    statuses = [guesser.get("/api/v1/offerings/", headers=bad).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+    assert "Retry-After" in guesser.get("/api/v1/offerings/").headers
+    other = api_client(None, remote_addr="198.51.100.10").get("/api/v1/offerings/")
+    assert other.status_code == 401
+    assert AuditEvent.objects.filter(action="denied").count() == 3
+    # Valid keys are not counted against their address.
+    assert [read_client.get("/api/v1/checklist/").status_code for _ in range(3)] == [200] * 3
