@@ -46,7 +46,9 @@ class ApiKeyAuthentication(BaseAuthentication):
         parts = key_parse(key)
         if parts is None:
             _reject(request, "not an Offerwatch API key: malformed or failed its checksum")
-        api_key = ApiKey.objects.select_related("user").filter(key_id=parts.key_id).first()
+        # key_id is unique: no ORDER BY, at most one row.
+        found = ApiKey.objects.select_related("user").filter(key_id=parts.key_id).order_by()
+        api_key = next(iter(found[:1]), None)
         if api_key is None or not digest_matches(key, api_key.digest):
             _reject(request, "unknown API key", key_id=parts.key_id)
         if api_key.revoked_at is not None:

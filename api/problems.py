@@ -12,9 +12,10 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -137,6 +138,8 @@ def exception_handler(exc: Exception, context: dict) -> Response:
                 _request_data(request),
             ),
         )
+    elif isinstance(exc, RequestDataTooBig):
+        exc = Problem("the body is larger than this server accepts", status_code=413)
     elif isinstance(exc, SuspiciousOperation):
         exc = Problem(str(exc) or "the request was refused", status_code=400)
     if isinstance(exc, Problem):
@@ -199,8 +202,26 @@ def not_found(request, *args, **kwargs) -> HttpResponse:
     )
 
 
-def server_error(request) -> HttpResponse:
-    return _plain_problem(request, 500, "the server failed to handle this request")
+def handler404(request, exception=None) -> HttpResponse:
+    """For config/urls.py `handler404`: problems under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return not_found(request)
+    return defaults.page_not_found(request, exception)
 
 
-__all__ = ["Problem", "exception_handler", "field_errors", "not_found", "status"]
+def handler500(request) -> HttpResponse:
+    """For config/urls.py `handler500`: problems under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _plain_problem(request, 500, "the server failed to handle this request")
+    return defaults.server_error(request)
+
+
+__all__ = [
+    "Problem",
+    "exception_handler",
+    "field_errors",
+    "handler404",
+    "handler500",
+    "not_found",
+    "status",
+]

@@ -2,23 +2,23 @@
 bulk for a page of offerings with a fixed number of queries.
 
 `offering_record()` (offerings/interchange.py) needs every relation in its PREFETCH loaded.
-Django would spend one query per relation; here one-to-one relations join the page query
-(`offerings_select`) and every one-to-many relation (with at most one level of select_related)
-comes from ONE UNION ALL query, each row as JSON, in that relation's own order.
+Django would spend one query per relation; here the page query itself (`offerings_select`)
+joins the one-to-one relations and aggregates each one-to-many relation (with at most one
+level of select_related) to a JSON array in that relation's own order: one query per page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import Prefetch
 from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 
 from offerings.interchange import PREFETCH, offering_record
 from offerings.models import Offering
@@ -77,15 +77,25 @@ LEFT_OVER = [item for item in PREFETCH if _relation(item) is None and _one_to_on
 
 
 def offerings_select(queryset: models.QuerySet) -> models.QuerySet:
-    """The page query: the current assessment and every one-to-one relation joined."""
-    return queryset.with_assessment().select_related(*SELECT_RELATED)
+    """The page query: the current assessment and every one-to-one relation joined, and each
+    one-to-many relation aggregated to a JSON array by a correlated subquery."""
+    vendor = connections[queryset.db].vendor
+    parts = {
+        _alias(relation): RawSQL(_aggregate(relation, vendor), (), output_field=models.TextField())
+        for relation in BATCHED
+    }
+    return queryset.with_assessment().select_related(*SELECT_RELATED).annotate(**parts)
 
 
-def _select(relation: Relation, vendor: str) -> str:
-    """SELECT relation name, offering id, position in the relation's own order, row as JSON text,
-    for the rows of one relation whose offering is in the one parameter (the page's ids)."""
+def _alias(relation: Relation) -> str:
+    return f"_ow_{relation.name}"
+
+
+def _aggregate(relation: Relation, vendor: str) -> str:
+    """SQL for the JSON array (as text) of one relation's rows of the outer offering, in the
+    relation's own order, each row an object of its columns (and its joined rows' columns)."""
     quote = connection.ops.quote_name
-    build = "json_build_object" if vendor == "postgresql" else "json_object"
+    postgres = vendor == "postgresql"
 
     def value(field: models.Field, alias: str) -> str:
         column = f"{alias}.{quote(field.column)}"
@@ -99,8 +109,9 @@ def _select(relation: Relation, vendor: str) -> str:
         if field.name != relation.fk
     ]
     joins = []
+    aliases = {}
     for number, fk in enumerate(relation.joined):
-        alias = f"j{number}"
+        alias = aliases[fk.name] = f"j{number}"
         joins.append(
             f"LEFT JOIN {quote(fk.related_model._meta.db_table)} {alias} "
             f"ON {alias}.{quote(fk.target_field.column)} = p.{quote(fk.column)}"
@@ -109,7 +120,6 @@ def _select(relation: Relation, vendor: str) -> str:
             f"'{fk.name}__{field.attname}', {value(field, alias)}"
             for field in fk.related_model._meta.concrete_fields
         ]
-    aliases = {fk.name: f"j{number}" for number, fk in enumerate(relation.joined)}
     order = []
     for name in model._meta.ordering:
         path = name.removeprefix("-")
@@ -117,19 +127,25 @@ def _select(relation: Relation, vendor: str) -> str:
             continue
         if "__" in path:
             fk_name, field_name = path.split("__", 1)
-            target = relation.model._meta.get_field(fk_name).related_model
+            target = model._meta.get_field(fk_name).related_model
             column = f"{aliases[fk_name]}.{quote(target._meta.get_field(field_name).column)}"
         else:
             column = f"p.{quote(model._meta.get_field(path).column)}"
         order.append(f"{column} DESC" if name.startswith("-") else column)
     order = order or [f"p.{quote(model._meta.pk.column)}"]
-    ids = "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
-    return (
-        f"SELECT '{relation.name}', p.{quote(fk_column)}, "
-        f"ROW_NUMBER() OVER (PARTITION BY p.{quote(fk_column)} ORDER BY {', '.join(order)}), "
-        f"CAST({build}({', '.join(pairs)}) AS TEXT) "
+    outer = f"{quote(Offering._meta.db_table)}.{quote(Offering._meta.pk.column)}"
+    rows = (
         f"FROM {quote(model._meta.db_table)} p {' '.join(joins)} "
-        f"WHERE p.{quote(fk_column)} {ids}"
+        f"WHERE p.{quote(fk_column)} = {outer}"
+    )
+    if postgres:
+        return (
+            f"(SELECT COALESCE(json_agg(json_build_object({', '.join(pairs)}) "
+            f"ORDER BY {', '.join(order)}), '[]')::text {rows})"
+        )
+    return (
+        f"(SELECT json_group_array(json(r)) FROM (SELECT json_object({', '.join(pairs)}) AS r "
+        f"{rows} ORDER BY {', '.join(order)}))"
     )
 
 
@@ -199,48 +215,33 @@ class _Builder:
 
 
 BUILDERS = {relation.name: _Builder(relation) for relation in BATCHED}
-_SQL_CACHE: dict[str, str] = {}
-
-
-def _union_sql(ids: Sequence[int]) -> tuple[str, list[Any]]:
-    """One UNION ALL of every batched relation, written once per database vendor; the page's ids
-    are its only parameters (an array on PostgreSQL, a JSON list on SQLite)."""
-    vendor = connection.vendor
-    if vendor not in _SQL_CACHE:
-        _SQL_CACHE[vendor] = " UNION ALL ".join(_select(relation, vendor) for relation in BATCHED)
-    ids_param = list(ids) if vendor == "postgresql" else orjson.dumps(list(ids)).decode()
-    return _SQL_CACHE[vendor], [ids_param] * len(BATCHED)
 
 
 def parts_prefetch(offerings: Sequence[Offering]) -> None:
-    """Load every one-to-many PREFETCH relation of `offerings` with one query.
-
-    Each relation's prefetch cache holds a list (what offering_record iterates), not a queryset.
-    """
+    """Fill each offering's prefetch cache from the JSON arrays `offerings_select` annotated
+    (offerings loaded otherwise get them with one extra query). Each relation's cache holds a
+    list of instances, which is what offering_record iterates."""
     if not offerings:
         return
-    ids = [offering.pk for offering in offerings]
-    loaded: dict[tuple[str, int], list[tuple[int, models.Model]]] = defaultdict(list)
-    if BATCHED:
-        sql, params = _union_sql(ids)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        for name, offering_id, position, row in rows:
-            values = orjson.loads(row)
-            loaded[name, offering_id].append((position, BUILDERS[name](values, offering_id)))
+    aliases = [_alias(relation) for relation in BATCHED]
+    missing = [o for o in offerings if aliases and aliases[0] not in o.__dict__]
+    if missing:
+        loaded = {
+            row[0]: row[1:]
+            for row in offerings_select(Offering.objects.filter(pk__in=[o.pk for o in missing]))
+            .order_by()
+            .values_list("pk", *aliases)
+        }
+        for offering in missing:
+            offering.__dict__.update(zip(aliases, loaded[offering.pk], strict=True))
     for offering in offerings:
         cache = offering.__dict__.setdefault("_prefetched_objects_cache", {})
-        for relation in BATCHED:
-            rows = loaded.get((relation.name, offering.pk), [])
-            rows.sort(key=_first)
-            cache[relation.name] = [instance for _, instance in rows]
+        for relation, alias in zip(BATCHED, aliases, strict=True):
+            build = BUILDERS[relation.name]
+            rows = orjson.loads(offering.__dict__.pop(alias) or "[]")
+            cache[relation.name] = [build(row, offering.pk) for row in rows]
     if LEFT_OVER:
         models.prefetch_related_objects(list(offerings), *LEFT_OVER)
-
-
-def _first(pair: tuple) -> Any:
-    return pair[0]
 
 
 def offering_representation(offering: Offering, *, base_url: str) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def run(*, scale: int, repeats: int = 50, sample: int = 1000, url: str | None = 
     for name, step in steps:
         started = time.perf_counter()
         try:
-            report.update(step())
+            report.update(_namespaced(name, step()))
         except Missing as exc:
             report["missing"][name] = str(exc)
         except Exception as exc:  # one broken figure must not hide the others
@@ -86,6 +86,17 @@ def run(*, scale: int, repeats: int = 50, sample: int = 1000, url: str | None = 
         print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
     report["goals"] = goals(report)
     return report
+
+
+def _namespaced(step: str, figures: dict) -> dict:
+    """A step's figures, with the run-wide keys it reports of its own (its scale, say) renamed
+    after the step so they cannot overwrite the run's."""
+    for key in ("scale", "repeats", "sample"):
+        if key in figures:
+            figures[f"{step}_{key}"] = figures.pop(key)
+    figures.pop("machine", None)
+    figures.pop("date", None)
+    return figures
 
 
 def statistics_refreshed() -> dict:

@@ -175,7 +175,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- API (api/) ---
-# Rates are "<n>/<second|minute|hour|day>": per API key, and per IP for requests without a valid key.
+# Rates are "<n>/<second|minute|hour|day>": per API key, and per IP for requests without a key.
 API_THROTTLE_KEY_RATE = envstr("API_THROTTLE_KEY_RATE", "600/minute")
 API_THROTTLE_ANON_RATE = envstr("API_THROTTLE_ANON_RATE", "60/minute")
 # Reverse proxies in front of the app that append to X-Forwarded-For; 0 trusts only the socket.
@@ -214,8 +214,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Offerwatch API",
     "DESCRIPTION": (
-        "Token offerings and their due diligence. Authenticate with `Authorization: Bearer ow_...`; "
-        "sign every POST, PATCH and DELETE (see the X-OW-* headers and api/SIGNING.md). "
+        "Token offerings and their due diligence. "
+        "Authenticate with `Authorization: Bearer ow_...`; sign every POST, PATCH and DELETE "
+        "(see the X-OW-* headers and api/SIGNING.md). "
         "Every error is an RFC 9457 problem (application/problem+json)."
     ),
     "VERSION": "1.0.0",

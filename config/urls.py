@@ -15,3 +15,7 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Problems (application/problem+json) under /api/, Django's usual pages elsewhere.
+handler404 = "api.problems.handler404"
+handler500 = "api.problems.handler500"

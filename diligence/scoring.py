@@ -1,4 +1,4 @@
-"""Folding findings into a score, a grade, a risk level and a coverage figure (methodology 1.1).
+"""Folding findings into a score, a grade, a risk level and a coverage figure (methodology 1.2).
 
 score = 100 × (1 − (Σ weight of flags + ¼ · Σ weight of unknowns) / Σ applicable weight),
 clipped to 0..100: missing information is a risk, but a quarter of a confirmed flag.
@@ -9,6 +9,10 @@ Why ¼ and not the checklist's starting ½: on the TORD backtest the ½ penalty 
 mostly a measure of how much a source records (AUC 0.39 on all rows, coverage alone 0.31),
 while ¼ keeps missing data costly and ranks better (0.61 on all rows; 0.526 vs 0.514 within
 ICObench, the one source that records enough to judge). Coverage is shown beside every score.
+
+1.2 fills the market rules from the market-data refresh and gives `market.thin_liquidity` an
+absolute volume floor (MARKET_THIN_VOLUME_FLOOR_USD); the fingerprint now covers the market
+thresholds, so a deployment with another floor shows another fingerprint.
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from diligence.rules import RULES
+from diligence.rules import RULES, market
 from diligence.rules.base import FLAG, NOT_APPLICABLE, UNKNOWN, Severity
 
-METHODOLOGY_VERSION = "1.1"
+METHODOLOGY_VERSION = "1.2"
 # Bump METHODOLOGY_VERSION and record the new fingerprint whenever a rule, weight or threshold
 # changes; a test fails until both are updated, so no change goes unversioned.
-METHODOLOGY_FINGERPRINT = "a57a3e5f3960"  # pragma: allowlist secret
+METHODOLOGY_FINGERPRINT = "548b3a3509ee"  # pragma: allowlist secret
 
 UNKNOWN_PENALTY = Decimal("0.25")
 GRADES = ((Decimal(85), "A"), (Decimal(70), "B"), (Decimal(55), "C"), (Decimal(40), "D"))
@@ -97,4 +101,5 @@ def fingerprint() -> str:
     ]
     parts += [f"{floor}{label}" for floor, label in GRADES + RISKS]
     parts += [str(UNKNOWN_PENALTY), f"{THIN_COVERAGE}{THIN_COVERAGE_CAP}"]
+    parts += [f"market.{name}={value}" for name, value in sorted(market.thresholds().items())]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]

@@ -211,6 +211,21 @@ def _same(record: dict, row: dict) -> bool:
     return True
 
 
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU time (user + system) of a process and its children so far."""
+    import psutil
+
+    parent = psutil.Process(process.pid)
+    total = 0.0
+    for member in [parent, *parent.children(recursive=True)]:
+        try:
+            times = member.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def queued_rescores(redis_port: int) -> int:
     import redis
 
@@ -274,6 +289,7 @@ def main() -> None:
         prefix, writes_path = workdir / "locust", workdir / "writes.jsonl"
         status_path = workdir / "status.json"
         writes_path.touch()
+        server_cpu_before = cpu_seconds(server)
         started = time.monotonic()
         subprocess.run(
             [
@@ -295,6 +311,7 @@ def main() -> None:
             check=False,
         )
         elapsed = time.monotonic() - started
+        server_cpu = cpu_seconds(server) - server_cpu_before
         status = {int(code): n for code, n in json.loads(status_path.read_text()).items()}
         queued = queued_rescores(redis_port)
 
@@ -311,8 +328,11 @@ def main() -> None:
         "connection_errors": status.get(0, 0),
         "writes": writes_checked(writes_path, run),
         "rescores_queued": queued,
+        # Where the time goes: CPU of gunicorn (all workers) per request, against 2 cores.
+        "server_cpu_s": round(server_cpu, 1),
         "machine": _machine(),
     }
+    report["server_cpu_ms_per_request"] = round(1000 * server_cpu / max(report["requests"], 1), 1)
     report["goals"] = {
         "requests_per_s >= 300": report["requests_per_s"] >= GOAL_RPS,
         "zero 5xx": report["errors_5xx"] == 0,
@@ -340,6 +360,8 @@ def report_table(report: dict) -> str:
         f"{writes['differing']} differing, {writes['doubled']} doubled, "
         f"{writes['stored_without_acknowledgement']} stored without acknowledgement",
         f"  rescores      {report['rescores_queued']} tasks queued for a worker",
+        f"  server CPU    {report['server_cpu_s']} s in gunicorn, "
+        f"{report['server_cpu_ms_per_request']} ms per request",
     ]
     for name, entry in sorted(report["by_request"].items()):
         lines.append(

@@ -15,6 +15,17 @@ DUMP_FALL = Decimal("0.7")
 THIN_VOLUME_SHARE = Decimal("0.001")
 
 
+def thresholds() -> dict[str, str]:
+    """The market rules' thresholds, configured floor included, for the methodology fingerprint."""
+    return {
+        "listing_grace_days": str(LISTING_GRACE_DAYS),
+        "pump_multiple": str(PUMP_MULTIPLE),
+        "dump_fall": str(DUMP_FALL),
+        "thin_volume_share": str(THIN_VOLUME_SHARE),
+        "thin_volume_floor_usd": str(settings.MARKET_THIN_VOLUME_FLOOR_USD),
+    }
+
+
 def _not_traded_yet(facts: OfferingFacts):
     if not facts.ended:
         return not_applicable(f"sale status: {facts.status or 'unknown'}")

@@ -77,9 +77,7 @@ def test_scopes_are_denied_unless_named_and_unknown_ones_are_refused(analyst):
 def test_write_scopes_need_an_allowlist_and_a_public_key(analyst):
     public_key = public_key_text(Ed25519PrivateKey.generate())
     with pytest.raises(ValidationError, match="need an IP allowlist"):
-        api_key_create(
-            user=analyst, name="w", scopes=["offerings:write"], public_key=public_key
-        )
+        api_key_create(user=analyst, name="w", scopes=["offerings:write"], public_key=public_key)
     with pytest.raises(ValidationError, match="need an Ed25519 public key"):
         api_key_create(
             user=analyst, name="w", scopes=["offerings:write"], allowed_ips=["10.0.0.0/8"]

@@ -77,7 +77,7 @@ def test_market_data_and_listings_are_in_the_representation(read_client, django_
     ListingFactory(offering=summary.offering, venue=VenueFactory(name="Alpha"), pair="L/BTC")
     OfferingFactory(slug="unlisted")
     read_client.get(LIST)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(export_queryset(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -120,11 +120,10 @@ def test_filters_as_in_the_ui(read_client, catalogue, params, expected):
 
 
 def test_search_puts_the_best_match_first(read_client, catalogue):
-    found = all_pages(read_client, {"q": "Coin 07"})
+    found = all_pages(read_client, {"q": "Coin 07", "page_size": 2})
     assert found[0] == "coin-07"
-    assert set(found) == set(
-        Offering.objects.search("Coin 07").values_list("slug", flat=True)
-    )
+    assert len(found) == len(set(found))
+    assert set(found) == set(Offering.objects.search("Coin 07").values_list("slug", flat=True))
 
 
 def test_risk_grade_and_score_filters_match_the_assessments(read_client, catalogue):
@@ -206,8 +205,8 @@ def test_the_list_takes_the_same_few_queries_for_any_page_size(
         full_offering(name=f"Q {number}", slug=f"q-{number}")
     assessments_refresh()
     read_client.get(LIST)  # records the key's use, which is written at most once a minute
-    # key lookup, page, parts (one UNION ALL), and nothing per row
-    with django_assert_num_queries(3):
+    # the key, then the page with every part aggregated in it; nothing per row
+    with django_assert_num_queries(2):
         response = read_client.get(LIST, {"ordering": "-score", "kind": "ico", "page_size": size})
     assert len(response.json()["results"]) == size
 
@@ -224,7 +223,13 @@ def test_create_validates_every_field_and_names_field_value_and_rule(api_key, ap
     client = api_client(api_key(scopes=WRITE))
     response = client.post(
         LIST,
-        {"name": "Bad", "kind": "xyz", "hard_cap": "-5", "team": [{"anonymous": "maybe"}], "colour": "red"},
+        {
+            "name": "Bad",
+            "kind": "xyz",
+            "hard_cap": "-5",
+            "team": [{"anonymous": "maybe"}],
+            "colour": "red",
+        },
     )
     errors = {e["field"]: e for e in problem(response, 400)["errors"]}
     assert errors["kind"] == {

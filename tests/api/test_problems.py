@@ -76,3 +76,50 @@ def test_requests_without_a_valid_key_are_limited_per_ip(api_client, read_client
     assert AuditEvent.objects.filter(action="denied").count() == 3
     # Valid keys are not counted against their address.
     assert [read_client.get("/api/v1/checklist/").status_code for _ in range(3)] == [200] * 3
+
+
+def test_a_post_to_an_unknown_api_url_is_a_404_problem_not_a_csrf_page():
+    response = Client(enforce_csrf_checks=True).post("/api/v1/nothing/", {})
+    assert problem(response, 404)
+
+
+def test_the_error_handlers_answer_problems_only_under_api(rf):
+    from api.problems import handler404, handler500
+
+    assert handler500(rf.get("/api/v1/x/"))["Content-Type"] == "application/problem+json"
+    assert handler404(rf.get("/api/v1/x/")).status_code == 404
+    assert "text/html" in handler500(rf.get("/offerings/"))["Content-Type"]
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The throttle counters in a real Redis (database 15), as in production."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield redis.Redis.from_url(url)
+    cache.clear()
+
+
+def test_throttle_counters_live_in_redis_and_are_shared(redis_cache, read_client, settings):
+    settings.API_THROTTLE_KEY_RATE = "2/minute"
+    assert [read_client.get("/api/v1/checklist/").status_code for _ in range(3)] == [200, 200, 429]
+    key_id = read_client.made.key.key_id
+    stored = [name for name in redis_cache.keys("*") if key_id.encode() in name]
+    assert stored, "the per-key counter should be in Redis, where every process sees it"
+
+
+def test_an_oversized_body_is_a_413_problem(api_key, api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = api_client(api_key(scopes=("offerings:read", "offerings:write")))
+    response = client.post("/api/v1/offerings/", {"name": "x" * 2000, "kind": "ico"})
+    assert problem(response, 413)

@@ -120,6 +120,9 @@ def test_schemathesis_finds_no_server_error_or_schema_violation(
         response_schema_conformance,
     ]
     session = requests.Session()
+    # One connection per request: a kept-alive one holds a server thread (and its database
+    # connection) open past the test.
+    session.headers["Connection"] = "close"
     fields = ("method", "url", "headers", "params", "data", "json", "cookies")
     tested = set()
     statuses: Counter = Counter()

@@ -206,3 +206,33 @@ def test_the_client_refuses_to_send_an_unsigned_write():
 
 def test_every_write_scope_is_known():
     assert {"offerings:write", "diligence:write", "webhooks:manage"} <= set(Scope.values)
+
+
+def test_the_worked_example_in_signing_md_is_true():
+    from pathlib import Path
+
+    from api.signing import public_key_text
+
+    guide = (Path(__file__).resolve().parents[2] / "api" / "SIGNING.md").read_text()
+    private_key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    body = b'{"name": "Acme Chain", "kind": "ico"}'
+    headers = signature_headers(
+        private_key=private_key,
+        method="POST",
+        path="/api/v1/offerings/",
+        query="",
+        body=body,
+        timestamp=1767225600,
+        nonce="3f1c9a7e5b2d4c6a",
+    )
+    assert public_key_text(private_key) in guide
+    assert f"X-OW-Signature: {headers['X-OW-Signature']}" in guide
+    message = signed_message(
+        timestamp=1767225600,
+        nonce="3f1c9a7e5b2d4c6a",
+        method="POST",
+        path="/api/v1/offerings/",
+        query="",
+        body=body,
+    )
+    assert f"message   {message.decode()}" in guide

@@ -141,3 +141,9 @@ def test_the_methodology_fingerprint_is_recorded():
     # A rule, severity, weight or threshold changed: bump METHODOLOGY_VERSION and record the
     # new fingerprint in diligence/scoring.py.
     assert fingerprint() == METHODOLOGY_FINGERPRINT
+
+
+def test_a_deployment_with_another_liquidity_floor_has_another_fingerprint(settings):
+    default = fingerprint()
+    settings.MARKET_THIN_VOLUME_FLOOR_USD = settings.MARKET_THIN_VOLUME_FLOOR_USD * 2
+    assert fingerprint() != default
