@@ -50,3 +50,16 @@ def test_a_malformed_boolean_setting_fails_loudly():
 def test_development_runs_without_any_configuration():
     result = _check({"DJANGO_DEBUG": "1"})
     assert result.returncode == 0, result.stderr
+
+
+def test_every_environment_variable_the_settings_read_is_documented_in_env_example():
+    import re
+
+    read = set(re.findall(r'env(?:str|int|bool|list|secret)\(\s*"([A-Z0-9_]+)"', _settings_source()))
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert read, "the pattern no longer finds the settings' environment variables"
+    assert read - documented == set()
+
+
+def _settings_source() -> str:
+    return (ROOT / "config" / "settings.py").read_text()

@@ -12,7 +12,7 @@ from offerings.market.coingecko import coingecko_from_settings
 from offerings.market.resilience import CircuitBreaker, ProviderError, ProviderUnavailable
 from tests.fakes.coingecko import Fault, market_entry, ticker
 
-SECRET = "CG-secret-key-0123456789"
+SECRET = "CG-secret-key-0123456789"  # pragma: allowlist secret
 
 
 def test_quotes_are_batched_by_at_most_250_ids_a_call(fake, provider_for):
