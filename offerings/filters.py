@@ -130,7 +130,8 @@ class OfferingFilterForm(forms.Form):
         )
         fields["status"].choices = [ANY, *Status.choices, ("unknown", "Unknown")]
         fields["venue"].choices = [ANY, *venues]
-        fields["country"].choices = _countries()
+        # A callable: 250 countries are normalised only when a page renders or a country is sent.
+        fields["country"].choices = _countries
         fields["risk"].choices = _choices(RISKS, {risk: risk.title() for risk in RISKS})
         fields["grade"].choices = _choices(GRADES)
         fields["kyc"].choices = [ANY, *Offering.Kyc.choices]

@@ -335,30 +335,40 @@ def _parse_socials(value: Any, errors: list[FieldError]) -> dict[str, str]:
 
 
 def _out(value: Any) -> Any:
-    if value in ("", None):
+    if value is None or value == "":
         return None
-    if isinstance(value, Decimal):
+    kind = type(value)
+    if kind is Decimal:
         return canonical(value)
-    if isinstance(value, dt.date):
+    if kind is dt.date or kind is dt.datetime:
         return value.isoformat()
     return value
 
 
+# What offering_record reads, worked out once: (key, model attribute) per plain scalar, and
+# (part, [(name, model attribute)]) per part. Exports and the API list run it for every row.
+_PLAIN_SCALARS = [
+    (key, model_field)
+    for key, (model_field, _) in SCALARS.items()
+    if key not in ("status", "venue") and key not in LIST_FIELDS
+]
+_PART_FIELDS = [
+    (key, [(name, model_field) for name, (model_field, _) in spec.items()])
+    for key, spec in PARTS.items()
+]
+
+
 def offering_record(offering: Offering) -> dict[str, Any]:
     """The interchange record of an offering whose venue and parts are already loaded."""
-    record: dict[str, Any] = {}
-    for key, (model_field, _) in SCALARS.items():
-        if key == "status":
-            record[key] = offering.status
-        elif key == "venue":
-            record[key] = offering.venue.name if offering.venue_id else None
-        elif key in LIST_FIELDS:
-            record[key] = list(getattr(offering, model_field))
-        else:
-            record[key] = _out(getattr(offering, model_field))
-    for key, spec in PARTS.items():
+    values = {key: _out(getattr(offering, model_field)) for key, model_field in _PLAIN_SCALARS}
+    values["status"] = offering.status
+    values["venue"] = offering.venue.name if offering.venue_id else None
+    for key in LIST_FIELDS:
+        values[key] = list(getattr(offering, SCALARS[key][0]))
+    record: dict[str, Any] = {key: values[key] for key in SCALARS}  # in the format's order
+    for key, fields in _PART_FIELDS:
         record[key] = [
-            {name: _out(getattr(part, model_field)) for name, (model_field, _) in spec.items()}
+            {name: _out(getattr(part, model_field)) for name, model_field in fields}
             for part in getattr(offering, key).all()
         ]
     socials = {link.network: link.url for link in offering.socials.all()}
