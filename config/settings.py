@@ -121,6 +121,9 @@ OFFERWATCH_BACKTEST_REPORT = envstr(
     "OFFERWATCH_BACKTEST_REPORT", str(BASE_DIR / "docs" / "backtest.json")
 )
 
+# Import files larger than this are refused before a row is read.
+OFFERWATCH_MAX_IMPORT_BYTES = envint("OFFERWATCH_MAX_IMPORT_MB", 100) * 1024 * 1024
+
 # Uploaded documents (whitepapers, audits): PDF only, and no larger than this.
 OFFERWATCH_MAX_UPLOAD_BYTES = envint("OFFERWATCH_MAX_UPLOAD_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
@@ -133,7 +136,13 @@ CELERY_RESULT_BACKEND = envstr("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_ACKS_LATE = True
+# A worker killed mid-task leaves its message unacknowledged, so the task is redone once
+# (every task is idempotent); the visibility timeout, above the task time limit, says how soon.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Registered explicitly: the sweep lives beside the queueing it backs up, not in a tasks module.
+CELERY_IMPORTS = ["diligence.queueing"]
 
 # --- Market data (offerings/market) ---
 COINGECKO_BASE_URL = envstr("COINGECKO_BASE_URL", "https://api.coingecko.com/api/v3")
@@ -285,6 +294,13 @@ OFFERWATCH_ENCRYPTION_KEYS = [
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
     "OfferingStatusEnum": "offerings.status.Status.values",
     "WebhookDeliveryStatusEnum": "api.webhooks.models.WebhookDelivery.Status",
+}
+
+# --- Diligence ---
+# Rescores whose publish failed (broker down) are found in the data and done by this sweep.
+CELERY_BEAT_SCHEDULE["rescore-sweep"] = {
+    "task": "diligence.queueing.rescore_sweep_task",
+    "schedule": float(envint("RESCORE_SWEEP_SECONDS", 300)),
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -315,7 +315,8 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
         "chain": "ethereum" if index % 3 else "polygon",
         "token_standard": "ERC-1400" if kind == "sto" else "ERC-20",
         "contract_address": contract if timing in ("ended", "long_ended") else None,
-        "coingecko_id": None,
+        # Ended sales trade (or not) on the demo market: offerings/market/demo.py.
+        "coingecko_id": f"demo-{slug_word}" if timing in ("ended", "long_ended") else None,
         "website": f"https://{slug_word}.example" if not bad else f"http://{slug_word}.example",
         "whitepaper_url": None
         if profile == "scam"

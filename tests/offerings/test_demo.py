@@ -142,3 +142,38 @@ def test_running_the_admin_option_again_replaces_the_password(settings, client):
     assert get_user_model().objects.filter(username="admin").count() == 1
     assert not client.login(username="admin", password=first)
     assert client.login(username="admin", password=second)
+
+
+def test_the_demo_market_lists_most_ended_sales_and_fires_every_kind_of_market_flag(
+    django_capture_on_commit_callbacks,
+):
+    from diligence.models import Finding
+    from offerings.models import Listing, MarketSnapshot, MarketSummary
+
+    with django_capture_on_commit_callbacks(execute=True):  # the rescore runs on commit
+        assert "market data for" in load_demo()
+    flagged = set(
+        Finding.objects.filter(
+            assessment__is_current=True, rule_code__startswith="market.", outcome="flag"
+        ).values_list("rule_code", flat=True)
+    )
+    assert {
+        "market.below_sale_price",
+        "market.pump_and_dump",
+        "market.not_listed",
+        "market.thin_liquidity",
+    } <= flagged
+    assert Listing.objects.filter(venue__name="Northgate Exchange").exists()
+    listed = MarketSummary.objects.filter(listed=True).select_related("offering")
+    assert listed.count() > MarketSummary.objects.filter(listed=False).count() > 0
+    assert all(s.price_usd and s.ath_usd >= s.price_usd for s in listed)
+    assert MarketSnapshot.objects.filter(offering__coingecko_id__isnull=True).count() == 0
+
+
+def test_loading_the_demo_market_twice_adds_no_snapshot_or_listing():
+    from offerings.models import Listing, MarketSnapshot
+
+    load_demo()
+    counts = MarketSnapshot.objects.count(), Listing.objects.count()
+    load_demo()
+    assert (MarketSnapshot.objects.count(), Listing.objects.count()) == counts

@@ -55,7 +55,8 @@ def test_development_runs_without_any_configuration():
 def test_every_environment_variable_the_settings_read_is_documented_in_env_example():
     import re
 
-    read = set(re.findall(r'env(?:str|int|bool|list|secret)\(\s*"([A-Z0-9_]+)"', _settings_source()))
+    pattern = r'env(?:str|int|bool|list|secret)\(\s*"([A-Z0-9_]+)"'
+    read = set(re.findall(pattern, _settings_source()))
     documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert read, "the pattern no longer finds the settings' environment variables"
     assert read - documented == set()
@@ -63,3 +64,12 @@ def test_every_environment_variable_the_settings_read_is_documented_in_env_examp
 
 def _settings_source() -> str:
     return (ROOT / "config" / "settings.py").read_text()
+
+
+def test_every_beat_entry_names_a_task_a_worker_registers(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()  # what a worker imports at start
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "diligence.queueing.rescore_sweep_task" in scheduled
+    assert scheduled - set(app.tasks) == set()

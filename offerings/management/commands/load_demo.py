@@ -11,6 +11,8 @@ from django.utils.crypto import get_random_string
 
 from offerings.demo import VENUES, demo_records
 from offerings.importing import SourceRow, offerings_import
+from offerings.market.demo import DemoMarket
+from offerings.market.refresh import market_refresh
 from offerings.models import Venue
 from offerings.services import venue_upsert
 
@@ -40,10 +42,12 @@ class Command(BaseCommand):
             )
         if report.errors:
             raise CommandError("demo data is invalid:\n" + "\n".join(map(str, report.errors)))
+        market = market_refresh(provider=DemoMarket(records, today=timezone.localdate()))
         self.stdout.write(
             f"demo data: {report.created} offerings created, {report.updated} updated, "
             f"{report.unchanged} unchanged, "
-            f"{len(VENUES)} venues"
+            f"{len(VENUES)} venues; market data for {market.coins} linked offerings "
+            f"({market.snapshots} price snapshots, {market.pairs_seen} trading pairs)"
         )
         if admin:
             self._admin()
