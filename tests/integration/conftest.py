@@ -258,8 +258,12 @@ def broker(redis_server) -> Iterator[RedisServer]:
 
 
 def _pools_reset(app) -> None:
-    """Drop cached broker connections, so the next publish connects to the broker now set."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Drop cached broker connections, so the next publish connects to the broker now set.
+
+    kombu keeps its pools in process-wide registries keyed by connection: closing a pool
+    without clearing them hands the closed pool to the next publish ("Acquire on closed pool")."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
