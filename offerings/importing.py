@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import chain, count
 from typing import Any
 
@@ -390,11 +391,13 @@ def _build_parts(
         _check_part(item, part, key, report, index, lenient)
         parts.append(part)
     if model is TokenAllocation:
+        # A missing or unreadable share is already reported by _check_part; sum the rest.
+        percents = [part.percent for part in parts if isinstance(part.percent, Decimal)]
         try:
-            validate_allocation_total([part.percent for part in parts if part.percent is not None])
+            validate_allocation_total(percents)
         except ValidationError as exc:
             item.failed = True
-            total = sum(p.percent for p in parts if p.percent is not None)
+            total = sum(percents, Decimal(0))
             report.errors.append(RowProblem(item.rows[0], "allocations", total, exc.messages[0]))
     return parts
 

@@ -189,6 +189,20 @@ def test_a_bad_row_among_good_ones_writes_nothing_and_is_reported(overrides, fie
     assert matching[0].value == value
 
 
+def test_an_allocation_without_a_share_is_reported_beside_the_others_total():
+    # Found by schemathesis: a null share among allocations crashed the allocation total.
+    allocations = [
+        {"bucket": "team", "percent": None},
+        {"bucket": "public_sale", "percent": "60"},
+        {"bucket": "treasury", "percent": "50"},
+    ]
+    report = run_import([good(1, allocations=allocations)])
+    assert not report.written
+    problems = {(p.field, str(p.value)) for p in report.errors}
+    assert ("allocations", "110") in problems
+    assert any(p.field.startswith("allocations") and "percent" in p.field for p in report.errors)
+
+
 def test_a_record_without_a_name_or_slug_is_rejected():
     report = run_import([{"kind": "ico", "hard_cap": "5"}])
     assert [(p.row, p.field, p.message) for p in report.errors] == [(1, "name", "is required")]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -38,25 +39,30 @@ class Command(BaseCommand):
         fmt = format or {".jsonl": "jsonl", ".csv": "csv"}.get(file.suffix.lower())
         if fmt is None:
             raise CommandError(f"{file}: cannot tell the format from the name; pass --format")
-        if fmt == "tord":
-            lines = open_tord(file)
-            rows, total = read_tord(lines), max(len(lines) - 1, 0)
-        else:
-            stream = file.open(encoding="utf-8-sig", newline="")
-            rows = read_jsonl(stream) if fmt == "jsonl" else read_csv(stream)
-            total = None
-        bar = tqdm(
-            total=total, unit=" rows", disable=options["no_progress"], file=sys.stderr, leave=False
-        )
-        report = offerings_import(
-            rows=rows,
-            partial=partial,
-            dry_run=dry_run,
-            lenient=fmt == "tord",
-            change_reason=f"import {file.name}",
-            progress=bar.update,
-        )
-        bar.close()
+        with ExitStack() as open_files:
+            if fmt == "tord":
+                lines = open_tord(file)
+                rows, total = read_tord(lines), max(len(lines) - 1, 0)
+            else:
+                stream = open_files.enter_context(file.open(encoding="utf-8-sig", newline=""))
+                rows = read_jsonl(stream) if fmt == "jsonl" else read_csv(stream)
+                total = None
+            bar = tqdm(
+                total=total,
+                unit=" rows",
+                disable=options["no_progress"],
+                file=sys.stderr,
+                leave=False,
+            )
+            report = offerings_import(
+                rows=rows,
+                partial=partial,
+                dry_run=dry_run,
+                lenient=fmt == "tord",
+                change_reason=f"import {file.name}",
+                progress=bar.update,
+            )
+            bar.close()
         for problem in report.errors:
             self.stderr.write(f"error   {problem}")
         for problem in report.warnings:
