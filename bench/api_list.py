@@ -29,7 +29,7 @@ PARAMS = {"kind": "ico", "ordering": "-start_date", "page_size": PAGE}
 BY_SCORE = {**PARAMS, "ordering": "-score"}
 FLOOR_ORDER = {
     "-start_date": "o.start_date DESC{nulls}, o.name, o.id",
-    "-score": "a.score DESC{nulls}, o.name, o.id",
+    "-score": "o.current_score DESC{nulls}, o.name, o.id",
 }
 
 

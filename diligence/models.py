@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from offerings.models import Offering
+from offerings.models.offering import RISK_LEVELS
 
 
 class Outcomes(models.TextChoices):
@@ -61,6 +62,18 @@ class Assessment(models.Model):
         return (
             f"{self.offering_id}: {self.score} ({self.grade}) at {self.created_at:%Y-%m-%d %H:%M}"
         )
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if self.is_current:  # the offering keeps a copy of its current score and risk to sort by
+            Offering.objects.filter(pk=self.offering_id).update(
+                current_score=self.score, current_risk_rank=risk_rank(self.risk)
+            )
+
+
+def risk_rank(risk: str) -> int | None:
+    """A risk level's place in RISK_LEVELS (low 0 … critical 3); None when not assessed."""
+    return RISK_LEVELS.index(risk) if risk in RISK_LEVELS else None
 
 
 class Finding(models.Model):

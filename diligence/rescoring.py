@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
 from diligence.facts import CHUNK, among_ids, fact_batches
-from diligence.models import Assessment, Finding, FindingReview
+from diligence.models import Assessment, Finding, FindingReview, risk_rank
 from diligence.notifications import AssessmentChange, notifications_for
 from diligence.scoring import METHODOLOGY_VERSION
 from diligence.signals import assessments_changed
@@ -269,6 +269,29 @@ def _write(evaluations: list[Evaluation]) -> None:
         _copy(evaluations, now)
     else:
         _insert(evaluations, now)
+    _offering_copies_update(evaluations)
+
+
+def _offering_copies_update(evaluations: list[Evaluation]) -> None:
+    """Copy each new assessment's score and risk rank onto its offering (one statement on
+    PostgreSQL; offerings whose copy is already right are left untouched)."""
+    table = connection.ops.quote_name(Offering._meta.db_table)
+    rows = [(e.score.score, risk_rank(e.score.risk), e.offering_id) for e in evaluations]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS o SET current_score = v.score, current_risk_rank = v.rank "
+                "FROM unnest(%s::numeric[], %s::smallint[], %s::bigint[]) AS v(score, rank, id) "
+                # An unchanged copy is not rewritten: no new row version, no index entries.
+                "WHERE o.id = v.id AND (o.current_score IS DISTINCT FROM v.score "
+                "OR o.current_risk_rank IS DISTINCT FROM v.rank)",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET current_score = %s, current_risk_rank = %s WHERE id = %s",
+                rows,
+            )
 
 
 def _insert(evaluations: list[Evaluation], now: dt.datetime) -> None:

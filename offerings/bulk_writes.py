@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from offerings.models import Audit, Offering, SaleRound, SocialLink, TeamMember, TokenAllocation
+from offerings.models.offering import CURRENT_ASSESSMENT_COPIES
 from offerings.signals import offerings_changed
 
 PART_MODELS: dict[str, type[models.Model]] = {
@@ -39,7 +40,8 @@ def offerings_write(items: list[Any], *, user: Any, change_reason: str) -> None:
         fields = [
             f.name
             for f in Offering._meta.concrete_fields
-            if not f.primary_key and f.name not in {"created_at"}
+            # The assessment copies belong to the rescoring, which runs after this commits.
+            if not f.primary_key and f.name not in {"created_at", *CURRENT_ASSESSMENT_COPIES}
         ]
         bulk_update_with_history(updated, Offering, fields, batch_size=BATCH, **history)
     for key, model in PART_MODELS.items():

@@ -28,6 +28,7 @@ from offerings.models import (
     TokenAllocation,
     Venue,
 )
+from offerings.models.offering import CURRENT_ASSESSMENT_COPIES
 from offerings.models.parts import validate_allocation_total
 from offerings.status import derive_status
 
@@ -263,7 +264,9 @@ def _blank(model: type[models.Model], name: str, value: Any) -> Any:
     return ""
 
 
-_UNCOMPARED = frozenset({"id", "created_at", "updated_at", "offering", "position"})
+_UNCOMPARED = frozenset(
+    {"id", "created_at", "updated_at", "offering", "position", *CURRENT_ASSESSMENT_COPIES}
+)
 
 
 def _content(instance: models.Model) -> tuple:

@@ -34,6 +34,13 @@ def amount_field(verbose_name: str | None = None, **kwargs) -> models.DecimalFie
     )
 
 
+# Risk levels in order of severity: `current_risk_rank` is the index (low 0 … critical 3).
+RISK_LEVELS = ("low", "medium", "high", "critical")
+# Sort keys served by the offering's copy of its current assessment (kept by the rescoring).
+SORT_COLUMNS = {"score": "current_score", "risk": "current_risk_rank"}
+CURRENT_ASSESSMENT_COPIES = ("current_score", "current_risk_rank")
+
+
 class OfferingQuerySet(models.QuerySet):
     def with_status(self, today: dt.date | None = None) -> OfferingQuerySet:
         return self.annotate(current_status=status_expression(today or timezone.localdate()))
@@ -163,26 +170,16 @@ class OfferingQuerySet(models.QuerySet):
             if "search_rank" in self.query.annotations:
                 ordering.insert(0, models.F("search_rank").desc())
         else:
-            if field in ("score", "risk", "coverage"):
+            if field == "coverage":
                 offerings = offerings.with_assessment()
-            expression = self._risk_rank() if field == "risk" else models.F(field)
+            # Score and risk sort on the offering's own copies of its current assessment's, so
+            # that an index serves the first page instead of a join over every offering.
+            expression = models.F(SORT_COLUMNS.get(field, field))
             ordering = [
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
             ]
         tiebreak = ["id"] if field == "name" else ["name", "id"]
         return offerings.order_by(*ordering, *tiebreak)
-
-    @staticmethod
-    def _risk_rank() -> models.Expression:
-        """Risk as a number (low 0 … critical 3) so it sorts by severity; unassessed is NULL."""
-        return models.Case(
-            *(
-                models.When(risk=level, then=models.Value(rank))
-                for rank, level in enumerate(("low", "medium", "high", "critical"))
-            ),
-            default=models.Value(None),
-            output_field=models.IntegerField(),
-        )
 
     # Criteria key -> lookup, for the filters that are plain equality or range lookups.
     FILTER_LOOKUPS = {
@@ -304,7 +301,12 @@ class Offering(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    history = HistoricalRecords()
+    # Copies of the current assessment's score and risk, for sorting with an index (PostgreSQL,
+    # migration 0006). Only the rescoring writes them (diligence: Assessment.save and the bulk
+    # writes); an edit's save() leaves them alone.
+    current_score = models.DecimalField(max_digits=4, decimal_places=1, null=True, editable=False)
+    current_risk_rank = models.PositiveSmallIntegerField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=list(CURRENT_ASSESSMENT_COPIES))
 
     objects = OfferingQuerySet.as_manager()
 
@@ -318,6 +320,16 @@ class Offering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.symbol})" if self.symbol else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # An edit must not write back a stale copy of the assessment over the rescoring's.
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in CURRENT_ASSESSMENT_COPIES
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def status(self) -> str | None:
