@@ -111,6 +111,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(envstr("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 
+# A URL typed without a scheme in a form is https:// (Django 6's default), not http://, which
+# would fire website.insecure for an analyst who only left the scheme out.
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "offerings:list"
 LOGOUT_REDIRECT_URL = "login"

@@ -365,3 +365,14 @@ def test_saving_an_offering_in_the_admin_rescores_it(
     assert response.status_code == 302, response.content.decode()[:2000]
     assessment = Assessment.objects.current().get(offering=offering)
     assert "caps.no_hard_cap" in assessment.flags
+
+
+def test_a_website_typed_without_a_scheme_is_taken_as_https():
+    # Otherwise website.insecure would flag an analyst's "example.com" as plain http.
+    from django.forms import modelform_factory
+
+    from offerings.models import Offering
+
+    form = modelform_factory(Offering, fields=["website"])({"website": "aurora.example"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["website"] == "https://aurora.example"
