@@ -95,6 +95,10 @@ class OfferingSerializer(_OfferingRecord):
     grade = serializers.CharField(allow_null=True)
     risk = serializers.ChoiceField(choices=LEVELS, allow_null=True)
     coverage = serializers.CharField(allow_null=True, help_text="Share of the checklist decided.")
+    probability = serializers.CharField(
+        allow_null=True,
+        help_text="Calibrated chance of the methodology's good outcome (see /api/v1/checklist/).",
+    )
     flags = serializers.ListField(child=serializers.CharField(), allow_null=True)
     assessed_at = serializers.DateTimeField(allow_null=True)
     market = serializers.JSONField(required=False, allow_null=True)
@@ -115,6 +119,7 @@ class AssessmentSerializer(serializers.Serializer):
     grade = serializers.CharField(allow_null=True)
     risk = serializers.CharField(allow_null=True)
     coverage = serializers.CharField()
+    probability = serializers.CharField(allow_null=True)
     flags = serializers.ListField(child=serializers.CharField())
     is_current = serializers.BooleanField()
 
@@ -129,7 +134,8 @@ class FindingSerializer(serializers.Serializer):
     title = serializers.CharField()
     category = serializers.CharField(allow_null=True)
     severity = serializers.CharField()
-    weight = serializers.IntegerField()
+    weight = serializers.IntegerField(help_text="The rule's importance (its severity weight).")
+    points = serializers.CharField(help_text="Score points this finding cost (0 unless flagged).")
     outcome = serializers.ChoiceField(choices=OUTCOMES)
     automatic_outcome = serializers.ChoiceField(choices=OUTCOMES, allow_null=True)
     overridden = serializers.BooleanField()
@@ -150,23 +156,32 @@ class RuleSerializer(serializers.Serializer):
     category = serializers.CharField()
     category_title = serializers.CharField()
     severity = serializers.CharField()
-    weight = serializers.IntegerField()
+    weight = serializers.IntegerField(help_text="The rule's importance (its severity weight).")
+    flag_points = serializers.CharField(help_text="Score points a red flag of this rule costs.")
+    unknown_points = serializers.CharField(help_text="Points an unknown costs (0 since 2.0).")
+    fitted = serializers.BooleanField(help_text="Whether the points were learned from outcomes.")
+    fit = serializers.JSONField(help_text="The fit's figures for the rule, or why it has none.")
     rationale = serializers.CharField()
     source = serializers.CharField()
 
 
 class ScoringSerializer(serializers.Serializer):
     formula = serializers.CharField()
-    unknown_penalty = serializers.CharField()
+    points = serializers.CharField()
+    probability = serializers.CharField()
     grades = serializers.DictField(child=serializers.CharField())
     risk_floors = serializers.DictField(child=serializers.CharField())
     critical_flag = serializers.CharField()
+    thin_coverage = serializers.CharField()
 
 
 class ChecklistSerializer(serializers.Serializer):
     version = serializers.CharField()
     fingerprint = serializers.CharField()
     scoring = ScoringSerializer()
+    outcome = serializers.JSONField(help_text="What the weights were fitted to predict.")
+    model = serializers.JSONField(help_text="How the weights were fitted.")
+    validation = serializers.JSONField(help_text="Out-of-time and per-source validation.")
     rules = RuleSerializer(many=True)
 
 

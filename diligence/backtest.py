@@ -103,27 +103,38 @@ def _labels_by_slug(path: Path, rows: list[dict[str, str]]) -> dict[int, int]:
     return labels
 
 
-def _labels_by_listing(rows: list[dict[str, str]]) -> dict[int, int]:
+def tord_key(row: dict[str, str]) -> tuple[str, str]:
+    """The (name, symbol) a TORD row is imported under, folded for matching."""
     from offerings.tord import NULL_MARKERS, _symbol
 
-    def cell(row: dict[str, str], column: str) -> str:
+    def cell(column: str) -> str:
         # The same blanks as the import: "NA" (tord_v2) or "Unknown" mean no value.
         value = (row.get(column) or "").strip()
         return "" if value.casefold() in NULL_MARKERS else value
 
+    try:
+        symbol = _symbol(cell("token")) if cell("token") else ""
+    except ValueError:
+        symbol = ""  # the import keeps an unreadable ticker as no symbol
+    return cell("name").casefold(), symbol.casefold()
+
+
+def _filled(value: str | None) -> bool:
+    from offerings.tord import NULL_MARKERS
+
+    return (value or "").strip().casefold() not in NULL_MARKERS
+
+
+def _labels_by_listing(rows: list[dict[str, str]]) -> dict[int, int]:
     ids = {
         (name.casefold(), symbol.casefold()): pk
         for pk, name, symbol in Offering.objects.values_list("pk", "name", "symbol")
     }
     labels: dict[int, int] = {}
     for row in rows:
-        try:
-            symbol = _symbol(cell(row, "token")) if cell(row, "token") else ""
-        except ValueError:
-            symbol = ""  # the import keeps an unreadable ticker as no symbol
-        pk = ids.get((cell(row, "name").casefold(), symbol.casefold()))
+        pk = ids.get(tord_key(row))
         if pk is not None:
-            listed = int(bool(cell(row, "Coinmarketcap_identifier")))
+            listed = int(_filled(row.get("Coinmarketcap_identifier")))
             labels[pk] = max(labels.get(pk, 0), listed)  # a project listed twice is listed
     return labels
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple
 
 from diligence.facts import OfferingFacts
 from diligence.rules import RULES, Severity
 from diligence.rules.base import FLAG, NOT_APPLICABLE, PASS, UNKNOWN, WEIGHTS
-from diligence.scoring import METHODOLOGY_VERSION, Score, fold
+from diligence.scoring import METHODOLOGY_VERSION, Score, finding_points, fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +116,8 @@ def evaluate(facts: OfferingFacts, reviews: Iterable[ReviewFacts] = ()) -> Evalu
     )
 
 
-def _heaviest_first(finding: Judged) -> tuple[int, str]:
-    return -finding.weight, finding.rule_code
+def _heaviest_first(finding: Judged) -> tuple[Decimal, str]:
+    return -finding_points(finding.rule_code, finding.outcome, finding.weight), finding.rule_code
 
 
 def _digest_line(f: Judged) -> str:

@@ -127,6 +127,7 @@ class OfferingFacts:
     website: str
     socials: frozenset[str]
     market: MarketFacts | None = None
+    bonus: bool | None = None
 
     @property
     def ended(self) -> bool:
@@ -199,6 +200,7 @@ _OFFERING_COLUMNS = (
     "product_stage",
     "code_url",
     "website",
+    "bonus",
     "venue_id",
     "venue__name",
     "venue__kind",
@@ -263,6 +265,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
         product_stage,
         code_url,
         website,
+        bonus,
         venue_id,
         *_,
     ) in rows:
@@ -308,6 +311,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
                 website=website,
                 socials=frozenset(network for (network,) in socials.get(pk, ())),
                 market=markets.get(pk),
+                bonus=bonus,
             )
         )
     return facts

@@ -5,21 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from diligence.rules import CATEGORIES, RULES
-from diligence.scoring import GRADES, METHODOLOGY_VERSION, RISKS, UNKNOWN_PENALTY, fingerprint
+from diligence.scoring import (
+    GRADES,
+    METHODOLOGY_VERSION,
+    RISKS,
+    current_weights,
+    fingerprint,
+    rule_points,
+)
 
 
 def methodology() -> dict[str, Any]:
+    weights = current_weights()
     return {
         "version": METHODOLOGY_VERSION,
         "fingerprint": fingerprint(),
         "scoring": {
-            "formula": "100 × (1 − (Σ flagged weight + ¼ · Σ unknown weight) "
-            "/ Σ applicable weight)",
-            "unknown_penalty": str(UNKNOWN_PENALTY),
+            "formula": "100 − Σ points of the flagged rules, clipped to 0–100",
+            "points": "additive log-odds of a bad outcome, ten points per unit, learned from "
+            "outcomes and shrunk towards the guides' severities",
+            "probability": weights.document["outcome"]["probability"],
             "grades": {label: str(floor) for floor, label in GRADES} | {"F": "0"},
             "risk_floors": {label: str(floor) for floor, label in RISKS},
             "critical_flag": "caps the grade at D and makes the risk critical",
+            "thin_coverage": "a coverage under 50% caps the grade at C and the risk at medium",
         },
+        "outcome": weights.document["outcome"],
+        "model": weights.document.get("model", {}),
+        "validation": weights.document.get("validation", {}),
         "rules": [
             {
                 "code": rule.code,
@@ -28,6 +41,10 @@ def methodology() -> dict[str, Any]:
                 "category_title": CATEGORIES[rule.category],
                 "severity": rule.severity.value,
                 "weight": rule.weight,
+                "flag_points": str(rule_points(rule.code, rule.weight)[0]),
+                "unknown_points": str(rule_points(rule.code, rule.weight)[1]),
+                "fitted": code_fitted(rule.code),
+                "fit": weights.document["rules"].get(rule.code, {}),
                 "rationale": rule.rationale,
                 "source": rule.source,
             }
@@ -36,12 +53,16 @@ def methodology() -> dict[str, Any]:
     }
 
 
+def code_fitted(code: str) -> bool:
+    return code in current_weights().rules
+
+
 def methodology_markdown() -> str:
     data = methodology()
     lines = [
         f"# Offerwatch red-flag checklist — methodology {data['version']}",
         "",
-        f"Score = {data['scoring']['formula']}, clipped to 0–100. "
+        f"Score = {data['scoring']['formula']}. Points are {data['scoring']['points']}. "
         "Any critical flag caps the grade at D.",
         "",
     ]
@@ -49,14 +70,16 @@ def methodology_markdown() -> str:
         lines += [
             f"## {title}",
             "",
-            "| code | title | severity | weight | why it matters | source |",
+            "| code | title | severity | points if flagged | points if unknown | why it matters "
+            "| source |",
         ]
-        lines.append("|---|---|---|---|---|---|")
+        lines.append("|---|---|---|---|---|---|---|")
         for rule in data["rules"]:
             if rule["category"] == category:
                 lines.append(
                     f"| `{rule['code']}` | {rule['title']} | {rule['severity']} | "
-                    f"{rule['weight']} | {rule['rationale']} | {rule['source']} |"
+                    f"{rule['flag_points']} | {rule['unknown_points']} | {rule['rationale']} | "
+                    f"{rule['source']} |"
                 )
         lines.append("")
     return "\n".join(lines)

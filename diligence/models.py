@@ -37,6 +37,13 @@ class Assessment(models.Model):
     grade = models.CharField(max_length=1, blank=True)
     risk = models.CharField(max_length=8, choices=Risk.choices, blank=True)
     coverage = models.DecimalField(max_digits=4, decimal_places=3)
+    probability = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Calibrated chance of the methodology's good outcome (methodology 2.0 on).",
+    )
     flags = models.JSONField(default=list, help_text="Codes of the flagged rules, heaviest first.")
     digest = models.CharField(
         max_length=32, help_text="Hash of the findings, to skip no-op rescores."
@@ -95,6 +102,13 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_code}: {self.outcome}"
+
+    @property
+    def points(self):
+        """The score points this finding cost under the current methodology."""
+        from diligence.scoring import finding_points
+
+        return finding_points(self.rule_code, self.outcome, self.weight)
 
     @property
     def overridden(self) -> bool:

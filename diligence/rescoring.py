@@ -40,6 +40,7 @@ ASSESSMENT_COLUMNS = (
     "grade",
     "risk",
     "coverage",
+    "probability",
     "flags",
     "digest",
     "is_current",
@@ -308,6 +309,7 @@ def _insert(evaluations: list[Evaluation], now: dt.datetime) -> None:
                 grade=e.score.grade,
                 risk=e.score.risk,
                 coverage=e.score.coverage,
+                probability=e.score.probability,
                 flags=list(e.flags),
                 digest=e.digest,
                 is_current=True,
@@ -374,7 +376,8 @@ def _assessment_rows(ids: list[int], evaluations: list[Evaluation], now: dt.date
     return "".join(
         f"{assessment_id}\t{e.offering_id}\t{created}\t{METHODOLOGY_VERSION}\t"
         f"{_NULL if e.score.score is None else e.score.score}\t{e.score.grade}\t{e.score.risk}\t"
-        f"{e.score.coverage}\t{_copy_text(json.dumps(list(e.flags)))}\t{e.digest}\tt\n"
+        f"{e.score.coverage}\t{_NULL if e.score.probability is None else e.score.probability}\t"
+        f"{_copy_text(json.dumps(list(e.flags)))}\t{e.digest}\tt\n"
         for assessment_id, e in zip(ids, evaluations, strict=True)
     )
 

@@ -1,18 +1,20 @@
-"""Folding findings into a score, a grade, a risk level and a coverage figure (methodology 1.2).
+"""Folding findings into a score, a grade, a risk level, a coverage figure and a probability
+(methodology 2.0).
 
-score = 100 × (1 − (Σ weight of flags + ¼ · Σ weight of unknowns) / Σ applicable weight),
-clipped to 0..100: missing information is a risk, but a quarter of a confirmed flag.
+score = 100 − Σ points, clipped to 0..100. A finding costs points only when it flags or cannot be
+decided; how many is learned from outcomes (diligence/weights/2.0.json, written by
+`manage.py calibrate`) and shrunk towards the guides' severities, so every flag still shows the
+points it cost. Points are additive log-odds of a bad outcome (ten points per unit), which is why
+a pass elsewhere never dilutes a flag, and why the same fit turns them into a calibrated
+probability of the good outcome.
+
 Any critical flag caps the grade at D and makes the risk critical; a coverage under 50% caps
 the grade at C and the risk at medium, so an offering we know little about never looks safe.
+Coverage is the share of applicable severity weight that could be decided.
 
-Why ¼ and not the checklist's starting ½: on the TORD backtest the ½ penalty made the score
-mostly a measure of how much a source records (AUC 0.39 on all rows, coverage alone 0.31),
-while ¼ keeps missing data costly and ranks better (0.61 on all rows; 0.526 vs 0.514 within
-ICObench, the one source that records enough to judge). Coverage is shown beside every score.
-
-1.2 fills the market rules from the market-data refresh and gives `market.thin_liquidity` an
-absolute volume floor (MARKET_THIN_VOLUME_FLOOR_USD); the fingerprint now covers the market
-thresholds, so a deployment with another floor shows another fingerprint.
+Before 2.0 the score was 100 × (1 − (Σ flagged weight + ¼ Σ unknown weight) / Σ applicable
+weight): a pass on one rule diluted a flag on another, and on labelled offerings it ranked no
+better than a plain count of flags (README, "Backtest").
 """
 
 from __future__ import annotations
@@ -21,17 +23,17 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
+from diligence import weights
 from diligence.rules import RULES, market
 from diligence.rules.base import FLAG, NOT_APPLICABLE, UNKNOWN, Severity
 
-METHODOLOGY_VERSION = "1.2"
+METHODOLOGY_VERSION = "2.0"
 # Bump METHODOLOGY_VERSION and record the new fingerprint whenever a rule, weight or threshold
 # changes; a test fails until both are updated, so no change goes unversioned.
-METHODOLOGY_FINGERPRINT = "548b3a3509ee"  # pragma: allowlist secret
+METHODOLOGY_FINGERPRINT = "f1ba3fda239c"  # pragma: allowlist secret
 
-UNKNOWN_PENALTY = Decimal("0.25")
 GRADES = ((Decimal(85), "A"), (Decimal(70), "B"), (Decimal(55), "C"), (Decimal(40), "D"))
 RISKS = ((Decimal(80), "low"), (Decimal(60), "medium"), (Decimal(40), "high"))
 CRITICAL_CAP = "D"
@@ -39,10 +41,12 @@ CRITICAL_CAP = "D"
 THIN_COVERAGE = Decimal("0.5")
 THIN_COVERAGE_CAP = "C"
 _CRITICAL = Severity.CRITICAL.value
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
 class Scored:
+    rule_code: str
     outcome: str
     weight: int
     severity: str
@@ -54,12 +58,36 @@ class Score:
     grade: str
     risk: str
     coverage: Decimal
+    points: Decimal = _ZERO
+    probability: Decimal | None = None
+
+
+def current_weights() -> weights.Weights:
+    return weights.load(METHODOLOGY_VERSION)
+
+
+@cache
+def rule_points(rule_code: str, weight: int) -> tuple[Decimal, Decimal]:
+    """What a rule costs when it flags and when it cannot decide, under this methodology."""
+    rule = current_weights().for_rule(rule_code, weight)
+    return rule.flag_points, rule.unknown_points
+
+
+def finding_points(rule_code: str, outcome: str, weight: int) -> Decimal:
+    """The points one finding costs (zero for a pass or a rule that does not apply)."""
+    if outcome == FLAG:
+        return rule_points(rule_code, weight)[0]
+    if outcome == UNKNOWN:
+        return rule_points(rule_code, weight)[1]
+    return _ZERO
 
 
 def fold(findings: Iterable[Scored]) -> Score:
-    # Anything with outcome, weight and severity attributes folds (Scored, Judged, Finding).
+    # Anything with rule_code, outcome, weight and severity attributes folds (Scored, Judged,
+    # Finding).
     """Score a set of findings; with no applicable rule there is no score, only 0% coverage."""
-    applicable = flagged = unknown = 0
+    applicable = unknown = 0
+    lost = _ZERO
     critical = False
     for finding in findings:
         outcome = finding.outcome
@@ -67,20 +95,22 @@ def fold(findings: Iterable[Scored]) -> Score:
             continue
         applicable += finding.weight
         if outcome == FLAG:
-            flagged += finding.weight
+            lost += rule_points(finding.rule_code, finding.weight)[0]
             critical |= finding.severity == _CRITICAL
         elif outcome == UNKNOWN:
             unknown += finding.weight
-    return _score(applicable, flagged, unknown, critical)
+            lost += rule_points(finding.rule_code, finding.weight)[1]
+    return _score(applicable, unknown, lost, critical)
 
 
-# A score depends on four small integers only, so the decimal arithmetic runs once per combination.
-@lru_cache(maxsize=4096)
-def _score(applicable: int, flagged: int, unknown: int, critical: bool) -> Score:
+# A score depends on two small integers, a sum of points and a flag: computed once per combination.
+@lru_cache(maxsize=16384)
+def _score(applicable: int, unknown: int, lost: Decimal, critical: bool) -> Score:
     if not applicable:
         return Score(score=None, grade="", risk="", coverage=Decimal(0))
-    raw = 100 * (1 - (flagged + UNKNOWN_PENALTY * unknown) / Decimal(applicable))
-    score = min(max(raw, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    score = min(max(Decimal(100) - lost, _ZERO), Decimal(100)).quantize(
+        Decimal("0.1"), ROUND_HALF_UP
+    )
     coverage = (Decimal(applicable - unknown) / applicable).quantize(
         Decimal("0.001"), ROUND_HALF_UP
     )
@@ -91,15 +121,47 @@ def _score(applicable: int, flagged: int, unknown: int, critical: bool) -> Score
     if coverage < THIN_COVERAGE:
         grade = max(grade, THIN_COVERAGE_CAP)
         risk = "medium" if risk == "low" else risk
-    return Score(score=score, grade=grade, risk=risk, coverage=coverage)
+    probability = Decimal(repr(current_weights().probability(lost))).quantize(
+        Decimal("0.0001"), ROUND_HALF_UP
+    )
+    return Score(score, grade, risk, coverage, lost, probability)
+
+
+@dataclass(frozen=True, slots=True)
+class Chance:
+    """The calibrated chance of the good outcome, its 95% interval and what it is a chance of."""
+
+    probability: Decimal
+    low: Decimal | None
+    high: Decimal | None
+    outcome: str
+
+
+def chance(findings: Iterable[Scored]) -> Chance | None:
+    """The chance for an assessment's findings under the current methodology's fit."""
+    findings = list(findings)
+    if not any(f.outcome != NOT_APPLICABLE for f in findings):
+        return None
+    lost = sum((finding_points(f.rule_code, f.outcome, f.weight) for f in findings), _ZERO)
+    fitted = current_weights()
+    interval = fitted.probability_interval(lost)
+    low, high = (None, None) if interval is None else (_percent(interval[0]), _percent(interval[1]))
+    return Chance(_percent(fitted.probability(lost)), low, high, fitted.outcome)
+
+
+def _percent(value: float) -> Decimal:
+    return (Decimal(repr(value)) * 100).quantize(Decimal(1), ROUND_HALF_UP)
 
 
 def fingerprint() -> str:
-    """A short hash of everything that decides a score: rules, weights and thresholds."""
+    """A short hash of everything that decides a score: rules, weights, points and thresholds."""
     parts = [
-        f"{r.code}:{r.severity}:{r.weight}" for r in sorted(RULES.values(), key=lambda r: r.code)
+        f"{r.code}:{r.severity}:{r.weight}:{':'.join(map(str, rule_points(r.code, r.weight)))}"
+        for r in sorted(RULES.values(), key=lambda r: r.code)
     ]
     parts += [f"{floor}{label}" for floor, label in GRADES + RISKS]
-    parts += [str(UNKNOWN_PENALTY), f"{THIN_COVERAGE}{THIN_COVERAGE_CAP}"]
+    parts += [f"{THIN_COVERAGE}{THIN_COVERAGE_CAP}"]
+    calibration = current_weights()
+    parts += [f"calibration={calibration.intercept!r},{calibration.slope!r}"]
     parts += [f"market.{name}={value}" for name, value in sorted(market.thresholds().items())]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]

@@ -67,6 +67,7 @@ def backtest_report(path: Path) -> dict[str, Any] | None:
         return None
     except (OSError, ValueError) as exc:
         return {"error": f"{path} could not be read: {exc}"}
+    data = data.get("current_scores", data)  # since 2.0 the report also holds the validation
     return {
         "labelled": data.get("labelled"),
         "positives": data.get("positives"),

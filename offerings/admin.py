@@ -165,7 +165,7 @@ class OfferingAdmin(SimpleHistoryAdmin):
                     ("soft_cap", "hard_cap"),
                     ("raised_usd", "token_price_usd"),
                     ("total_supply", "tokens_for_sale", "supply_fixed"),
-                    ("refund_policy", "kyc", "whitelist"),
+                    ("refund_policy", "kyc", "whitelist", "bonus"),
                     "restricted_countries",
                 ]
             },

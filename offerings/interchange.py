@@ -25,7 +25,18 @@ FORMAT_VERSION = 1
 
 # Fields that exports add and imports ignore (computed by other parts of the product).
 READ_ONLY_FIELDS = frozenset(
-    {"score", "grade", "risk", "coverage", "flags", "market", "listings", "assessed_at", "url"}
+    {
+        "score",
+        "grade",
+        "risk",
+        "coverage",
+        "probability",
+        "flags",
+        "market",
+        "listings",
+        "assessed_at",
+        "url",
+    }
 )
 
 
@@ -187,6 +198,7 @@ SCALARS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "tokens_for_sale": ("tokens_for_sale", read_decimal),
     "supply_fixed": ("supply_fixed", _boolean),
     "whitelist": ("whitelist", _boolean),
+    "bonus": ("bonus", _boolean),
     "roadmap": ("roadmap", _boolean),
     "use_of_proceeds": ("use_of_proceeds", _boolean),
     "refund_policy": ("refund_policy", _choice(Offering.RefundPolicy)),
@@ -229,7 +241,7 @@ PARTS: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
 SOCIAL_NETWORKS = [network.value for network in SocialLink.Network]
 FIELD_ORDER = [*SCALARS, *PARTS, "socials"]
 # Read-only fields an export adds from the current assessment (OfferingQuerySet.with_assessment).
-ASSESSMENT_FIELDS = ("score", "grade", "risk", "coverage", "flags", "assessed_at")
+ASSESSMENT_FIELDS = ("score", "grade", "risk", "coverage", "probability", "flags", "assessed_at")
 # Read-only fields an export adds from the market-data refresh (offerings.MarketSummary, Listing).
 MARKET_FIELDS = ("market", "listings")
 EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS, *MARKET_FIELDS]

@@ -26,7 +26,6 @@ from offerings.interchange import FieldError
 UNMAPPED_COLUMNS = (
     "id",
     "sold_tokens",
-    "bonus",
     "min_investment",
     "bounty",
     "platform",
@@ -181,6 +180,7 @@ def _row(number: int, row: dict[str, str]) -> SourceRow:
         "cap_currency": "USD" if cell("soft_cap_usd") or cell("hard_cap_usd") else None,
         "tokens_for_sale": read("token_for_sale", _amount),
         "whitelist": read("whitelist", _flag, source),
+        "bonus": read("bonus", _flag, source),
         "kyc": {True: "required", False: "not_required", None: None}[read("kyc", _flag, source)],
         "product_stage": {True: "prototype", False: "idea", None: None}[read("mvp", _flag, source)],
         "restricted_countries": _restricted(cell("restricted_areas"), warnings),

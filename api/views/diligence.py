@@ -48,6 +48,7 @@ def assessment_summary(assessment: Assessment) -> dict:
         "grade": assessment.grade or None,
         "risk": assessment.risk or None,
         "coverage": canonical(assessment.coverage),
+        "probability": _decimal(assessment.probability),
         "flags": list(assessment.flags),
         "is_current": assessment.is_current,
     }
@@ -62,6 +63,7 @@ def _finding(finding) -> dict:
         "category": rule.category if rule else None,
         "severity": finding.severity,
         "weight": finding.weight,
+        "points": canonical(finding.points),
         "outcome": finding.outcome,
         "automatic_outcome": finding.automatic_outcome or None,
         "overridden": finding.overridden,

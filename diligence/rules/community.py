@@ -35,9 +35,8 @@ def community_absent(facts: OfferingFacts):
         "A sale site served without HTTPS can have its payment addresses swapped in transit; "
         "competent teams never run one."
     ),
-    source="API-key security articles (always use HTTPS); weight 3, not 1: in the TORD "
-    "backtest a plain-HTTP site goes with a third fewer listings (ICObench rows, lift 1.5)",
-    weight=3,
+    source="API-key security articles (always use HTTPS); its points are learned from "
+    "outcomes (methodology 2.0)",
 )
 def website_insecure(facts: OfferingFacts):
     if not facts.website:

@@ -6,6 +6,8 @@ from diligence.facts import OfferingFacts
 from diligence.rules.base import Severity, flagged, passed, rule, unknown
 from offerings.countries import OFFSHORE_CENTRES
 
+SMALL_TEAM = 5
+
 
 def _core(facts: OfferingFacts):
     return [member for member in facts.team if not member.advisor] or list(facts.team)
@@ -130,3 +132,27 @@ def issuer_offshore(facts: OfferingFacts):
     if facts.country in OFFSHORE_CENTRES:
         return flagged(f"issuer jurisdiction: {facts.country}, an offshore financial centre")
     return passed(f"issuer jurisdiction: {facts.country}")
+
+
+@rule(
+    code="team.small",
+    title="Very small team",
+    category="team",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "Building, securing and marketing a token project takes more people than a handful; "
+        "very small teams deliver less often and leave buyers exposed to one person's exit."
+    ),
+    source="Amsden & Schweizer 2018 and Howell et al. 2020 (team size predicts ICO success); "
+    "TORD backtest, out of time: teams of five or more listed 1.3× as often",
+)
+def team_small(facts: OfferingFacts):
+    if facts.team_size is not None:
+        size, known = facts.team_size, f"team size stated as {facts.team_size}"
+    elif facts.team:
+        size, known = len(facts.team), f"team: {len(facts.team)} members recorded"
+    else:
+        return unknown("team size: not recorded")
+    if size < SMALL_TEAM:
+        return flagged(f"{known} (fewer than {SMALL_TEAM})")
+    return passed(known)

@@ -49,7 +49,8 @@ class OfferingQuerySet(models.QuerySet):
         return self.with_status(today).filter(current_status=status)
 
     def with_assessment(self) -> OfferingQuerySet:
-        """Annotate the current assessment's score, grade, risk, coverage and flags (one join)."""
+        """Annotate the current assessment's score, grade, risk, coverage, probability and flags
+        (one join)."""
         current = models.FilteredRelation(
             "assessments", condition=models.Q(assessments__is_current=True)
         )
@@ -59,6 +60,7 @@ class OfferingQuerySet(models.QuerySet):
             grade=models.F("current_assessment__grade"),
             risk=models.F("current_assessment__risk"),
             coverage=models.F("current_assessment__coverage"),
+            probability=models.F("current_assessment__probability"),
             flags=models.F("current_assessment__flags"),
             assessed_at=models.F("current_assessment__created_at"),
         )
@@ -288,6 +290,12 @@ class Offering(models.Model):
 
     supply_fixed = models.BooleanField(null=True, blank=True)
     whitelist = models.BooleanField(null=True, blank=True)
+    bonus = models.BooleanField(
+        "purchase bonuses",
+        null=True,
+        blank=True,
+        help_text="The sale offers buyers bonus tokens (early-bird, volume or referral bonuses).",
+    )
     roadmap = models.BooleanField("roadmap published", null=True, blank=True)
     use_of_proceeds = models.BooleanField("use of proceeds disclosed", null=True, blank=True)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from diligence.forms import MANUAL_OUTCOMES, OVERTURN_OUTCOMES, SEVERITIES
 from diligence.history import assessment_changes, findings_by_category
 from diligence.models import Finding, FindingReview
+from diligence.scoring import chance
 from offerings.access import browse_required
 from offerings.amounts import canonical
 from offerings.interchange import PREFETCH
@@ -55,6 +56,7 @@ def diligence_context(offering: Offering) -> dict[str, Any]:
         "assessment": current,
         "assessments": assessments,
         "categories": findings_by_category(findings),
+        "chance": chance(findings) if current else None,
         "changes": assessment_changes(assessments[1], current) if len(assessments) > 1 else [],
         "overturn_outcomes": OVERTURN_OUTCOMES,
         "manual_outcomes": MANUAL_OUTCOMES,

@@ -132,7 +132,7 @@ BASELINE = OfferingFacts(
     start_date=dt.date(2026, 3, 1),
     end_date=dt.date(2026, 5, 1),
     team=(member(), member(), member(), advisor()),
-    team_size=4,
+    team_size=5,
     legal_entity="Payline Labs GmbH",
     country="DE",
     postal_address="Torstrasse 1, 10119 Berlin",
@@ -173,6 +173,7 @@ BASELINE = OfferingFacts(
     website="https://payline.example",
     socials=frozenset({"twitter", "telegram"}),
     market=market(),
+    bonus=False,
 )
 
 

@@ -270,7 +270,7 @@ def test_the_command_prints_auc_precision_and_the_rule_table_and_writes_json(tmp
     assert "precision at 500" not in out  # more than there are labelled offerings
     row = next(line for line in out.splitlines() if line.startswith("caps.no_hard_cap "))
     assert row.split() == ["caps.no_hard_cap", "50", "20.0%", "50", "100.0%", "0", "5.00"]
-    figures = json.loads(json_path.read_text())
+    figures = json.loads(json_path.read_text())["current_scores"]
     assert figures["auc"] == pytest.approx(2200 / 2400)
     assert figures["precision_at"] == {"100": 0.6}
     rule = next(r for r in figures["rules"] if r["code"] == "caps.no_hard_cap")

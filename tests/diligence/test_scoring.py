@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pytest
 
+from diligence import scoring
 from diligence.evaluation import ReviewFacts, evaluate
 from diligence.rules import Outcome
 from diligence.scoring import Scored, fold
@@ -20,13 +21,21 @@ from tests.diligence.factories import (
 ANONYMOUS_TEAM = (member(named=False),) * 3 + (advisor(),)
 
 
-def scored(outcome: str, weight: int, severity: str = "high") -> Scored:
-    return Scored(outcome, weight, severity)
+def scored(outcome: str, weight: int, severity: str = "high", code: str = "") -> Scored:
+    # A code the weights file does not name costs its guide-based prior: 1.5 points a weight.
+    return Scored(code or f"test.rule_{weight}_{severity}", outcome, weight, severity)
 
 
-def share_flagged(flagged: int, total: int):
-    """Findings of `total` weight of which `flagged` is flagged and the rest passed."""
-    return fold([scored("flag", flagged), scored("pass", total - flagged)])
+@pytest.fixture
+def points(monkeypatch):
+    """Give test rules fixed points: `points({"a": "7.5"})` makes a flag of rule a cost 7.5."""
+
+    def install(table: dict[str, str]):
+        monkeypatch.setattr(
+            scoring, "rule_points", lambda code, weight: (Decimal(table[code]), Decimal(0))
+        )
+
+    return install
 
 
 # fold()
@@ -43,95 +52,67 @@ def test_fold_without_applicable_rules_gives_no_score_and_no_coverage(findings):
     assert score.coverage == 0
 
 
-def test_fold_counts_missing_information_as_a_quarter_of_a_flag():
-    score = fold([scored("unknown", 6), scored("unknown", 3), scored("not_applicable", 10)])
+def test_a_flag_costs_its_prior_points_when_the_fit_does_not_name_the_rule():
+    score = fold([scored("flag", 6), scored("pass", 3, "medium")])
 
-    assert score.score == Decimal("75.0")
-    assert score.coverage == 0
-    # 75 would be a B with low-to-medium risk, but nothing is known: capped at C, medium.
+    assert score.points == Decimal("9.0")  # high: 6 × 1.5
+    assert score.score == Decimal("91.0")
+
+
+def test_a_pass_elsewhere_never_dilutes_a_flag():
+    alone = fold([scored("flag", 6)])
+    among_passes = fold([scored("flag", 6)] + [scored("pass", 10, "critical")] * 30)
+
+    assert alone.score == among_passes.score == Decimal("91.0")
+
+
+def test_missing_information_costs_no_points_but_lowers_coverage():
+    score = fold([scored("unknown", 6), scored("unknown", 3), scored("pass", 1, "low")])
+
+    assert score.score == 100
+    assert score.coverage == Decimal("0.100")
+    # 100 would be an A with low risk, but little is known: capped at C, medium.
     assert (score.grade, score.risk) == ("C", "medium")
 
 
 def test_thin_coverage_caps_the_grade_but_not_a_worse_one():
-    # 6 of 16 applicable weight decided (37.5%), all passing: score 100 - 25 * 10 / 16
     thin = fold([scored("pass", 6), scored("unknown", 10, "critical")])
-    assert (thin.score, thin.grade, thin.risk) == (Decimal("84.4"), "C", "medium")
-    # 10 of 16 decided (62.5%): the grade its score earns is kept
+    assert (thin.grade, thin.risk) == ("C", "medium")
     known = fold([scored("pass", 10, "critical"), scored("unknown", 6)])
-    assert (known.score, known.grade, known.risk) == (Decimal("90.6"), "A", "low")
-    # a worse grade is never raised by the cap
-    bad = fold([scored("flag", 6), scored("unknown", 10, "critical")])
-    assert (bad.score, bad.grade, bad.risk) == (Decimal("46.9"), "D", "high")
-
-
-def test_fold_gives_full_marks_when_every_rule_passes():
-    score = fold([scored("pass", 10, "critical"), scored("pass", 1, "low")])
-
-    assert (score.score, score.grade, score.risk, score.coverage) == (100, "A", "low", 1)
-
-
-def test_fold_bottoms_out_at_zero_when_every_rule_flags():
-    score = fold([scored("flag", 6), scored("flag", 3, "medium")])
-
-    assert (score.score, score.grade, score.risk, score.coverage) == (0, "F", "critical", 1)
-
-
-def test_a_critical_flag_caps_a_high_score_at_grade_d_and_critical_risk():
-    score = fold([scored("flag", 10, "critical"), scored("pass", 990)])
-
-    assert score.score == Decimal("99.0")
-    assert (score.grade, score.risk) == ("D", "critical")
-
-
-def test_a_critical_flag_does_not_raise_a_failing_grade():
-    score = fold([scored("flag", 10, "critical"), scored("flag", 6), scored("pass", 1)])
-
-    assert score.grade == "F"
-
-
-def test_a_high_flag_does_not_cap_the_grade():
-    score = fold([scored("flag", 6), scored("pass", 994)])
-
-    assert (score.grade, score.risk) == ("A", "low")
+    assert (known.grade, known.risk) == ("A", "low")
+    bad = fold([scored("flag", 10, "high"), scored("flag", 6), scored("unknown", 10, "critical")])
+    assert (bad.score, bad.grade) == (Decimal("76.0"), "B")  # coverage 16/26: its own grade
 
 
 @pytest.mark.parametrize(
-    ("flagged", "total", "score", "grade"),
+    ("lost", "score", "grade", "risk"),
     [
-        (15, 100, "85.0", "A"),
-        (151, 1000, "84.9", "B"),
-        (30, 100, "70.0", "B"),
-        (301, 1000, "69.9", "C"),
-        (45, 100, "55.0", "C"),
-        (451, 1000, "54.9", "D"),
-        (60, 100, "40.0", "D"),
-        (601, 1000, "39.9", "F"),
+        ("15", "85.0", "A", "low"),
+        ("15.1", "84.9", "B", "low"),
+        ("20", "80.0", "B", "low"),
+        ("20.1", "79.9", "B", "medium"),
+        ("30.1", "69.9", "C", "medium"),
+        ("40.1", "59.9", "C", "high"),
+        ("45.1", "54.9", "D", "high"),
+        ("60", "40.0", "D", "high"),
+        ("60.1", "39.9", "F", "critical"),
+        ("130", "0.0", "F", "critical"),
     ],
 )
-def test_grade_thresholds(flagged, total, score, grade):
-    result = share_flagged(flagged, total)
+def test_grade_and_risk_thresholds(points, lost, score, grade, risk):
+    points({"a": lost})
 
-    assert (result.score, result.grade) == (Decimal(score), grade)
+    result = fold([Scored("a", "flag", 6, "high"), Scored("b", "pass", 6, "high")])
 
-
-@pytest.mark.parametrize(
-    ("flagged", "total", "risk"),
-    [
-        (20, 100, "low"),
-        (201, 1000, "medium"),
-        (40, 100, "medium"),
-        (401, 1000, "high"),
-        (60, 100, "high"),
-        (601, 1000, "critical"),
-    ],
-)
-def test_risk_thresholds(flagged, total, risk):
-    assert share_flagged(flagged, total).risk == risk
+    assert (result.score, result.grade, result.risk) == (Decimal(score), grade, risk)
 
 
-def test_fold_rounds_the_score_half_up_to_one_decimal():
-    # 100 * (1 - 127/2000) = 93.65, which rounding half to even would make 93.6
-    assert share_flagged(127, 2000).score == Decimal("93.7")
+def test_a_critical_flag_caps_the_grade_at_d_and_makes_the_risk_critical(points):
+    points({"a": "1"})
+
+    result = fold([Scored("a", "flag", 10, "critical"), Scored("b", "pass", 990, "high")])
+
+    assert (result.score, result.grade, result.risk) == (Decimal("99.0"), "D", "critical")
 
 
 def test_coverage_is_the_decided_share_of_applicable_weight():
@@ -145,7 +126,17 @@ def test_coverage_is_the_decided_share_of_applicable_weight():
     score = fold(findings)
 
     assert score.coverage == Decimal("0.684")  # (19 - 6) / 19
-    assert score.score == Decimal("76.3")  # 100 * (1 - (3 + 6/4) / 19)
+    assert score.score == Decimal("95.5")  # 100 - 3 × 1.5
+
+
+def test_the_probability_falls_as_points_are_lost_and_matches_the_weights_file():
+    scores = [fold([scored("flag", weight)]) for weight in (1, 3, 6, 10)]
+
+    probabilities = [s.probability for s in scores]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert len(set(probabilities)) == 4
+    expected = scoring.current_weights().probability(scores[2].points)
+    assert scores[2].probability == Decimal(repr(expected)).quantize(Decimal("0.0001"))
 
 
 # evaluate(): the checklist on one offering, with reviews
@@ -227,9 +218,9 @@ def test_a_review_of_other_facts_becomes_stale_and_is_not_applied(seen):
 @pytest.mark.parametrize(
     ("severity", "weight"), [("low", 1), ("medium", 3), ("high", 6), ("critical", 10)]
 )
-def test_a_manual_finding_adds_weight_by_its_severity(severity, weight):
+def test_a_manual_finding_costs_the_prior_points_of_its_severity(severity, weight):
     facts = make_facts()
-    applicable = sum(f.weight for f in evaluate(facts).findings if f.outcome != "not_applicable")
+    before = evaluate(facts).score.score
     manual = review(
         "manual.founder_record",
         "manual",
@@ -247,8 +238,7 @@ def test_a_manual_finding_adds_weight_by_its_severity(severity, weight):
         severity,
         "Founder fined for fraud",
     )
-    expected = 100 * (1 - Decimal(weight) / (applicable + weight))
-    assert reviewed.score.score == expected.quantize(Decimal("0.1"), ROUND_HALF_UP)
+    assert reviewed.score.score == before - Decimal(weight) * Decimal("1.5")
     assert reviewed.flags == ("manual.founder_record",)
     assert (reviewed.score.grade == "D") is (severity == "critical")
 
@@ -270,8 +260,8 @@ def test_flags_are_listed_heaviest_first_then_by_code():
         "team.anonymous",
         "tokens.insider_heavy",
         "roadmap.missing",
-        "website.insecure",  # weight 3 since methodology 1.1
         "whitepaper.incomplete",
+        "website.insecure",
         "whitepaper.thin",
     )
 

@@ -81,7 +81,7 @@ def test_the_methodology_lists_every_rule_with_an_anchor_and_its_metadata(analys
         assert row, rule["code"]
         for value in (rule["title"], rule["severity"], rule["rationale"], rule["source"]):
             assert escape(value) in row.group(0), (rule["code"], value)
-        assert f'<td class="num">{rule["weight"]}</td>' in row.group(0)
+        assert f'<td class="num">{rule["flag_points"]}</td>' in row.group(0)
     assert content.count('<tr id="') == len(RULES)
 
 

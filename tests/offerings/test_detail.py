@@ -261,7 +261,7 @@ def test_lockups_are_described_in_words(vesting, cliff, expected):
 # The score breakdown
 
 
-def test_every_rule_is_shown_by_category_with_outcome_evidence_weight_and_rationale_link(
+def test_every_rule_is_shown_by_category_with_outcome_evidence_points_and_rationale_link(
     analyst_client,
 ):
     offering = full_offering()
@@ -274,7 +274,8 @@ def test_every_rule_is_shown_by_category_with_outcome_evidence_weight_and_ration
         rule = RULES[finding.rule_code]
         summary = text(re.search(r"<summary>.*?</summary>", html, re.S).group(0))
         assert summary.startswith(f"{finding.get_outcome_display()} {rule.title}")
-        assert f"{finding.rule_code} weight {finding.weight}" in summary
+        cost = f"−{finding.points} points" if finding.points else "0 points"
+        assert f"{finding.rule_code} {cost}" in summary
         assert text(escape(finding.evidence)) in summary
         assert escape(rule.rationale) in html
         assert f'href="{reverse("diligence:methodology")}#{finding.rule_code}"' in html

@@ -31,12 +31,12 @@ INTERCHANGE_COLUMNS = [
     "whitepaper_pages", "team_size", "country", "legal_entity", "postal_address",
     "regulatory_filing", "description", "claims", "start_date", "end_date", "cap_currency",
     "soft_cap", "hard_cap", "raised_usd", "token_price_usd", "total_supply", "tokens_for_sale",
-    "supply_fixed", "whitelist", "roadmap", "use_of_proceeds", "refund_policy", "kyc",
+    "supply_fixed", "whitelist", "bonus", "roadmap", "use_of_proceeds", "refund_policy", "kyc",
     "product_stage", "restricted_countries", "backers", "audits", "team", "allocations",
     "rounds", "socials",
 ]  # fmt: skip
 # Read-only, from the current assessment; an import ignores them.
-ASSESSMENT_COLUMNS = ["score", "grade", "risk", "coverage", "flags", "assessed_at"]
+ASSESSMENT_COLUMNS = ["score", "grade", "risk", "coverage", "probability", "flags", "assessed_at"]
 # Read-only, from the market-data refresh; an import ignores them.
 MARKET_COLUMNS = ["market", "listings"]
 EXPORT_COLUMNS = INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS + MARKET_COLUMNS
