@@ -19,7 +19,9 @@ from offerings.access import browse_required
 from offerings.amounts import canonical
 from offerings.interchange import PREFETCH
 from offerings.models import Document, Offering, TokenAllocation, Watch
+from offerings.forms import SaleOutcomeForm
 from offerings.views.market import market_context
+from offerings.views.outcomes import outcomes_context
 
 ASSESSMENT_LIMIT = 20  # score history shown
 HISTORY_LIMIT = 20  # change-history entries shown
@@ -42,7 +44,7 @@ def offering_queryset(request) -> QuerySet[Offering]:
 def diligence_context(offering: Offering) -> dict[str, Any]:
     """The current assessment's findings by category, what changed since the previous one, the
     score history and reviews that no longer apply (4 queries when assessed, 1 when not)."""
-    assessments = list(offering.assessments.all()[:ASSESSMENT_LIMIT])
+    assessments = list(offering.assessments.rolling()[:ASSESSMENT_LIMIT])
     prefetch_related_objects(
         assessments[:2],
         Prefetch("findings", queryset=Finding.objects.select_related("review__author")),
@@ -115,6 +117,8 @@ def detail_context(offering: Offering) -> dict[str, Any]:
         "history": change_history(offering),
         **market_context(offering),
         **diligence_context(offering),
+        **outcomes_context(offering),
+        "outcome_form": SaleOutcomeForm(),
     }
 
 

@@ -1,0 +1,59 @@
+"""Analysts record what happened to an offering after its sale (with a source)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from diligence.models import Assessment
+from offerings.access import analyst_required
+from offerings.forms import SaleOutcomeForm
+from offerings.models import Offering, SaleOutcome
+from offerings.outcomes import sale_outcome_record
+
+OUTCOMES_PARTIAL = "offerings/offering_detail.html#outcomes"
+PERMISSION = "offerings.add_saleoutcome"
+
+
+@require_POST
+@analyst_required
+def outcome_add(request, slug: str):
+    """Record an analyst's outcome; htmx gets the outcomes region back, a plain form a redirect."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied("recording outcomes needs the “add sale outcome” permission")
+    offering = get_object_or_404(Offering.objects.only("pk", "slug", "name"), slug=slug)
+    form = SaleOutcomeForm(request.POST)
+    outcome = None
+    if form.is_valid():
+        try:
+            outcome = sale_outcome_record(offering=offering, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+    message = f"Recorded the outcome “{outcome.get_kind_display()}”." if outcome else ""
+    if request.htmx:
+        context = outcomes_context(offering) | {
+            "offering": offering,
+            "outcome_form": SaleOutcomeForm() if outcome else form,
+            "outcome_message": message,
+        }
+        return render(request, OUTCOMES_PARTIAL, context, status=200 if outcome else 422)
+    if outcome:
+        messages.success(request, message)
+    else:
+        errors = "; ".join(m for field_errors in form.errors.values() for m in field_errors)
+        messages.error(request, f"Outcome not recorded: {errors}")
+    return redirect(reverse("offerings:detail", args=[offering.slug]) + "#outcomes")
+
+
+def outcomes_context(offering: Offering) -> dict:
+    """The offering's outcomes with who recorded them, and its frozen as-of-sale-end
+    assessment (2 queries)."""
+    return {
+        "sale_outcomes": list(
+            SaleOutcome.objects.filter(offering=offering).select_related("recorded_by")
+        ),
+        "sale_end_assessment": Assessment.objects.sale_end().filter(offering=offering).first(),
+    }
