@@ -210,7 +210,9 @@ def workflow(request, slug: str):
             context["workflow_message"] = f"The offering is now {done.get_state_display().lower()}."
         return render(request, WORKFLOW_PARTIAL, context, status=status)
     if status == 403:
-        context = detail_context(detail_offering(request, slug)) | {"workflow_error": error}
+        context = detail_context(detail_offering(request, slug), request.user) | {
+            "workflow_error": error
+        }
         return render(request, "offerings/offering_detail.html", context, status=403)
     if done:
         messages.success(request, f"The offering is now {done.get_state_display().lower()}.")

@@ -17,9 +17,9 @@ from diligence.history import assessment_changes, findings_by_category
 from diligence.models import Finding, FindingReview
 from offerings.access import browse_required
 from offerings.amounts import canonical
+from offerings.forms import SaleOutcomeForm
 from offerings.interchange import PREFETCH
 from offerings.models import Document, Offering, TokenAllocation, Watch
-from offerings.forms import SaleOutcomeForm
 from offerings.views.market import market_context
 from offerings.views.outcomes import outcomes_context
 
@@ -87,7 +87,7 @@ def _attach_stale_reviews(offering: Offering, findings: list[Finding]) -> None:
 @browse_required
 def offering_detail(request, slug: str):
     offering = detail_offering(request, slug)
-    return render(request, "offerings/offering_detail.html", detail_context(offering))
+    return render(request, "offerings/offering_detail.html", detail_context(offering, request.user))
 
 
 def detail_offering(request, slug: str) -> Offering:
@@ -100,7 +100,7 @@ def detail_offering(request, slug: str) -> Offering:
     )
 
 
-def detail_context(offering: Offering) -> dict[str, Any]:
+def detail_context(offering: Offering, user: Any) -> dict[str, Any]:
     """Everything the detail page shows; every query runs here, none in the template."""
     allocations = list(offering.allocations.all())
     return {
@@ -117,7 +117,7 @@ def detail_context(offering: Offering) -> dict[str, Any]:
         "history": change_history(offering),
         **market_context(offering),
         **diligence_context(offering),
-        **outcomes_context(offering),
+        **outcomes_context(offering, user),
         "outcome_form": SaleOutcomeForm(),
     }
 

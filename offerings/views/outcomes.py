@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from diligence.models import Assessment
-from offerings.access import analyst_required
+from offerings.access import analyst_required, can_record_outcomes
 from offerings.forms import SaleOutcomeForm
-from offerings.models import Offering, SaleOutcome
+from offerings.models import Offering
 from offerings.outcomes import sale_outcome_record
 
 OUTCOMES_PARTIAL = "offerings/offering_detail.html#outcomes"
-PERMISSION = "offerings.add_saleoutcome"
 
 
 @require_POST
 @analyst_required
 def outcome_add(request, slug: str):
     """Record an analyst's outcome; htmx gets the outcomes region back, a plain form a redirect."""
-    if not request.user.has_perm(PERMISSION):
+    if not can_record_outcomes(request.user):
         raise PermissionDenied("recording outcomes needs the “add sale outcome” permission")
     offering = get_object_or_404(Offering.objects.only("pk", "slug", "name"), slug=slug)
     form = SaleOutcomeForm(request.POST)
@@ -34,7 +34,7 @@ def outcome_add(request, slug: str):
             form.add_service_errors(error)
     message = f"Recorded the outcome “{outcome.get_kind_display()}”." if outcome else ""
     if request.htmx:
-        context = outcomes_context(offering) | {
+        context = outcomes_context(offering, request.user) | {
             "offering": offering,
             "outcome_form": SaleOutcomeForm() if outcome else form,
             "outcome_message": message,
@@ -48,12 +48,16 @@ def outcome_add(request, slug: str):
     return redirect(reverse("offerings:detail", args=[offering.slug]) + "#outcomes")
 
 
-def outcomes_context(offering: Offering) -> dict:
-    """The offering's outcomes with who recorded them, and its frozen as-of-sale-end
-    assessment (2 queries)."""
+def outcomes_context(offering: Offering, user) -> dict:
+    """The offering's outcomes with who recorded them (one query when an analyst recorded
+    one, none otherwise: the page prefetched them), its frozen as-of-sale-end assessment
+    (one query) and whether the user may record outcomes (see can_record_outcomes)."""
+    outcomes = list(offering.outcomes.all())
+    recorded = [outcome for outcome in outcomes if outcome.recorded_by_id]
+    if recorded:
+        prefetch_related_objects(recorded, "recorded_by")
     return {
-        "sale_outcomes": list(
-            SaleOutcome.objects.filter(offering=offering).select_related("recorded_by")
-        ),
+        "sale_outcomes": outcomes,
         "sale_end_assessment": Assessment.objects.sale_end().filter(offering=offering).first(),
+        "can_record_outcomes": can_record_outcomes(user),
     }
