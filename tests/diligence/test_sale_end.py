@@ -165,8 +165,8 @@ def test_freezing_notifies_no_watcher():
 def test_only_reviews_made_before_the_as_of_day_apply_to_the_frozen_assessment(analyst):
     old = OfferingFactory(slug="old", end_date=dt.date(2026, 2, 10), hard_cap=Decimal(0))
     assessments_refresh(today=TODAY)
-    finding = Assessment.objects.current().get(offering=old).findings.get(
-        rule_code="caps.no_hard_cap"
+    finding = (
+        Assessment.objects.current().get(offering=old).findings.get(rule_code="caps.no_hard_cap")
     )
     review = FindingReview.objects.create(
         offering=old,
