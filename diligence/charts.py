@@ -53,10 +53,10 @@ class Frame:
     bottom: float
 
     def x(self, value: float) -> float:
-        return round(self.left + value * (self.right - self.left), 2)
+        return round(float(self.left + value * (self.right - self.left)), 2)
 
     def y(self, value: float) -> float:
-        return round(self.bottom - value * (self.bottom - self.top), 2)
+        return round(float(self.bottom - value * (self.bottom - self.top)), 2)
 
 
 @dataclass(frozen=True)
