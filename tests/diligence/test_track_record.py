@@ -65,7 +65,7 @@ def test_the_auc_interval_brackets_the_auc_and_is_reproducible():
     labels = [0, 0, 1, 0, 0, 1, 0, 1, 1, 1] * 3
     low, high = auc_interval(scores, labels, samples=300)
     assert low < auc(scores, labels) < high
-    assert 0.5 < low and high <= 1.0
+    assert low > 0.5 and high <= 1.0
     assert auc_interval(scores, labels, samples=300) == [low, high]
     assert auc_interval([0.1, 0.9], [1, 1]) is None
 
@@ -128,8 +128,11 @@ def labelled(db):
 
 def test_the_scoreboard_counts_the_labelled_and_scores_them(labelled):
     good, bad = labelled
+    frozen = dict(Assessment.objects.sale_end().values_list("offering_id", "score"))
 
     data = scoreboard(today=TODAY)
+
+    assert min(frozen[o.pk] for o in good) > max(frozen[o.pk] for o in bad)
 
     assert (data["frozen"], data["labelled"], data["good"], data["bad"]) == (6, 4, 2, 2)
     assert data["base_rate"] == 0.5
