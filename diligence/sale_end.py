@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
@@ -145,7 +145,7 @@ def _write(evaluations: list[Evaluation], as_of: dict[int, dt.date]) -> int:
         ids = [e.offering_id for e in evaluations]
         done = set(
             Assessment.objects.sale_end()
-            .filter(Q(offering_id__in=ids))
+            .filter(offering_id__in=ids)
             .values_list("offering_id", flat=True)
         )
         fresh = [e for e in evaluations if e.offering_id not in done]

@@ -39,7 +39,8 @@ def outcome_add(request, slug: str):
             "outcome_form": SaleOutcomeForm() if outcome else form,
             "outcome_message": message,
         }
-        return render(request, OUTCOMES_PARTIAL, context, status=200 if outcome else 422)
+        # 200 either way: htmx swaps only 2xx answers, and the errors are shown in the form.
+        return render(request, OUTCOMES_PARTIAL, context)
     if outcome:
         messages.success(request, message)
     else:
