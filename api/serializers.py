@@ -12,7 +12,7 @@ from rest_framework import serializers
 from api.models import Scope
 from diligence.models import FindingReview, Outcomes
 from offerings import interchange
-from offerings.models import Offering, SaleRound, TokenAllocation, Venue
+from offerings.models import Offering, SaleOutcome, SaleRound, TokenAllocation, Venue
 from offerings.status import Status
 
 # Choice sets, named once for the OpenAPI schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
@@ -88,6 +88,19 @@ OfferingInputSerializer = type(
 _OfferingRecord = type("OfferingRecord", (serializers.Serializer,), _offering_fields())
 
 
+class SaleOutcomeSerializer(serializers.Serializer):
+    """What happened after the sale: derived from the market data (read-only) or recorded by
+    an analyst with a source. Read-only: imports ignore it."""
+
+    kind = serializers.ChoiceField(choices=SaleOutcome.Kind.values)
+    derived = serializers.BooleanField()
+    occurred_on = serializers.DateField(allow_null=True)
+    evidence = serializers.CharField(allow_null=True)
+    source_url = serializers.URLField(allow_null=True)
+    note = serializers.CharField(allow_null=True)
+    recorded_at = serializers.DateTimeField()
+
+
 class OfferingSerializer(_OfferingRecord):
     """An offering: the interchange format v1 record plus the current assessment and links."""
 
@@ -103,6 +116,7 @@ class OfferingSerializer(_OfferingRecord):
     assessed_at = serializers.DateTimeField(allow_null=True)
     market = serializers.JSONField(required=False, allow_null=True)
     listings = serializers.JSONField(required=False, allow_null=True)
+    outcomes = SaleOutcomeSerializer(many=True, required=False)
     url = serializers.URLField()
 
 

@@ -306,6 +306,18 @@ CELERY_BEAT_SCHEDULE["rescore-sweep"] = {
     "task": "diligence.queueing.rescore_sweep_task",
     "schedule": float(envint("RESCORE_SWEEP_SECONDS", 300)),
 }
+# Track record: a sale counts as listed when it trades within this many days of its end.
+TRACK_RECORD_LISTING_DAYS = envint("TRACK_RECORD_LISTING_DAYS", 365)
+# Daily: freeze the as-of-sale-end assessment of sales that ended, then derive the outcomes
+# from the market data and recompute the scoreboard (diligence.tasks).
+CELERY_BEAT_SCHEDULE["freeze-sale-end-assessments"] = {
+    "task": "diligence.tasks.freeze_sale_end_assessments",
+    "schedule": float(envint("TRACK_RECORD_INTERVAL_S", 24 * 3600)),
+}
+CELERY_BEAT_SCHEDULE["track-record-refresh"] = {
+    "task": "diligence.tasks.track_record_refresh_task",
+    "schedule": float(envint("TRACK_RECORD_INTERVAL_S", 24 * 3600)),
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -26,9 +26,25 @@ class AssessmentQuerySet(models.QuerySet):
     def current(self) -> AssessmentQuerySet:
         return self.filter(is_current=True)
 
+    def rolling(self) -> AssessmentQuerySet:
+        """The score history: every rescoring, without the frozen as-of-sale-end assessment."""
+        return self.filter(kind=Assessment.Kind.ROLLING)
+
+    def sale_end(self) -> AssessmentQuerySet:
+        return self.filter(kind=Assessment.Kind.SALE_END)
+
 
 class Assessment(models.Model):
-    """One scoring of an offering under one methodology version; history is kept."""
+    """One scoring of an offering under one methodology version; history is kept.
+
+    A `sale_end` assessment is the score as of the day after the sale ended, without market
+    facts, written once and never rewritten: the track record judges it against the outcomes
+    recorded since. It is never current and never part of the score history.
+    """
+
+    class Kind(models.TextChoices):
+        ROLLING = "rolling", "Rescored as the facts change"
+        SALE_END = "sale_end", "Frozen as of the sale's end"
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="assessments")
     created_at = models.DateTimeField(db_index=True)
@@ -49,6 +65,13 @@ class Assessment(models.Model):
         max_length=32, help_text="Hash of the findings, to skip no-op rescores."
     )
     is_current = models.BooleanField(default=True)
+    # A database default too: the rescoring's COPY names its columns and leaves this one out.
+    kind = models.CharField(
+        max_length=8, choices=Kind.choices, default=Kind.ROLLING, db_default=Kind.ROLLING.value
+    )
+    as_of = models.DateField(
+        null=True, blank=True, help_text="The day the facts were judged as of (sale_end only)."
+    )
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -57,7 +80,14 @@ class Assessment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["offering"], condition=Q(is_current=True), name="one_current_assessment"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["offering"], condition=Q(kind="sale_end"), name="one_sale_end_assessment"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="sale_end", is_current=True),
+                name="sale_end_assessment_never_current",
+            ),
         ]
         indexes = [
             models.Index(fields=["offering", "-created_at"]),
@@ -169,3 +199,20 @@ class OfferingReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offering}: {self.get_state_display()}"
+
+
+class TrackRecord(models.Model):
+    """One computation of the live scoreboard: the frozen as-of-sale-end scores against the
+    outcomes recorded since (diligence.track_record.scoreboard), stored so the page reads
+    one row."""
+
+    computed_at = models.DateTimeField(db_index=True)
+    methodology_version = models.CharField(max_length=20)
+    result = models.JSONField()
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        get_latest_by = "computed_at"
+
+    def __str__(self) -> str:
+        return f"track record of {self.computed_at:%Y-%m-%d %H:%M}"

@@ -3,7 +3,10 @@ from __future__ import annotations
 from celery import shared_task
 
 from diligence.rescoring import assessments_refresh
+from diligence.sale_end import sale_end_assessments_freeze
+from diligence.track_record import track_record_refresh
 from offerings.models import Offering
+from offerings.outcomes import sale_outcomes_derive
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -19,3 +22,22 @@ def extract_document_text(document_id: int) -> int:
     from diligence.documents import document_text_extract
 
     return document_text_extract(document_id=document_id)
+
+
+@shared_task(acks_late=True)
+def freeze_sale_end_assessments() -> int:
+    """Freeze the as-of-sale-end assessment of every sale that ended and has none yet."""
+    return sale_end_assessments_freeze().frozen
+
+
+@shared_task(acks_late=True)
+def track_record_refresh_task() -> dict:
+    """Derive the sale outcomes from the market data, then recompute the scoreboard."""
+    derived = sale_outcomes_derive()
+    record = track_record_refresh()
+    return {
+        "outcomes_created": derived.created,
+        "outcomes_updated": derived.updated,
+        "outcomes_removed": derived.removed,
+        "labelled": record.result["labelled"],
+    }

@@ -1,4 +1,5 @@
-"""Analyst pages of the diligence: the methodology, reviews of findings and the review workflow."""
+"""Analyst pages of the diligence: the methodology, the track record, reviews of findings and
+the review workflow."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from diligence.charts import Interval, ReliabilityBin, forest_chart, reliability_chart, roc_chart
 from diligence.forms import FindingReviewForm, ManualFindingForm, WorkflowForm
 from diligence.methodology import methodology
 from diligence.models import FindingReview, OfferingReview
 from diligence.rules import CATEGORIES
 from diligence.services import finding_review_create, offering_review_transition
+from diligence.track_record import latest_track_record
 from offerings.access import analyst_required, browse_required
 from offerings.models import Offering
 from offerings.views.detail import (
@@ -208,7 +211,9 @@ def workflow(request, slug: str):
             context["workflow_message"] = f"The offering is now {done.get_state_display().lower()}."
         return render(request, WORKFLOW_PARTIAL, context, status=status)
     if status == 403:
-        context = detail_context(detail_offering(request, slug)) | {"workflow_error": error}
+        context = detail_context(detail_offering(request, slug), request.user) | {
+            "workflow_error": error
+        }
         return render(request, "offerings/offering_detail.html", context, status=403)
     if done:
         messages.success(request, f"The offering is now {done.get_state_display().lower()}.")
@@ -223,3 +228,64 @@ def _workflow(offering: Offering) -> OfferingReview | None:
         .filter(offering=offering)
         .first()
     )
+
+
+@require_GET
+@analyst_required
+def track_record_page(request):
+    """The live scoreboard as the last beat run stored it (one query for the figures)."""
+    record = latest_track_record()
+    return render(
+        request,
+        "diligence/track_record.html",
+        {"record": record, **(track_record_charts(record.result) if record else {})},
+    )
+
+
+def track_record_charts(result: dict[str, Any]) -> dict[str, Any]:
+    """The stored figures as chart geometry and table rows."""
+    bins = result.get("calibration") or []
+    auc_value, ci = result.get("auc"), result.get("auc_ci")
+    return {
+        "roc_chart": roc_chart([tuple(point) for point in result.get("roc") or []]),
+        "reliability_chart": reliability_chart(
+            [ReliabilityBin(b["predicted"], b["observed"], b["count"]) for b in bins]
+        ),
+        "auc_chart": forest_chart(
+            [Interval("AUC, frozen scores", auc_value, ci[0], ci[1])],
+            reference=0.5,
+            domain=(0.0, 1.0),
+        )
+        if auc_value is not None and ci
+        else None,
+        "calibration_rows": [
+            {
+                "range": f"{b['low']:.0%}–{b['high']:.0%}",
+                "count": b["count"],
+                "predicted": _percent(b["predicted"]),
+                "observed": _percent(b["observed"]),
+            }
+            for b in bins
+        ],
+        "roc_rows": [
+            (_decimals(fpr), _decimals(tpr))
+            for fpr, tpr in _thinned(result.get("roc") or [], TABLE_ROC_POINTS)
+        ],
+        "precision_rows": [
+            (k, _percent(value)) for k, value in (result.get("precision_at_k") or {}).items()
+        ],
+        "base_rate": _percent(result.get("base_rate")),
+        "auc": _decimals(auc_value),
+        "auc_ci": f"{_decimals(ci[0])}–{_decimals(ci[1])}" if ci else "—",
+        "track_record_command": "python manage.py backtest --live --json track-record.json",
+    }
+
+
+TABLE_ROC_POINTS = 11  # the table beside the ROC curve lists this many of its points
+
+
+def _thinned(points: list, count: int) -> list:
+    if len(points) <= count:
+        return points
+    step = (len(points) - 1) / (count - 1)
+    return [points[round(n * step)] for n in range(count)]

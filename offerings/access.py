@@ -8,6 +8,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
 
 
 def can_browse(user) -> bool:
@@ -28,3 +29,20 @@ def browse_required(view: Callable) -> Callable:
 
 # Watchlists, reviews, workflow and exports are for signed-in analysts only.
 analyst_required = login_required
+
+
+def can_record_outcomes(user) -> bool:
+    """Whether the user may record an offering's outcome (failed, exit scam …): the
+    "add sale outcome" permission, directly or through a group (one query, none for a
+    superuser or a visitor)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(
+        Q(user=user) | Q(group__user=user),
+        content_type__app_label="offerings",
+        codename="add_saleoutcome",
+    ).exists()

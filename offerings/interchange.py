@@ -18,7 +18,14 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
 from offerings.amounts import canonical
-from offerings.models import Listing, Offering, SaleRound, SocialLink, TokenAllocation
+from offerings.models import (
+    Listing,
+    Offering,
+    SaleOutcome,
+    SaleRound,
+    SocialLink,
+    TokenAllocation,
+)
 from offerings.status import Status
 
 FORMAT_VERSION = 1
@@ -34,6 +41,7 @@ READ_ONLY_FIELDS = frozenset(
         "flags",
         "market",
         "listings",
+        "outcomes",
         "assessed_at",
         "url",
     }
@@ -244,9 +252,11 @@ FIELD_ORDER = [*SCALARS, *PARTS, "socials"]
 ASSESSMENT_FIELDS = ("score", "grade", "risk", "coverage", "probability", "flags", "assessed_at")
 # Read-only fields an export adds from the market-data refresh (offerings.MarketSummary, Listing).
 MARKET_FIELDS = ("market", "listings")
-EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS, *MARKET_FIELDS]
+# Read-only: what happened after the sale (offerings.SaleOutcome), derived or analyst-entered.
+OUTCOME_FIELDS = ("outcomes",)
+EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS, *MARKET_FIELDS, *OUTCOME_FIELDS]
 LIST_FIELDS = frozenset({"restricted_countries", "backers"})
-NESTED_FIELDS = frozenset({*PARTS, "socials", *MARKET_FIELDS})
+NESTED_FIELDS = frozenset({*PARTS, "socials", *MARKET_FIELDS, *OUTCOME_FIELDS})
 ROI_PLACES = Decimal("0.0001")
 
 
@@ -402,7 +412,22 @@ def offering_record(offering: Offering) -> dict[str, Any]:
         }
         for listing in offering.listings.all()
     ]
+    record["outcomes"] = [outcome_record(outcome) for outcome in offering.outcomes.all()]
     return record
+
+
+def outcome_record(outcome: SaleOutcome) -> dict[str, Any]:
+    """One entry of `outcomes`: derived ones carry their evidence, an analyst's its source and
+    note (who recorded it stays in the product)."""
+    return {
+        "kind": outcome.kind,
+        "derived": outcome.derived,
+        "occurred_on": _out(outcome.occurred_on),
+        "evidence": _out(outcome.evidence),
+        "source_url": _out(outcome.source_url),
+        "note": _out(outcome.note),
+        "recorded_at": outcome.recorded_at.isoformat(),
+    }
 
 
 def market_record(offering: Offering) -> dict[str, Any] | None:
@@ -431,4 +456,5 @@ PREFETCH = (
     "socials",
     "market_summary",
     Prefetch("listings", queryset=Listing.objects.select_related("venue")),
+    "outcomes",
 )

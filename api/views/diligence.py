@@ -101,7 +101,9 @@ class AssessmentList(APIView):
     def get(self, request, slug: str):
         params_check(request.GET, ("cursor", "page_size"))
         offering = get_object_or_404(Offering.objects.only("pk"), slug=slug)
-        assessments = Assessment.objects.filter(offering=offering).order_by("-created_at", "-id")
+        assessments = (
+            Assessment.objects.rolling().filter(offering=offering).order_by("-created_at", "-id")
+        )
         page, cursor = page_fetch(
             assessments, size=page_size(request.GET), cursor=request.GET.get("cursor")
         )

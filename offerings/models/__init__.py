@@ -1,6 +1,7 @@
 from .document import Document
 from .market import CoinMatch, Listing, MarketSnapshot, MarketSummary, ReferencePrice
 from .offering import Offering
+from .outcome import SaleOutcome
 from .parts import Audit, SaleRound, SocialLink, TeamMember, TokenAllocation
 from .venue import SecurityIncident, Venue
 from .watch import Notification, Watch
@@ -15,6 +16,7 @@ __all__ = [
     "Notification",
     "Offering",
     "ReferencePrice",
+    "SaleOutcome",
     "SaleRound",
     "SecurityIncident",
     "SocialLink",

@@ -18,9 +18,11 @@ from diligence.models import Finding, FindingReview
 from diligence.scoring import chance
 from offerings.access import browse_required
 from offerings.amounts import canonical
+from offerings.forms import SaleOutcomeForm
 from offerings.interchange import PREFETCH
 from offerings.models import Document, Offering, TokenAllocation, Watch
 from offerings.views.market import market_context
+from offerings.views.outcomes import outcomes_context
 
 ASSESSMENT_LIMIT = 20  # score history shown
 HISTORY_LIMIT = 20  # change-history entries shown
@@ -43,7 +45,7 @@ def offering_queryset(request) -> QuerySet[Offering]:
 def diligence_context(offering: Offering) -> dict[str, Any]:
     """The current assessment's findings by category, what changed since the previous one, the
     score history and reviews that no longer apply (4 queries when assessed, 1 when not)."""
-    assessments = list(offering.assessments.all()[:ASSESSMENT_LIMIT])
+    assessments = list(offering.assessments.rolling()[:ASSESSMENT_LIMIT])
     prefetch_related_objects(
         assessments[:2],
         Prefetch("findings", queryset=Finding.objects.select_related("review__author")),
@@ -87,7 +89,7 @@ def _attach_stale_reviews(offering: Offering, findings: list[Finding]) -> None:
 @browse_required
 def offering_detail(request, slug: str):
     offering = detail_offering(request, slug)
-    return render(request, "offerings/offering_detail.html", detail_context(offering))
+    return render(request, "offerings/offering_detail.html", detail_context(offering, request.user))
 
 
 def detail_offering(request, slug: str) -> Offering:
@@ -100,7 +102,7 @@ def detail_offering(request, slug: str) -> Offering:
     )
 
 
-def detail_context(offering: Offering) -> dict[str, Any]:
+def detail_context(offering: Offering, user: Any) -> dict[str, Any]:
     """Everything the detail page shows; every query runs here, none in the template."""
     allocations = list(offering.allocations.all())
     return {
@@ -117,6 +119,8 @@ def detail_context(offering: Offering) -> dict[str, Any]:
         "history": change_history(offering),
         **market_context(offering),
         **diligence_context(offering),
+        **outcomes_context(offering, user),
+        "outcome_form": SaleOutcomeForm(),
     }
 
 

@@ -86,7 +86,8 @@ def _previous_assessments(offering_ids: list[int]) -> dict[int, dict]:
         order_by=[F("created_at").desc(), F("id").desc()],
     )
     rows = (
-        Assessment.objects.filter(offering_id__in=offering_ids, is_current=False)
+        Assessment.objects.rolling()
+        .filter(offering_id__in=offering_ids, is_current=False)
         .annotate(recency=latest_first)
         .filter(recency=1)
         .values("offering_id", "score", "risk", "flags")

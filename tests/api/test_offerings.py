@@ -87,6 +87,41 @@ def test_market_data_and_listings_are_in_the_representation(read_client, django_
     assert next(r for r in results if r["slug"] == "unlisted")["market"] is None
 
 
+def test_outcomes_are_in_the_representation_as_in_the_export(
+    read_client, django_assert_num_queries
+):
+    from offerings.models import SaleOutcome
+    from offerings.outcomes import sale_outcome_record
+
+    offering = full_offering(slug="rugged")
+    SaleOutcome.objects.create(
+        offering=offering,
+        kind="delisted",
+        derived=True,
+        occurred_on=dt.date(2026, 9, 1),
+        evidence="all 2 exchange pairs delisted",
+        recorded_at=timezone.now(),
+    )
+    sale_outcome_record(
+        offering=offering, kind="failed", source_url="https://x.example/post", user=None
+    )
+    OfferingFactory(slug="quiet")
+    read_client.get(LIST)
+    with django_assert_num_queries(2):  # the key, then the page: outcomes cost no query
+        results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
+    exported = sorted(export_queryset(), key=lambda record: record["name"])
+    assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
+    rugged = next(r for r in results if r["slug"] == "rugged")
+    assert [(o["kind"], o["derived"]) for o in rugged["outcomes"]] == [
+        ("delisted", True),
+        ("failed", False),
+    ]
+    assert rugged["outcomes"][1]["source_url"] == "https://x.example/post"
+    assert next(r for r in results if r["slug"] == "quiet")["outcomes"] == []
+    detail = read_client.get(f"{LIST}rugged/").json()
+    assert detail["outcomes"] == rugged["outcomes"]
+
+
 def test_parts_come_in_each_relation_s_own_order(catalogue):
     offering = Offering.objects.get(slug="coin-03")
     parts_prefetch([offering])

@@ -32,9 +32,10 @@ pytestmark = pytest.mark.django_db
 
 NOTE = "checked the company register by hand: entry found"
 # Session, user, the offering (venue, workflow and watch flag joined), then team, allocations,
-# rounds, audits, socials, documents, market summary and listings, one query each, its
-# assessments, its change history, and the header's unread-notification count.
-DETAIL_QUERIES = 14
+# rounds, audits, socials, documents, market summary, listings and outcomes, one query each,
+# its assessments, its frozen as-of-sale-end assessment, whether the analyst may record
+# outcomes, its change history, and the header's unread-notification count.
+DETAIL_QUERIES = 17
 # ... and, once assessed: the findings of the last two assessments and reviews gone stale.
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 2
 
@@ -449,4 +450,5 @@ def test_public_visitors_cost_no_session_user_or_notification_queries(client, se
     settings.OFFERWATCH_PUBLIC_BROWSING = True
     offering = full_offering()
     assessments_refresh()
-    assert queries(client, detail_url(offering)) == ASSESSED_DETAIL_QUERIES - 3
+    # No session, user, outcome permission or notification count.
+    assert queries(client, detail_url(offering)) == ASSESSED_DETAIL_QUERIES - 4

@@ -39,7 +39,9 @@ INTERCHANGE_COLUMNS = [
 ASSESSMENT_COLUMNS = ["score", "grade", "risk", "coverage", "probability", "flags", "assessed_at"]
 # Read-only, from the market-data refresh; an import ignores them.
 MARKET_COLUMNS = ["market", "listings"]
-EXPORT_COLUMNS = INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS + MARKET_COLUMNS
+# Read-only, what happened after the sale (derived or analyst-entered); an import ignores it.
+OUTCOME_COLUMNS = ["outcomes"]
+EXPORT_COLUMNS = INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS + MARKET_COLUMNS + OUTCOME_COLUMNS
 
 
 def export(fmt: str, path: Path) -> bytes:
@@ -270,3 +272,51 @@ def test_the_export_carries_the_current_assessment_and_the_import_ignores_it(tmp
     record["score"] = "1"  # read-only: importing it changes nothing
     report = offerings_import(rows=[SourceRow(1, record)])
     assert (report.unchanged, report.errors) == (1, [])
+
+
+def test_outcomes_are_exported_read_only_and_survive_the_round_trip(tmp_path):
+    from offerings.models import SaleOutcome
+    from offerings.outcomes import sale_outcome_record
+    from tests.factories import UserFactory
+
+    offering = full_offering(slug="rugged")
+    SaleOutcome.objects.create(
+        offering=offering,
+        kind="listed",
+        derived=True,
+        occurred_on=dt.date(2026, 3, 1),
+        evidence="first traded 2026-03-01, 19 days after the sale",
+        recorded_at=dt.datetime(2026, 4, 1, 8, tzinfo=dt.UTC),
+    )
+    sale_outcome_record(
+        offering=offering,
+        kind="exit_scam",
+        source_url="https://news.example/rug",
+        note="team vanished",
+        user=UserFactory(),
+    )
+    full_offering(slug="quiet")
+    first = export("jsonl", tmp_path / "first.jsonl")
+    record = next(r for r in records(first.decode()) if r["slug"] == "rugged")
+    assert [o["kind"] for o in record["outcomes"]] == ["exit_scam", "listed"]
+    assert record["outcomes"][1] == {
+        "kind": "listed",
+        "derived": True,
+        "occurred_on": "2026-03-01",
+        "evidence": "first traded 2026-03-01, 19 days after the sale",
+        "source_url": None,
+        "note": None,
+        "recorded_at": "2026-04-01T08:00:00+00:00",
+    }
+    assert record["outcomes"][0]["source_url"] == "https://news.example/rug"
+
+    import_file(tmp_path / "first.jsonl", "jsonl")
+    assert export("jsonl", tmp_path / "second.jsonl") == first
+    csv_first = export("csv", tmp_path / "first.csv")
+    import_file(tmp_path / "first.csv", "csv")
+    assert export("csv", tmp_path / "second.csv") == csv_first
+
+    record["outcomes"] = [{"kind": "failed", "derived": False}]  # read-only: ignored
+    report = offerings_import(rows=[SourceRow(1, record)])
+    assert (report.unchanged, report.errors) == (1, [])
+    assert set(SaleOutcome.objects.values_list("kind", flat=True)) == {"listed", "exit_scam"}

@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.management.base import BaseCommand, CommandError
 
 from diligence.backtest import backtest, report_lines
+from diligence.track_record import scoreboard, scoreboard_lines
 from diligence.validation import DEFAULT_CUTOFF, label_set, labelled_design, validate
 from diligence.validation import report_lines as validation_lines
 
@@ -19,16 +20,30 @@ class Command(BaseCommand):
         "each rule's lift, then the weights' validation — refitted out of time and per source, "
         "with bootstrap intervals and a calibration table. --label is an offering field (1 where "
         "filled) or a CSV file (slug,label[,source], or a TORD file whose "
-        "Coinmarketcap_identifier marks a listed token)."
+        "Coinmarketcap_identifier marks a listed token). --live instead checks the frozen "
+        "as-of-sale-end scores against the outcomes recorded since (the track record)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--label", required=True, metavar="FIELD_OR_FILE")
+        parser.add_argument("--label", metavar="FIELD_OR_FILE")
+        parser.add_argument(
+            "--live",
+            action="store_true",
+            help="the track record: frozen as-of-sale-end scores against recorded outcomes",
+        )
         parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
         parser.add_argument("--cutoff", type=dt.date.fromisoformat, default=DEFAULT_CUTOFF)
         parser.add_argument("--bootstrap", type=int, default=200, help="resamples for intervals")
 
-    def handle(self, *args, label: str, **options):
+    def handle(self, *args, label: str | None, live: bool, **options):
+        if live == bool(label):
+            raise CommandError("give either --label FIELD_OR_FILE or --live")
+        if live:
+            data = scoreboard()
+            self.stdout.write("\n".join(scoreboard_lines(data)))
+            if options["json"]:
+                options["json"].write_text(json.dumps(data, indent=2))
+            return
         try:
             labels = label_set(label)
         except FieldDoesNotExist:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('offerings', '0006_current_assessment_copies'),
+        ('offerings', '0007_sale_outcomes'),
     ]
 
     operations = [

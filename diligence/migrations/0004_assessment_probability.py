@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diligence', '0002_offering_assessment_copies'),
+        ('diligence', '0003_sale_end_assessment_and_track_record'),
     ]
 
     operations = [
