@@ -51,11 +51,49 @@ def methodology_page(request):
         {
             "methodology": checklist,
             "categories": [(title, rules) for title, rules in categories if rules],
+            **validation_charts(checklist),
             "backtest_path": path,
             "backtest": backtest_report(path),
             "backtest_command": f"{BACKTEST_COMMAND} {path}",
         },
     )
+
+
+def validation_charts(checklist: dict[str, Any]) -> dict[str, Any]:
+    """The weights' validation as charts: the out-of-time ROC curve, the calibration
+    (reliability) diagram and every fitted rule's points with their 95% interval."""
+    validation = checklist.get("validation") or {}
+    fitted = [
+        rule for rule in checklist["rules"] if rule["fitted"] and rule["fit"].get("flag_points_ci")
+    ]
+    fitted.sort(key=lambda rule: -float(rule["flag_points"]))
+    return {
+        "validation_roc_chart": roc_chart([tuple(p) for p in validation.get("roc") or []])
+        if validation.get("roc")
+        else None,
+        "validation_reliability_chart": reliability_chart(
+            [
+                ReliabilityBin(b["predicted"], b["observed"], b["n"])
+                for b in validation.get("calibration") or []
+            ]
+        )
+        if validation.get("calibration")
+        else None,
+        "points_chart": forest_chart(
+            [
+                Interval(
+                    rule["code"],
+                    float(rule["flag_points"]),
+                    float(rule["fit"]["flag_points_ci"][0]),
+                    float(rule["fit"]["flag_points_ci"][1]),
+                )
+                for rule in fitted
+            ]
+        )
+        if fitted
+        else None,
+        "points_rows": fitted,
+    }
 
 
 def backtest_path() -> Path:

@@ -131,7 +131,8 @@ def test_backtest_figures_are_read_from_the_configured_report(analyst_client, se
     assert "1200 (300 good outcomes, base rate 25.0%)" in content
     assert "0.679" in content and "0.550" in content
     assert "Precision at 100</dt><dd>42.0%" in content
-    row = re.search(r'<a href="#kyc.absent"><code>kyc.absent</code></a>.*?</tr>', content, re.S)
+    backtest = content.split('id="backtest"')[1]
+    row = re.search(r'<a href="#kyc.absent"><code>kyc.absent</code></a>.*?</tr>', backtest, re.S)
     assert re.sub(r"<[^>]+>", " ", row.group(0)).split()[1:] == [
         "40",
         "10.0%",
@@ -432,3 +433,17 @@ def test_a_step_out_of_order_is_refused_with_its_reason(analyst_client, offering
         "available choices."
     ]
     assert not OfferingReview.objects.exists()
+
+
+def test_the_methodology_shows_how_the_weights_were_earned_with_charts(analyst_client):
+    content = analyst_client.get(METHODOLOGY).content.decode()
+    validation = methodology()["validation"]
+
+    section = content.split('id="validation"')[1].split('id="backtest"')[0]
+    assert f"AUC <strong>{validation['auc_out_of_time']}</strong>" in section
+    assert 'aria-labelledby="validation-roc-title"' in section
+    assert 'aria-labelledby="validation-reliability-title"' in section
+    assert 'aria-labelledby="points-forest-title"' in section
+    for rule in methodology()["rules"]:
+        if rule["fitted"] and rule["fit"].get("flag_points_ci"):
+            assert f'<a href="#{rule["code"]}"><code>{rule["code"]}</code></a>' in section
