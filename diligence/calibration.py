@@ -115,23 +115,30 @@ def fit(design: Design, lam: float = 10.0) -> Fit:
     membership = np.array([[g == name for name in groups] for g in design.groups], float)
     membership = membership.reshape(len(design), len(groups))
     prior_flag, _ = priors(design)
-    features = np.hstack([design.flags, design.unknowns])
     prior = np.concatenate([prior_flag, np.zeros(k)])  # gap terms are shrunk towards zero
-    y = design.bad
     m = len(groups)
+    # Offerings with the same source and outcomes are one row with counts: same fit, fewer rows.
+    rows, index = np.unique(
+        np.hstack([membership, design.flags, design.unknowns]), axis=0, return_inverse=True
+    )
+    index = index.ravel()
+    counts = np.bincount(index, minlength=len(rows)).astype(float)
+    bad = np.bincount(index, weights=design.bad, minlength=len(rows))
+    membership, features = rows[:, :m], rows[:, m:]
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         baseline, weights = theta[:m], theta[m:]
         z = membership @ baseline + features @ weights
-        loss = np.sum(np.logaddexp(0.0, z) - y * z) + lam * np.sum((weights - prior) ** 2)
-        residual = _sigmoid(z) - y
+        loss = np.sum(counts * np.logaddexp(0.0, z) - bad * z)
+        loss += lam * np.sum((weights - prior) ** 2)
+        residual = counts * _sigmoid(z) - bad
         gradient = np.concatenate(
             [membership.T @ residual, features.T @ residual + 2 * lam * (weights - prior)]
         )
         return loss, gradient
 
     bounds = [(None, None)] * m + [(0.0, FLAG_CEILING * p) for p in prior_flag] + [(None, None)] * k
-    start = np.concatenate([_logit_rates(membership, y), prior])
+    start = np.concatenate([_logit_rates(design), prior])
     result = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds)
     if not result.success and "ABNORMAL" not in str(result.message):
         raise RuntimeError(f"the fit did not converge: {result.message}")
@@ -250,7 +257,11 @@ def _sigmoid(z: np.ndarray | float) -> np.ndarray | float:
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, float)))
 
 
-def _logit_rates(membership: np.ndarray, y: np.ndarray) -> np.ndarray:
-    counts = membership.sum(axis=0)
-    rates = (membership.T @ y + 0.5) / (counts + 1.0)
-    return np.log(rates / (1 - rates))
+def _logit_rates(design: Design) -> np.ndarray:
+    """Each source's smoothed log-odds of a bad outcome: where the baselines start."""
+    rates = []
+    for name in sorted(set(design.groups)):
+        inside = design.groups == name
+        rate = (design.bad[inside].sum() + 0.5) / (inside.sum() + 1.0)
+        rates.append(np.log(rate / (1 - rate)))
+    return np.array(rates)
