@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from offerings.importing import SourceRow
+from offerings.limits import MAX_NESTING
 from offerings.interchange import (
     EXPORT_ORDER,
     LIST_FIELDS,
@@ -123,7 +124,19 @@ def read_jsonl(stream: IO[str]) -> Iterator[SourceRow]:
                 errors=[FieldError("(line)", line.rstrip("\r\n")[:80], f"not JSON: {exc.msg}")],
             )
             continue
+        except (ValueError, RecursionError) as exc:  # a number past 4,300 digits, deep nesting
+            yield SourceRow(number, {}, errors=[_unreadable_json(line, exc)])
+            continue
         yield SourceRow(number, record)
+
+
+def _unreadable_json(text: str, exc: Exception) -> FieldError:
+    reason = (
+        f"nests deeper than {MAX_NESTING} levels"
+        if isinstance(exc, RecursionError)
+        else "has a number too long to read"
+    )
+    return FieldError("(line)", text.rstrip("\r\n")[:80], f"not JSON we accept: {reason}")
 
 
 def read_csv(stream: IO[str]) -> Iterator[SourceRow]:
@@ -173,6 +186,9 @@ def _csv_value(name: str, cell: str, errors: list[FieldError]) -> Any:
             return json.loads(cell)
         except json.JSONDecodeError as exc:
             errors.append(FieldError(name, cell[:80], f"must be JSON in a CSV cell: {exc.msg}"))
+            return None
+        except (ValueError, RecursionError) as exc:
+            errors.append(_unreadable_json(cell, exc))
             return None
     return cell
 

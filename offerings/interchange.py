@@ -11,13 +11,14 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
 from offerings.amounts import canonical
+from offerings.limits import OutOfBounds, decimal_bounded, integer_bounded, quoted
 from offerings.models import Listing, Offering, SaleRound, SocialLink, TokenAllocation
 from offerings.status import Status
 
@@ -36,6 +37,9 @@ class FieldError:
     message: str
     # The source line, when it is not the line of the row carrying the error (merged rows).
     row: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", quoted(self.value))
 
     def __str__(self) -> str:
         return f"{self.field}={self.value!r}: {self.message}"
@@ -75,17 +79,10 @@ def _integer(value: Any) -> int | None:
         return None
     if isinstance(value, bool):
         raise BadValue("must be a whole number")
-    if isinstance(value, str):
-        value = value.strip()
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise BadValue("must be a whole number") from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise BadValue("must be a whole number")
-    if number < 0:
-        raise BadValue("must not be negative")
-    return int(number)
+        return integer_bounded(value)
+    except OutOfBounds as exc:
+        raise BadValue(str(exc)) from None
 
 
 def read_decimal(value: Any) -> Decimal | None:
@@ -95,13 +92,12 @@ def read_decimal(value: Any) -> Decimal | None:
         raise BadValue("must be a decimal number")
     if isinstance(value, float) and not math.isfinite(value):
         raise BadValue("must be a finite decimal number")
+    if isinstance(value, float):
+        value = str(value)  # its shortest repr, not its binary expansion
     try:
-        # str() first so that a float keeps its shortest repr, not its binary expansion.
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise BadValue("must be a decimal number such as 1500000 or 0.05") from None
-    if not number.is_finite():
-        raise BadValue("must be a finite decimal number")
+        number = decimal_bounded(value)
+    except OutOfBounds as exc:
+        raise BadValue(str(exc)) from None
     if number < 0:
         raise BadValue("must not be negative")
     return number
