@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from offerings.importing import SourceRow
-from offerings.limits import MAX_NESTING
 from offerings.interchange import (
     EXPORT_ORDER,
     LIST_FIELDS,
@@ -28,6 +27,7 @@ from offerings.interchange import (
     FieldError,
     offering_record,
 )
+from offerings.limits import MAX_NESTING
 from offerings.models import Offering
 
 FORMATS = ("jsonl", "csv")
