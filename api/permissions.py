@@ -28,6 +28,8 @@ from api.signing import (
 )
 from api.throttling import anonymous_throttle_check
 
+NONCE_RETENTION_SLACK = 2
+
 
 class Denied(exceptions.PermissionDenied):
     """A refusal with a stable reason code (the problem `type`) for clients and the audit log."""
@@ -92,7 +94,8 @@ def signature_check(request, api_key: ApiKey) -> None:
         _header(request, name) for name in (TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
     )
     window = settings.API_SIGNATURE_WINDOW_SECONDS
-    if not timestamp.isdigit():
+    # isdigit() alone accepts "²" and other digits int() cannot read; ASCII, and bounded.
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         raise SignatureRejected(
             f"{TIMESTAMP_HEADER}={timestamp[:40]!r} must be Unix time in whole seconds",
             code="signature_timestamp",
@@ -143,5 +146,7 @@ def nonce_use(*, api_key: ApiKey, nonce: str, window: int) -> None:
             f"{NONCE_HEADER} {nonce[:40]!r} was already used: this looks like a replay",
             code="signature_replayed",
         ) from None
-    expired = timezone.now() - dt.timedelta(seconds=2 * window)
+    # A timestamp is accepted up to `window` s either side of the clock, so a nonce can be
+    # replayed for 2 × window s after its first use; keep it 2 s longer (whole-second rounding).
+    expired = timezone.now() - dt.timedelta(seconds=NONCE_RETENTION_SLACK + 2 * window)
     SignatureNonce.objects.filter(api_key=api_key, created_at__lt=expired).delete()

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
+from offerings.limits import LIST_MAX_ENTRIES
 from offerings.market.admin import propose_coin_matches
 from offerings.models import (
     Audit,
@@ -67,6 +68,7 @@ class AllocationFormSet(BaseInlineFormSet):
 class TeamMemberInline(admin.TabularInline):
     model = TeamMember
     extra = 0
+    max_num = LIST_MAX_ENTRIES["team"]
     fields = ["position", "name", "role", "anonymous", "experienced", "advisor", "profile_url"]
 
 
@@ -74,16 +76,19 @@ class TokenAllocationInline(admin.TabularInline):
     model = TokenAllocation
     formset = AllocationFormSet
     extra = 0
+    max_num = LIST_MAX_ENTRIES["allocations"]
 
 
 class SaleRoundInline(admin.TabularInline):
     model = SaleRound
     extra = 0
+    max_num = LIST_MAX_ENTRIES["rounds"]
 
 
 class AuditInline(admin.TabularInline):
     model = Audit
     extra = 0
+    max_num = LIST_MAX_ENTRIES["audits"]
 
 
 class SocialLinkInline(admin.TabularInline):

@@ -145,6 +145,14 @@ def _unreadable_json(text: str, exc: Exception) -> FieldError:
 def read_csv(stream: IO[str]) -> Iterator[SourceRow]:
     # strict: a quote left open at the end of the file (a file cut short) is an error.
     reader = csv.DictReader(checked_lines(stream), strict=True)
+    try:
+        reader.fieldnames  # noqa: B018 - reads the header first, so rows are numbered from 2
+    except UnreadableFile as exc:
+        yield exc.row()
+        return
+    except csv.Error as exc:
+        yield UnreadableFile(1, None, f"is not valid CSV: {exc}").row()
+        return
     while True:
         starts_at = reader.line_num + 1
         try:
