@@ -21,6 +21,7 @@ from api.signing import (
     MAX_NONCE_LENGTH,
     MIN_NONCE_LENGTH,
     NONCE_HEADER,
+    SCHEME,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     signature_valid,
@@ -119,6 +120,8 @@ def signature_check(request, api_key: ApiKey) -> None:
             code="signature_no_public_key",
         )
     message = signed_message(
+        key_id=api_key.key_id,
+        host=request.get_host(),
         timestamp=timestamp,
         nonce=nonce,
         method=request.method,
@@ -128,8 +131,9 @@ def signature_check(request, api_key: ApiKey) -> None:
     )
     if not signature_valid(api_key.public_key, signature, message):
         raise SignatureRejected(
-            f"{SIGNATURE_HEADER} does not verify against this key's public key for "
-            "timestamp.nonce.METHOD.path?query.sha256(body)",
+            f"{SIGNATURE_HEADER} does not verify against this key's public key for the "
+            f"{SCHEME} message (scheme, key id, host, timestamp, nonce, METHOD, path?query, "
+            "sha256(body); see api/SIGNING.md)",
             code="signature_invalid",
         )
     nonce_use(api_key=api_key, nonce=nonce, window=window)

@@ -11,8 +11,8 @@ import logging
 import math
 from typing import Any
 
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
@@ -21,7 +21,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from api.keys import key_redacted
-from offerings.limits import quoted
+from offerings.limits import QUOTED_MAX_CHARS, quoted
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def problem_body(
         body["errors"] = [
             {
                 **error,
-                "value": quoted(error.get("value")),
+                "value": quoted(error.get("value"), QUOTED_MAX_CHARS),
                 "rule": quoted(error.get("rule"), DETAIL_MAX_CHARS),
             }
             for error in errors[:MAX_ERRORS]
@@ -218,6 +218,20 @@ def not_found(request, *args, **kwargs) -> HttpResponse:
     )
 
 
+def handler400(request, exception=None) -> HttpResponse:
+    """For config/urls.py `handler400` (a bad Host, a body over the size limit, other
+    SuspiciousOperation and BadRequest raised outside a view): problems under /api/."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return _plain_problem(request, 413, "the body is larger than this server accepts")
+    if isinstance(exception, DisallowedHost):
+        detail = "the Host header names a server this one does not answer for"
+    else:
+        detail = "the request is malformed and was refused"
+    return _plain_problem(request, 400, detail)
+
+
 def handler404(request, exception=None) -> HttpResponse:
     """For config/urls.py `handler404`: problems under /api/, Django's page elsewhere."""
     if request.path.startswith("/api/"):
@@ -236,6 +250,7 @@ __all__ = [
     "Problem",
     "exception_handler",
     "field_errors",
+    "handler400",
     "handler404",
     "handler500",
     "not_found",

@@ -39,8 +39,10 @@ LIST_ENTRY_MAX_CHARS = 200
 # A record is an object of scalars, lists of strings, lists of objects of scalars and one object
 # of URLs: three levels of containers. Deeper input is refused before it is walked further.
 MAX_NESTING = 4
-# Values quoted in error messages are cut to this many characters.
+# Values quoted in error messages are cut to this many characters; a value cut once (with its
+# "… (N characters)" note) fits in QUOTED_MAX_CHARS, so quoting it again changes nothing.
 QUOTE_MAX_CHARS = 80
+QUOTED_MAX_CHARS = QUOTE_MAX_CHARS + 30
 
 
 class OutOfBounds(ValueError):
