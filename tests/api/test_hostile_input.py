@@ -55,6 +55,13 @@ def test_a_huge_amount_in_a_patch_is_a_field_error(writer, api_client):
     assert (error["field"], error["rule"]) == ("hard_cap", "must be below 10^30")
 
 
+def test_shares_too_large_to_add_up_are_field_errors_not_a_decimal_overflow(writer, api_client):
+    shares = [{"bucket": "team", "percent": "9e999999"}, {"bucket": "other", "percent": "9e999999"}]
+    response = api_client(writer).post(LIST, {"name": "O", "kind": "ico", "allocations": shares})
+    errors = validation_errors(response)
+    assert [e["field"] for e in errors] == ["allocations[0].percent", "allocations[1].percent"]
+
+
 def test_a_small_request_earns_a_small_answer(writer, api_client):
     # 80 bytes that used to earn 1.3 MB: a soft cap "above" a hard cap of 10^1300000.
     record = {"name": "B", "kind": "ico", "soft_cap": "1e1300000", "hard_cap": "1"}
@@ -188,7 +195,7 @@ def test_a_key_anywhere_in_the_url_is_refused_and_never_echoed(api_key, api_clie
     made = api_key()
     key = made.plaintext
     url = {
-        "repeated": f"{LIST}?q=a&q={key}",
+        "repeated": f"{LIST}?q={key}&q=a",
         "name": f"{LIST}?{key}=1",
         "path": f"/api/v1/offerings/{key}/",
         "encoded": f"{LIST}?q=" + "".join(f"%{byte:02X}" for byte in key.encode()),

@@ -126,3 +126,46 @@ def test_quoted_values_are_cut_and_say_their_length():
     assert quoted("short") == "short"
     assert quoted("x" * 1000).endswith("… (1,000 characters)")
     assert quoted(10**1000) == "(a 3322-bit number)"
+
+
+# ---- text that no database can store, and line numbers -------------------------------------
+
+
+def test_an_escaped_nul_in_json_lines_is_a_field_error_and_partial_keeps_the_good_rows():
+    good = json.dumps({"name": "Good", "kind": "ico"})
+    bad = '{"name": "Bad", "kind": "ico", "description": "a\\u0000b"}'
+    surrogate = '{"name": "Worse", "kind": "ico", "backers": ["\\ud800"]}'
+    text = f"{good}\n{bad}\n{surrogate}\n"
+    report = offerings_import(rows=read_jsonl(io.StringIO(text)), partial=True)
+    assert [(p.row, p.field) for p in report.errors] == [(2, "description"), (3, "backers")]
+    assert list(Offering.objects.values_list("name", flat=True)) == ["Good"]
+
+
+def test_a_venue_name_longer_than_its_column_is_a_row_error():
+    line = json.dumps({"name": "Ven", "kind": "ieo", "venue": "v" * 121})
+    report = offerings_import(rows=read_jsonl(io.StringIO(line + "\n")), partial=True)
+    assert [(p.field, p.message) for p in report.errors] == [
+        ("venue", "must be at most 120 characters (got 121)")
+    ]
+
+
+def test_a_csv_error_in_the_first_data_row_names_line_2():
+    (row,) = read_csv(io.StringIO('name,kind\n"Open quote,ico\n'))
+    assert row.number == 2
+    assert row.fatal
+
+
+def test_a_csv_header_that_cannot_be_read_names_line_1():
+    (row,) = read_csv(io.StringIO('"name,kind\n'))
+    assert row.number == 1
+
+
+def test_the_model_refuses_an_overlong_description_and_too_many_backers():
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import OfferingFactory
+
+    offering = OfferingFactory.build(description="d" * 20_001, backers=["b"] * 201)
+    with pytest.raises(ValidationError) as caught:
+        offering.full_clean(exclude=["venue", "slug"])
+    assert set(caught.value.message_dict) >= {"description", "backers"}
