@@ -287,3 +287,12 @@ def test_a_body_over_the_size_limit_is_a_413_problem(writer, api_client, setting
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
     response = api_client(writer).post(LIST, {"name": "x" * 2_000, "kind": "ico"})
     assert problem(response, 413)["type"].endswith(":too_large")
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [("score_min", "1e800000"), ("score_max", "1e-800000"), ("start_from", "2026-02-30")],
+)
+def test_huge_or_impossible_filter_values_are_field_errors(read_client, param, value):
+    (error,) = validation_errors(read_client.get(LIST, {param: value}))
+    assert error["field"] == param
