@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote_plus
+
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -31,10 +33,13 @@ class ApiKeyAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        if any(looks_like_key(value) for value in request.query_params.values()):
+        # The raw query string, decoded, covers every value, repeated parameters and names.
+        url = f"{request.path}?{unquote_plus(request.META.get('QUERY_STRING', ''))}"
+        if looks_like_key(url):
             _reject(
                 request,
-                "an API key was sent in the URL query string, where logs and browser history "
+                "an API key was sent in the URL (its path or query string), where logs and browser "
+                "history "
                 "keep it; send it as Authorization: Bearer ow_… and roll this key now",
             )
         header = get_authorization_header(request).split()

@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from api.keys import key_parse
 from api.signing import (
     NONCE_HEADER,
     SIGNATURE_HEADER,
@@ -31,9 +32,19 @@ from api.signing import (
 )
 
 
+def key_id_of(key: str) -> str:
+    """The public key id inside an API key (`ow_live_<key id>_…`)."""
+    parts = key_parse(key)
+    if parts is None:
+        raise ValueError("not an Offerwatch API key: malformed or failed its checksum")
+    return parts.key_id
+
+
 def signature_headers(
     *,
     private_key: Ed25519PrivateKey,
+    key_id: str,
+    host: str,
     method: str,
     path: str,
     query: str,
@@ -41,11 +52,19 @@ def signature_headers(
     timestamp: int | None = None,
     nonce: str | None = None,
 ) -> dict[str, str]:
-    """The X-OW-Timestamp, X-OW-Nonce and X-OW-Signature headers for one request."""
+    """The X-OW-Timestamp, X-OW-Nonce and X-OW-Signature headers for one request by the key
+    `key_id` (see key_id_of) to the server `host` (the Host header: name[:port])."""
     timestamp = int(time.time()) if timestamp is None else timestamp
     nonce = nonce or secrets.token_hex(16)
     message = signed_message(
-        timestamp=timestamp, nonce=nonce, method=method, path=path, query=query, body=body
+        key_id=key_id,
+        host=host,
+        timestamp=timestamp,
+        nonce=nonce,
+        method=method,
+        path=path,
+        query=query,
+        body=body,
     )
     return {
         TIMESTAMP_HEADER: str(timestamp),
@@ -95,10 +114,17 @@ class OfferwatchClient:
         if method not in ("GET", "HEAD", "OPTIONS"):
             if self.private_key is None:
                 raise ValueError(f"{method} must be signed: give the client a private_key")
-            # Sign the path exactly as it will be sent, below the base URL's own path.
-            full_path = urlsplit(str(self.http.base_url.join(path))).path
+            # Sign the path exactly as it will be sent, below the base URL's own path, and the
+            # Host header httpx sends (the name, with the port when it is not the default).
+            target = self.http.base_url.join(path)
             extra |= signature_headers(
-                private_key=self.private_key, method=method, path=full_path, query=query, body=body
+                private_key=self.private_key,
+                key_id=key_id_of(self.key),
+                host=target.netloc.decode("ascii"),
+                method=method,
+                path=urlsplit(str(target)).path,
+                query=query,
+                body=body,
             )
         url = f"{path}?{query}" if query else path
         return self.http.request(method, url, content=body or None, headers=extra)

@@ -15,10 +15,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 from django.db import connections
-from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models import DecimalField, F, Field, OrderBy, Q, QuerySet
 
 from api.problems import Problem
+
+# A cursor holds a few values; a longer one was not issued here.
+CURSOR_MAX_CHARS = 1_000
 
 
 @dataclass(frozen=True)
@@ -86,12 +91,18 @@ def cursor_encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def cursor_decode(cursor: str, size: int) -> list[Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        values = None
+def cursor_decode(cursor: str, size: int, fields: list[Field] | None = None) -> list[Any]:
+    """The values a cursor carries, each read as its ordering expression's field type (so a
+    forged cursor can hold nothing the database would choke on); a 400 problem otherwise."""
+    values = None
+    if len(cursor) <= CURSOR_MAX_CHARS:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            values = json.loads(raw)
+        except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+            values = None
+    if isinstance(values, list) and len(values) == size and fields is not None:
+        values = _typed(values, fields)
     if not isinstance(values, list) or len(values) != size or values[-1] is None:
         raise Problem(
             "the cursor is not one this endpoint issued",
@@ -107,11 +118,30 @@ def cursor_decode(cursor: str, size: int) -> list[Any]:
     return values
 
 
+def _typed(values: list[Any], fields: list[Field]) -> list[Any] | None:
+    typed = []
+    for value, field in zip(values, fields, strict=True):
+        if value is None:
+            typed.append(None)
+            continue
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            return None
+        try:
+            value = field.to_python(value)
+            if isinstance(field, DecimalField):
+                DecimalValidator(field.max_digits, field.decimal_places)(value)
+        except (ValidationError, TypeError, ValueError, ArithmeticError):
+            return None
+        typed.append(value)
+    return typed
+
+
 def page_fetch(queryset: QuerySet, *, size: int, cursor: str | None) -> tuple[list, str | None]:
     """The page of `size` rows after `cursor` and the cursor of the page after it (or None)."""
     queryset, keys = _keys(queryset)
     if cursor:
-        queryset = queryset.filter(_after(keys, cursor_decode(cursor, len(keys))))
+        fields = [queryset.query.annotations[key.alias].output_field for key in keys]
+        queryset = queryset.filter(_after(keys, cursor_decode(cursor, len(keys), fields)))
     rows = list(queryset[: size + 1])
     if len(rows) <= size:
         return rows, None

@@ -75,6 +75,11 @@ def looks_like_key(text: str) -> bool:
     return "ow_" in text and PATTERN.search(text) is not None
 
 
+def key_redacted(text: str) -> str:
+    """`text` with anything shaped like a key replaced, for echoing a URL back safely."""
+    return PATTERN.sub("ow_(redacted)", text) if "ow_" in text else text
+
+
 def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

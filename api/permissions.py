@@ -21,12 +21,15 @@ from api.signing import (
     MAX_NONCE_LENGTH,
     MIN_NONCE_LENGTH,
     NONCE_HEADER,
+    SCHEME,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     signature_valid,
     signed_message,
 )
 from api.throttling import anonymous_throttle_check
+
+NONCE_RETENTION_SLACK = 2
 
 
 class Denied(exceptions.PermissionDenied):
@@ -92,7 +95,8 @@ def signature_check(request, api_key: ApiKey) -> None:
         _header(request, name) for name in (TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
     )
     window = settings.API_SIGNATURE_WINDOW_SECONDS
-    if not timestamp.isdigit():
+    # isdigit() alone accepts "²" and other digits int() cannot read; ASCII, and bounded.
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         raise SignatureRejected(
             f"{TIMESTAMP_HEADER}={timestamp[:40]!r} must be Unix time in whole seconds",
             code="signature_timestamp",
@@ -116,6 +120,8 @@ def signature_check(request, api_key: ApiKey) -> None:
             code="signature_no_public_key",
         )
     message = signed_message(
+        key_id=api_key.key_id,
+        host=request.get_host(),
         timestamp=timestamp,
         nonce=nonce,
         method=request.method,
@@ -125,8 +131,9 @@ def signature_check(request, api_key: ApiKey) -> None:
     )
     if not signature_valid(api_key.public_key, signature, message):
         raise SignatureRejected(
-            f"{SIGNATURE_HEADER} does not verify against this key's public key for "
-            "timestamp.nonce.METHOD.path?query.sha256(body)",
+            f"{SIGNATURE_HEADER} does not verify against this key's public key for the "
+            f"{SCHEME} message (scheme, key id, host, timestamp, nonce, METHOD, path?query, "
+            "sha256(body); see api/SIGNING.md)",
             code="signature_invalid",
         )
     nonce_use(api_key=api_key, nonce=nonce, window=window)
@@ -143,5 +150,7 @@ def nonce_use(*, api_key: ApiKey, nonce: str, window: int) -> None:
             f"{NONCE_HEADER} {nonce[:40]!r} was already used: this looks like a replay",
             code="signature_replayed",
         ) from None
-    expired = timezone.now() - dt.timedelta(seconds=2 * window)
+    # A timestamp is accepted up to `window` s either side of the clock, so a nonce can be
+    # replayed for 2 × window s after its first use; keep it 2 s longer (whole-second rounding).
+    expired = timezone.now() - dt.timedelta(seconds=NONCE_RETENTION_SLACK + 2 * window)
     SignatureNonce.objects.filter(api_key=api_key, created_at__lt=expired).delete()

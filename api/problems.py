@@ -11,8 +11,8 @@ import logging
 import math
 from typing import Any
 
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
@@ -20,9 +20,15 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from api.keys import key_redacted
+from offerings.limits import QUOTED_MAX_CHARS, quoted
+
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/problem+json"
+# The most field errors one problem lists, and the longest detail or rule it quotes.
+MAX_ERRORS = 50
+DETAIL_MAX_CHARS = 500
 TYPE_PREFIX = "urn:offerwatch:problem:"
 TITLES = {
     400: "Bad request",
@@ -99,15 +105,25 @@ def field_errors(errors: Any, data: Any = None, prefix: str = "") -> list[dict[s
 def problem_body(
     *, status_code: int, detail: str, instance: str, code: str | None = None, errors=None
 ) -> dict[str, Any]:
+    if errors is not None and len(errors) > MAX_ERRORS:
+        detail = f"{detail} (the first {MAX_ERRORS} of {len(errors):,} problems)"
     body = {
         "type": TYPE_PREFIX + (code or CODES.get(status_code, "error")),
         "title": TITLES.get(status_code, "Error"),
         "status": status_code,
-        "detail": detail,
-        "instance": instance,
+        "detail": quoted(key_redacted(detail), DETAIL_MAX_CHARS),
+        "instance": quoted(key_redacted(instance), DETAIL_MAX_CHARS),
     }
     if errors is not None:
-        body["errors"] = errors
+        # A small request must not earn a large answer: quoted values and rules are cut short.
+        body["errors"] = [
+            {
+                **error,
+                "value": quoted(error.get("value"), QUOTED_MAX_CHARS),
+                "rule": quoted(error.get("rule"), DETAIL_MAX_CHARS),
+            }
+            for error in errors[:MAX_ERRORS]
+        ]
     return body
 
 
@@ -182,7 +198,7 @@ def _audit_denial(request, exc: Exception, code: str, detail: str) -> None:
             key_id=getattr(exc, "key_id", ""),
             ip=client_ip(request),
             method=request.method,
-            path=request.path,
+            path=key_redacted(request.path),
             reason=f"{code}: {detail}",
         )
     except Exception:  # the refusal must still be answered when the audit log cannot be written
@@ -200,6 +216,20 @@ def not_found(request, *args, **kwargs) -> HttpResponse:
     return _plain_problem(
         request, 404, f"{request.path} is not an API endpoint; see /api/schema/ for the list"
     )
+
+
+def handler400(request, exception=None) -> HttpResponse:
+    """For config/urls.py `handler400` (a bad Host, a body over the size limit, other
+    SuspiciousOperation and BadRequest raised outside a view): problems under /api/."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return _plain_problem(request, 413, "the body is larger than this server accepts")
+    if isinstance(exception, DisallowedHost):
+        detail = "the Host header names a server this one does not answer for"
+    else:
+        detail = "the request is malformed and was refused"
+    return _plain_problem(request, 400, detail)
 
 
 def handler404(request, exception=None) -> HttpResponse:
@@ -220,6 +250,7 @@ __all__ = [
     "Problem",
     "exception_handler",
     "field_errors",
+    "handler400",
     "handler404",
     "handler500",
     "not_found",

@@ -1,9 +1,11 @@
 """Signed write requests: what is signed, and how a signature is made and checked (Ed25519).
 
-The signed message is `<timestamp>.<nonce>.<METHOD>.<path>[?<query>].<sha256 hex of body>`, e.g.
-`1767225600.f3c1d2e4b5a69788.POST./api/v1/offerings/.9f86d0…` (no `?` when there is no query).
-The client keeps the private key; the server stores only the public key, so a copy of the
-database cannot forge a request. This module has no Django imports: api/client.py uses it.
+The signed message (scheme OW-ED25519-V2) is eight lines joined by "\n": the scheme name, the
+key id, the Host, the timestamp, the nonce, the METHOD, the path with `?<query>` when there is
+one, and the SHA-256 hex of the body. Binding the key id and the host means a signature made for
+one key or one server is worth nothing for another. The client keeps the private key; the
+server stores only the public key, so a copy of the database cannot forge a request.
+This module has no Django imports: api/client.py uses it.
 """
 
 from __future__ import annotations
@@ -21,14 +23,28 @@ NONCE_HEADER = "X-OW-Nonce"
 SIGNATURE_HEADER = "X-OW-Signature"
 MIN_NONCE_LENGTH = 16
 MAX_NONCE_LENGTH = 128
+# The first line of every signed message; a later scheme gets a new name (only this one is
+# accepted: the V1 message, without key id and host, is refused).
+SCHEME = "OW-ED25519-V2"
 
 
 def signed_message(
-    *, timestamp: str | int, nonce: str, method: str, path: str, query: str, body: bytes
+    *,
+    key_id: str,
+    host: str,
+    timestamp: str | int,
+    nonce: str,
+    method: str,
+    path: str,
+    query: str,
+    body: bytes,
 ) -> bytes:
+    """The bytes an Ed25519 signature covers (see api/SIGNING.md). `host` is the Host header
+    as sent (name, and port when not the default), compared case-insensitively."""
     target = f"{path}?{query}" if query else path
     digest = hashlib.sha256(body).hexdigest()
-    return f"{timestamp}.{nonce}.{method.upper()}.{target}.{digest}".encode()
+    lines = (SCHEME, key_id, host.lower(), str(timestamp), nonce, method.upper(), target, digest)
+    return "\n".join(lines).encode()
 
 
 def sign(private_key: Ed25519PrivateKey, message: bytes) -> str:

@@ -17,5 +17,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Problems (application/problem+json) under /api/, Django's usual pages elsewhere.
+handler400 = "api.problems.handler400"
 handler404 = "api.problems.handler404"
 handler500 = "api.problems.handler500"

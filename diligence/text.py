@@ -6,8 +6,9 @@ Pure Python, no database: rules call these on descriptions, claims and extracted
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from types import MappingProxyType
 from typing import IO, Literal
 
@@ -15,6 +16,11 @@ from pypdf import PdfReader
 
 SNIPPET_MAX_CHARS = 120
 PDF_MAX_CHARS = 2_000_000
+# Sentences are read in pieces of at most this many characters (see _sentences).
+SENTENCE_MAX_CHARS = 1_000
+# Matches of one promise form checked in context per sentence: past this many refuted ones
+# ("2x faster, 3x cheaper, 4x ..."), a sentence is a table or a list, not a promise.
+CANDIDATES_PER_FORM = 12
 
 # One-for-one replacements, so offsets in the normalised text still point into the original.
 _CHAR_FOLDS = str.maketrans(
@@ -50,9 +56,11 @@ _GUARANTEE = (
     r"|sure[- ]?fire|sure[- ]shot)"
 )
 # Up to five words between two cue words, none of them a negation ("returns are not guaranteed").
-_GAP = rf"(?:[\s,:]+(?!{_NEG}\b)[\w%$.'-]+){{0,5}}?[\s,:]+"
-# A percentage: "5%", "2.5 %", "1,5%".
-_PERCENT = r"\d+(?:[.,]\d+)?\s?%"
+# Separators and words are disjoint classes, so matching each possessively loses no match.
+_GAP = rf"(?:[\s,:]++(?!{_NEG}\b)[\w%$.'-]++){{0,5}}?[\s,:]++"
+# A percentage: "5%", "2.5 %", "1,5%". It starts where a run of digits starts: tried from every
+# digit of a long run, the scan to the run's end would make the search quadratic.
+_PERCENT = r"(?<!\d)\d+(?:[.,]\d+)?\s?%"
 # A payout period short enough to be implausible for a real investment.
 _SHORT_PERIOD = (
     r"(?:hourly|daily|weekly|bi-?weekly|monthly|(?:per|a|an|every|each)\s+(?:hour|day|week|month))"
@@ -211,8 +219,7 @@ def guaranteed_return_claims(text: str) -> list[str]:
     scams, yes/no questions and technical multipliers ("2x faster") are not claims.
     """
     claims: dict[str, None] = {}  # an ordered set
-    for piece in _SENTENCE_BREAK.split(text):
-        sentence = " ".join(piece.split())
+    for sentence in _sentences(text):
         lowered = _normalise(sentence)
         if not _TRIGGER.search(lowered) or _CAUTIONARY.search(lowered):
             continue
@@ -224,10 +231,26 @@ def guaranteed_return_claims(text: str) -> list[str]:
     return list(claims)
 
 
+def _sentences(text: str) -> Iterator[str]:
+    """The sentences of `text`, whitespace collapsed; one longer than SENTENCE_MAX_CHARS (a table,
+    a list without full stops, or garbage) is read in pieces of at most that length, cut at a
+    space where there is one, so that no detector ever reads an unbounded run of text."""
+    for piece in _SENTENCE_BREAK.split(text):
+        sentence = " ".join(piece.split())
+        while len(sentence) > SENTENCE_MAX_CHARS:
+            cut = sentence.rfind(" ", SENTENCE_MAX_CHARS // 2, SENTENCE_MAX_CHARS)
+            cut = SENTENCE_MAX_CHARS if cut < 0 else cut
+            yield sentence[:cut]
+            sentence = sentence[cut:].lstrip()
+        if sentence:
+            yield sentence
+
+
 def _find_promise(sentence: str) -> tuple[int, int] | None:
     """Offsets of a promise in a normalised sentence that survives its context checks, if any."""
     for form in _PROMISE_FORMS:
-        for match in form.pattern.finditer(sentence):
+        candidates = form.pattern.finditer(sentence)
+        for match in islice(candidates, CANDIDATES_PER_FORM):
             start, end = match.span()
             clause_start, clause_end = _clause_bounds(sentence, start, end)
             clause = sentence[clause_start:clause_end]

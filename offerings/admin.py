@@ -7,6 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from offerings.limits import LIST_MAX_ENTRIES
 from offerings.market.admin import propose_coin_matches
 from offerings.models import (
     Audit,
@@ -70,6 +71,7 @@ class AllocationFormSet(BaseInlineFormSet):
 class TeamMemberInline(admin.TabularInline):
     model = TeamMember
     extra = 0
+    max_num = LIST_MAX_ENTRIES["team"]
     fields = ["position", "name", "role", "anonymous", "experienced", "advisor", "profile_url"]
 
 
@@ -77,16 +79,19 @@ class TokenAllocationInline(admin.TabularInline):
     model = TokenAllocation
     formset = AllocationFormSet
     extra = 0
+    max_num = LIST_MAX_ENTRIES["allocations"]
 
 
 class SaleRoundInline(admin.TabularInline):
     model = SaleRound
     extra = 0
+    max_num = LIST_MAX_ENTRIES["rounds"]
 
 
 class AuditInline(admin.TabularInline):
     model = Audit
     extra = 0
+    max_num = LIST_MAX_ENTRIES["audits"]
 
 
 class SocialLinkInline(admin.TabularInline):

@@ -27,9 +27,13 @@ from offerings.interchange import (
     FieldError,
     offering_record,
 )
+from offerings.limits import MAX_NESTING
 from offerings.models import Offering
 
 FORMATS = ("jsonl", "csv")
+# Characters that make a spreadsheet read a cell as a formula, and the quote that defuses them.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+FORMULA_GUARD = "'"
 # Larger files are refused before a row is read (OFFERWATCH_MAX_IMPORT_BYTES overrides it).
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
 
@@ -123,12 +127,32 @@ def read_jsonl(stream: IO[str]) -> Iterator[SourceRow]:
                 errors=[FieldError("(line)", line.rstrip("\r\n")[:80], f"not JSON: {exc.msg}")],
             )
             continue
+        except (ValueError, RecursionError) as exc:  # a number past 4,300 digits, deep nesting
+            yield SourceRow(number, {}, errors=[_unreadable_json(line, exc)])
+            continue
         yield SourceRow(number, record)
+
+
+def _unreadable_json(text: str, exc: Exception) -> FieldError:
+    reason = (
+        f"nests deeper than {MAX_NESTING} levels"
+        if isinstance(exc, RecursionError)
+        else "has a number too long to read"
+    )
+    return FieldError("(line)", text.rstrip("\r\n")[:80], f"not JSON we accept: {reason}")
 
 
 def read_csv(stream: IO[str]) -> Iterator[SourceRow]:
     # strict: a quote left open at the end of the file (a file cut short) is an error.
     reader = csv.DictReader(checked_lines(stream), strict=True)
+    try:
+        reader.fieldnames  # noqa: B018 - reads the header first, so rows are numbered from 2
+    except UnreadableFile as exc:
+        yield exc.row()
+        return
+    except csv.Error as exc:
+        yield UnreadableFile(1, None, f"is not valid CSV: {exc}").row()
+        return
     while True:
         starts_at = reader.line_num + 1
         try:
@@ -164,6 +188,7 @@ def read_csv(stream: IO[str]) -> Iterator[SourceRow]:
 
 
 def _csv_value(name: str, cell: str, errors: list[FieldError]) -> Any:
+    cell = cell.removeprefix(FORMULA_GUARD)  # the one quote the exporter added (see _csv_cell)
     if cell.strip() == "":
         return None
     if name in LIST_FIELDS:
@@ -173,6 +198,9 @@ def _csv_value(name: str, cell: str, errors: list[FieldError]) -> Any:
             return json.loads(cell)
         except json.JSONDecodeError as exc:
             errors.append(FieldError(name, cell[:80], f"must be JSON in a CSV cell: {exc.msg}"))
+            return None
+        except (ValueError, RecursionError) as exc:
+            errors.append(_unreadable_json(cell, exc))
             return None
     return cell
 
@@ -210,15 +238,26 @@ def write_csv(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:
 
 
 def _csv_cell(name: str, value: Any) -> str:
+    """The CSV text of a value, made safe to open in a spreadsheet (see formula_guarded)."""
     if value is None:
         return ""
     if name in NESTED_FIELDS:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return formula_guarded(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):  # restricted_countries, backers, flags
-        return ";".join(value)
-    return str(value)
+        return formula_guarded(";".join(value))
+    return formula_guarded(str(value))
+
+
+def formula_guarded(cell: str) -> str:
+    """OWASP's CSV-injection defence: a cell a spreadsheet would run as a formula (it starts with
+    =, +, -, @, a tab or a carriage return) gets a leading single quote. A cell that already
+    starts with a quote gets one too, so the importer can remove exactly one leading quote from
+    every cell and give back the exported text, whatever it was."""
+    if cell and (cell[0] in FORMULA_STARTS or cell[0] == FORMULA_GUARD):
+        return FORMULA_GUARD + cell
+    return cell
 
 
 def render(records: Iterable[dict[str, Any]], fmt: str) -> str:

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from offerings.bulk_writes import BATCH, PART_MODELS, offerings_write
 from offerings.interchange import FieldError, parse_record
+from offerings.limits import quoted
 from offerings.models import (
     Offering,
     SocialLink,
@@ -42,6 +43,9 @@ class RowProblem:
     field: str
     value: Any
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", quoted(self.value))
 
     def __str__(self) -> str:
         return f"line {self.row}: {self.field}={self.value!r}: {self.message}"

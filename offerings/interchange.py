@@ -11,13 +11,24 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
 from offerings.amounts import canonical
+from offerings.limits import (
+    LIST_ENTRY_MAX_CHARS,
+    LIST_MAX_ENTRIES,
+    TEXT_MAX_CHARS,
+    OutOfBounds,
+    decimal_bounded,
+    integer_bounded,
+    nesting_depth_check,
+    quoted,
+    text_storable,
+)
 from offerings.models import (
     Listing,
     Offering,
@@ -25,6 +36,7 @@ from offerings.models import (
     SaleRound,
     SocialLink,
     TokenAllocation,
+    Venue,
 )
 from offerings.status import Status
 
@@ -56,6 +68,9 @@ class FieldError:
     # The source line, when it is not the line of the row carrying the error (merged rows).
     row: int | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", quoted(self.value))
+
     def __str__(self) -> str:
         return f"{self.field}={self.value!r}: {self.message}"
 
@@ -72,6 +87,8 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise BadValue("must be a string")
+    if isinstance(value, str) and (problem := text_storable(value)):
+        raise BadValue(problem)
     return str(value).strip()
 
 
@@ -94,17 +111,10 @@ def _integer(value: Any) -> int | None:
         return None
     if isinstance(value, bool):
         raise BadValue("must be a whole number")
-    if isinstance(value, str):
-        value = value.strip()
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise BadValue("must be a whole number") from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise BadValue("must be a whole number")
-    if number < 0:
-        raise BadValue("must not be negative")
-    return int(number)
+        return integer_bounded(value)
+    except OutOfBounds as exc:
+        raise BadValue(str(exc)) from None
 
 
 def read_decimal(value: Any) -> Decimal | None:
@@ -114,13 +124,12 @@ def read_decimal(value: Any) -> Decimal | None:
         raise BadValue("must be a decimal number")
     if isinstance(value, float) and not math.isfinite(value):
         raise BadValue("must be a finite decimal number")
+    if isinstance(value, float):
+        value = str(value)  # its shortest repr, not its binary expansion
     try:
-        # str() first so that a float keeps its shortest repr, not its binary expansion.
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise BadValue("must be a decimal number such as 1500000 or 0.05") from None
-    if not number.is_finite():
-        raise BadValue("must be a finite decimal number")
+        number = decimal_bounded(value)
+    except OutOfBounds as exc:
+        raise BadValue(str(exc)) from None
     if number < 0:
         raise BadValue("must not be negative")
     return number
@@ -156,6 +165,9 @@ def _string_list(value: Any) -> list[str] | None:
         return None
     if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
         raise BadValue("must be a list of strings")
+    for entry in value:
+        if problem := text_storable(entry):
+            raise BadValue(f"has an entry that {problem.removeprefix('must ')}")
     return [entry.strip() for entry in value if entry.strip()]
 
 
@@ -282,6 +294,10 @@ def parse_record(record: Any) -> tuple[Draft, list[FieldError]]:
     errors: list[FieldError] = []
     if not isinstance(record, dict):
         return draft, [FieldError("(record)", record, "must be a JSON object")]
+    try:
+        nesting_depth_check(record)
+    except OutOfBounds as exc:
+        return draft, [FieldError("(record)", "(nested data)", str(exc))]
     for key in record:
         if key not in SCALARS and key not in NESTED_FIELDS and key not in READ_ONLY_FIELDS:
             errors.append(FieldError(key, record[key], "is not a field of interchange format v1"))
@@ -290,6 +306,7 @@ def parse_record(record: Any) -> tuple[Draft, list[FieldError]]:
             continue
         try:
             value = read(record[key])
+            _size_check(Offering, model_field, value)
         except BadValue as exc:
             errors.append(FieldError(key, record[key], str(exc)))
             continue
@@ -302,12 +319,41 @@ def parse_record(record: Any) -> tuple[Draft, list[FieldError]]:
     return draft, errors
 
 
+def _too_long(limit: int, length: int) -> str:
+    return f"must be at most {limit:,} characters (got {length:,})"
+
+
+def _size_check(model: type, model_field: str, value: Any) -> None:
+    """Refuse a text longer than its column (or than TEXT_MAX_CHARS) and an overlong list,
+    before the value is validated, stored or scored."""
+    if isinstance(value, str):
+        if model is Offering and model_field == "venue":
+            limit = Venue._meta.get_field("name").max_length
+        else:
+            limit = TEXT_MAX_CHARS.get(model_field) or model._meta.get_field(model_field).max_length
+        if limit is not None and len(value) > limit:
+            raise BadValue(_too_long(limit, len(value)))
+    elif isinstance(value, list) and model_field in LIST_MAX_ENTRIES:
+        if len(value) > LIST_MAX_ENTRIES[model_field]:
+            raise BadValue(
+                f"must have at most {LIST_MAX_ENTRIES[model_field]} entries (got {len(value):,})"
+            )
+        if any(len(entry) > LIST_ENTRY_MAX_CHARS for entry in value):
+            raise BadValue(f"must have entries of at most {LIST_ENTRY_MAX_CHARS} characters")
+
+
 def _parse_parts(key, value, spec, errors: list[FieldError]) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list):
         errors.append(FieldError(key, value, "must be a list of objects"))
         return []
+    if len(value) > LIST_MAX_ENTRIES[key]:
+        errors.append(
+            FieldError(key, f"{len(value)} entries", f"must have at most {LIST_MAX_ENTRIES[key]}")
+        )
+        return []
+    model = Offering._meta.get_field(key).related_model
     parts = []
     for index, entry in enumerate(value):
         where = f"{key}[{index}]"
@@ -323,6 +369,7 @@ def _parse_parts(key, value, spec, errors: list[FieldError]) -> list[dict[str, A
         for name, (model_field, read) in spec.items():
             try:
                 part[model_field] = read(entry.get(name))
+                _size_check(model, model_field, part[model_field])
             except BadValue as exc:
                 errors.append(FieldError(f"{where}.{name}", entry.get(name), str(exc)))
         parts.append(part)
@@ -336,6 +383,7 @@ def _parse_socials(value: Any, errors: list[FieldError]) -> dict[str, str]:
         errors.append(FieldError("socials", value, "must be an object of URLs by network"))
         return {}
     socials = {}
+    url_limit = SocialLink._meta.get_field("url").max_length
     for network, url in value.items():
         if network not in SOCIAL_NETWORKS:
             errors.append(
@@ -348,6 +396,10 @@ def _parse_socials(value: Any, errors: list[FieldError]) -> dict[str, str]:
         elif url not in (None, ""):
             if not isinstance(url, str):
                 errors.append(FieldError(f"socials.{network}", url, "must be a URL string"))
+            elif problem := text_storable(url):
+                errors.append(FieldError(f"socials.{network}", url, problem))
+            elif len(url) > url_limit:
+                errors.append(FieldError(f"socials.{network}", url, _too_long(url_limit, len(url))))
             else:
                 socials[network] = url.strip()
     return socials

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from offerings.amounts import canonical
 from offerings.countries import country_code
 from offerings.importing import SourceRow
 from offerings.interchange import FieldError
+from offerings.limits import NUMBER_MAX_CHARS, OutOfBounds, decimal_bounded, integer_bounded
 
 # Columns with no home in our model; listed in the import summary so nothing goes unmentioned.
 UNMAPPED_COLUMNS = (
@@ -212,6 +213,8 @@ def _flag(value: str, source: str) -> bool | None:
 
 def _plain_number(text: str) -> Decimal:
     text = text.replace(" ", "").replace("\u00a0", "")
+    if len(text) > NUMBER_MAX_CHARS:
+        raise Unreadable(f"not a number of at most {NUMBER_MAX_CHARS} characters")
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     elif _DECIMAL_COMMA.match(text):
@@ -219,9 +222,9 @@ def _plain_number(text: str) -> Decimal:
     if not _NUMBER.match(text):
         raise Unreadable("not a number")
     try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise Unreadable("not a number") from None
+        number = decimal_bounded(text)
+    except OutOfBounds as exc:
+        raise Unreadable(f"not a number we accept: {exc}") from None
     if number < 0:
         raise Unreadable("negative")
     return _denoise(number)
@@ -255,9 +258,10 @@ def _amount(value: str) -> str:
 
 def _count(value: str) -> int:
     number = _plain_number(value)
-    if number != number.to_integral_value():
-        raise Unreadable("not a whole number")
-    return int(number)
+    try:
+        return integer_bounded(number)
+    except OutOfBounds as exc:
+        raise Unreadable(f"not a count: {exc}") from None
 
 
 def _fraction(value: str) -> str:

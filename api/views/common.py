@@ -45,7 +45,7 @@ def page_size(query: QueryDict) -> int:
     if raw in (None, ""):
         return settings.API_PAGE_SIZE
     limit = settings.API_MAX_PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= limit:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= limit:
         raise Problem(
             "invalid page_size",
             code="validation",

@@ -122,7 +122,10 @@ def _updated_since(query: QueryDict) -> dt.datetime | None:
     raw = query.get("updated_since")
     if not raw:
         return None
-    moment = parse_datetime(raw) if "T" in raw or " " in raw else None
+    try:  # parse_datetime raises on a well-formed impossible time ("2026-02-30T00:00")
+        moment = parse_datetime(raw) if "T" in raw or " " in raw else None
+    except ValueError:
+        moment = None
     if moment is None and (day := _date(raw)):
         moment = dt.datetime.combine(day, dt.time.min)
     if moment is None:

@@ -12,11 +12,12 @@ import json
 import os
 import random
 import uuid
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from locust import FastHttpUser, constant, events, task
 
-from api.client import signature_headers
+from api.client import key_id_of, signature_headers
 
 API_KEY = os.environ["LOAD_API_KEY"]
 PRIVATE_KEY = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(os.environ["LOAD_PRIVATE_KEY"]))
@@ -109,7 +110,13 @@ class Analyst(FastHttpUser):
             "Content-Type": "application/json",
             "Idempotency-Key": number,
             **signature_headers(
-                private_key=PRIVATE_KEY, method="POST", path=path, query="", body=body
+                private_key=PRIVATE_KEY,
+                key_id=key_id_of(API_KEY),
+                host=urlsplit(self.host).netloc,
+                method="POST",
+                path=path,
+                query="",
+                body=body,
             ),
         }
         with self.client.post(

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from offerings.amounts import readable
 from offerings.contracts import validate_contract_address
 from offerings.countries import validate_country_code, validate_country_codes
+from offerings.limits import LIST_ENTRY_MAX_CHARS, LIST_MAX_ENTRIES, TEXT_MAX_CHARS, quoted
 from offerings.status import Status, derive_status, status_expression
 
 from .venue import Venue
@@ -32,6 +33,10 @@ def amount_field(verbose_name: str | None = None, **kwargs) -> models.DecimalFie
         validators=[MinValueValidator(ZERO)],
         **kwargs,
     )
+
+
+def _text_limit(name: str) -> MaxLengthValidator:
+    return MaxLengthValidator(TEXT_MAX_CHARS[name])
 
 
 # Risk levels in order of severity: `current_risk_rank` is the index (low 0 … critical 3).
@@ -268,13 +273,15 @@ class Offering(models.Model):
         "issuer country", max_length=2, blank=True, validators=[validate_country_code]
     )
     legal_entity = models.CharField(max_length=200, blank=True)
-    postal_address = models.TextField(blank=True)
+    postal_address = models.TextField(blank=True, validators=[_text_limit("postal_address")])
     regulatory_filing = models.CharField(
         max_length=300, blank=True, help_text="e.g. 'SEC Form D 021-123456' or 'BaFin prospectus'."
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[_text_limit("description")])
     claims = models.TextField(
-        blank=True, help_text="Marketing claims quoted verbatim from the offering's material."
+        blank=True,
+        help_text="Marketing claims quoted verbatim from the offering's material.",
+        validators=[_text_limit("claims")],
     )
 
     start_date = models.DateField("public sale start", null=True, blank=True)
@@ -368,8 +375,17 @@ class Offering(models.Model):
         ):
             add(
                 "backers",
-                f'backers ({self.backers!r}) must be a list of names, e.g. ["Acme Ventures"]',
+                f"backers ({quoted(self.backers)!r}) must be a list of names, "
+                'e.g. ["Acme Ventures"]',
             )
+        for name in ("restricted_countries", "backers"):
+            entries = getattr(self, name)
+            if isinstance(entries, list) and len(entries) > LIST_MAX_ENTRIES[name]:
+                add(name, f"{name} has {len(entries):,} entries; at most {LIST_MAX_ENTRIES[name]}")
+            elif isinstance(entries, list) and any(
+                isinstance(entry, str) and len(entry) > LIST_ENTRY_MAX_CHARS for entry in entries
+            ):
+                add(name, f"{name} has an entry over {LIST_ENTRY_MAX_CHARS} characters")
         if self.soft_cap and self.hard_cap and self.soft_cap > self.hard_cap:
             add(
                 "soft_cap",

@@ -158,8 +158,9 @@ class SocialLink(models.Model):
 
 
 def validate_allocation_total(percents: list[Decimal]) -> None:
-    """Allocations are shares of one supply: together they cannot pass 100%."""
-    total = sum(percents, Decimal(0))
+    """Allocations are shares of one supply: together they cannot pass 100%. A share outside
+    0-100 breaks its own field's rule and is left out (so a huge one is never summed or shown)."""
+    total = sum((percent for percent in percents if 0 <= percent <= HUNDRED), Decimal(0))
     if total > HUNDRED:
         raise ValidationError(
             "allocations sum to %(total)s%%, above 100%%",

@@ -30,6 +30,7 @@ class SignedClient:
 
     def __init__(self, made: MadeKey | None, *, remote_addr: str = "127.0.0.1") -> None:
         self.made = made
+        self.host = "testserver"  # the Host of Django's test client
         self.django = Client(REMOTE_ADDR=remote_addr)
 
     def request(
@@ -57,7 +58,13 @@ class SignedClient:
             sent["Authorization"] = f"Bearer {self.made.plaintext}"
         if method in UNSAFE and sign and self.made is not None:
             sent |= signature_headers(
-                private_key=self.made.private_key, method=method, path=path, query=query, body=body
+                private_key=self.made.private_key,
+                key_id=self.made.key.key_id,
+                host=self.host,
+                method=method,
+                path=path,
+                query=query,
+                body=body,
             )
         sent |= signature_overrides or {}
         sent |= headers or {}

@@ -141,6 +141,8 @@ def test_schemathesis_finds_no_server_error_or_schema_violation(
             prepared.headers.update(
                 signature_headers(
                     private_key=made.private_key,
+                    key_id=made.key.key_id,
+                    host=url.netloc,
                     method=prepared.method,
                     path=unquote(url.path),
                     query=url.query,

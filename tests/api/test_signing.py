@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/offerings/"
 WRITE = ("offerings:read", "offerings:write")
+HOST = "testserver"  # the Host of Django's test client
 
 
 @pytest.fixture
@@ -39,7 +40,13 @@ def test_a_signed_create_succeeds(writer, api_client):
 def test_an_unsigned_write_names_the_missing_header(writer, api_client, missing):
     client = api_client(writer)
     headers = signature_headers(
-        private_key=writer.private_key, method="POST", path=LIST, query="", body=b"{}"
+        private_key=writer.private_key,
+        key_id=writer.key.key_id,
+        host=HOST,
+        method="POST",
+        path=LIST,
+        query="",
+        body=b"{}",
     )
     del headers[missing]
     response = client.post(LIST, {}, sign=False, headers=headers)
@@ -59,6 +66,8 @@ def test_a_request_outside_the_window_is_stale(writer, api_client, skew, monkeyp
     body = b'{"name": "Late", "kind": "ico"}'
     headers = signature_headers(
         private_key=writer.private_key,
+        key_id=writer.key.key_id,
+        host=HOST,
         method="POST",
         path=LIST,
         query="",
@@ -74,7 +83,13 @@ def test_a_request_outside_the_window_is_stale(writer, api_client, skew, monkeyp
 def test_a_replayed_request_is_refused(writer, api_client):
     body = b'{"name": "Once", "kind": "ico"}'
     headers = signature_headers(
-        private_key=writer.private_key, method="POST", path=LIST, query="", body=body
+        private_key=writer.private_key,
+        key_id=writer.key.key_id,
+        host=HOST,
+        method="POST",
+        path=LIST,
+        query="",
+        body=body,
     )
     client = api_client(writer)
     assert client.post(LIST, raw_body=body, sign=False, headers=headers).status_code == 201
@@ -84,7 +99,14 @@ def test_a_replayed_request_is_refused(writer, api_client):
 
 def test_a_short_nonce_is_refused(writer, api_client):
     headers = signature_headers(
-        private_key=writer.private_key, method="POST", path=LIST, query="", body=b"", nonce="abc"
+        private_key=writer.private_key,
+        key_id=writer.key.key_id,
+        host=HOST,
+        method="POST",
+        path=LIST,
+        query="",
+        body=b"",
+        nonce="abc",
     )
     response = api_client(writer).post(LIST, raw_body=b"", sign=False, headers=headers)
     assert "16-128" in problem(response, 401)["detail"]
@@ -110,7 +132,13 @@ def test_a_tampered_request_fails_verification(writer, api_client, signed, sent)
     OfferingFactory(slug="x")
     method, path, query, body = signed
     headers = signature_headers(
-        private_key=writer.private_key, method=method, path=path, query=query, body=body
+        private_key=writer.private_key,
+        key_id=writer.key.key_id,
+        host=HOST,
+        method=method,
+        path=path,
+        query=query,
+        body=body,
     )
     sent_method, sent_path, sent_query, sent_body = sent
     response = api_client(writer).request(
@@ -127,7 +155,13 @@ def test_a_tampered_request_fails_verification(writer, api_client, signed, sent)
 def test_a_signature_by_another_private_key_fails(writer, api_client):
     body = b"{}"
     headers = signature_headers(
-        private_key=Ed25519PrivateKey.generate(), method="POST", path=LIST, query="", body=body
+        private_key=Ed25519PrivateKey.generate(),
+        key_id=writer.key.key_id,
+        host=HOST,
+        method="POST",
+        path=LIST,
+        query="",
+        body=body,
     )
     response = api_client(writer).post(LIST, raw_body=body, sign=False, headers=headers)
     assert problem(response, 401)["type"].endswith(":signature_invalid")
@@ -144,32 +178,46 @@ def test_a_write_key_without_a_public_key_cannot_write(api_key, api_client, anal
 
 def test_the_signed_message_is_the_documented_string():
     message = signed_message(
-        timestamp=1767225600, nonce="0123456789abcdef", method="post", path=LIST, query="", body=b""
+        key_id="k3x9a2bq",
+        host="API.Example:8443",
+        timestamp=1767225600,
+        nonce="0123456789abcdef",
+        method="post",
+        path=LIST,
+        query="",
+        body=b"",
     )
     # SHA-256 of the empty body.
     # pragma: allowlist nextline secret
     empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    assert message == f"1767225600.0123456789abcdef.POST./api/v1/offerings/.{empty}".encode()
-    with_query = signed_message(
-        timestamp=1, nonce="n" * 16, method="GET", path="/p/", query="a=1", body=b""
+    assert (
+        message
+        == (
+            "OW-ED25519-V2\nk3x9a2bq\napi.example:8443\n1767225600\n0123456789abcdef\nPOST\n"
+            f"/api/v1/offerings/\n{empty}"
+        ).encode()
     )
-    assert b"./p/?a=1." in with_query
+    with_query = signed_message(
+        key_id="k",
+        host="h",
+        timestamp=1,
+        nonce="n" * 16,
+        method="GET",
+        path="/p/",
+        query="a=1",
+        body=b"",
+    )
+    assert b"\n/p/?a=1\n" in with_query
 
 
 def test_signature_headers_verify_with_the_public_key():
     private_key = Ed25519PrivateKey.generate()
     from api.signing import public_key_text
 
-    headers = signature_headers(
-        private_key=private_key, method="DELETE", path="/x/", query="", body=b"", nonce="n" * 16
-    )
+    signed = {"key_id": "k3x9a2bq", "host": "h", "method": "DELETE", "path": "/x/", "query": ""}
+    headers = signature_headers(private_key=private_key, body=b"", nonce="n" * 16, **signed)
     message = signed_message(
-        timestamp=headers["X-OW-Timestamp"],
-        nonce="n" * 16,
-        method="DELETE",
-        path="/x/",
-        query="",
-        body=b"",
+        timestamp=headers["X-OW-Timestamp"], nonce="n" * 16, body=b"", **signed
     )
     assert signature_valid(public_key_text(private_key), headers["X-OW-Signature"], message)
     assert not signature_valid(public_key_text(private_key), "not-base64!", message)
@@ -191,7 +239,10 @@ def wsgi_app():
 def test_the_python_client_reads_and_writes_end_to_end(writer, wsgi_app):
     transport = httpx.WSGITransport(app=wsgi_app, remote_addr="127.0.0.1")
     client = OfferwatchClient(
-        "http://testserver", writer.plaintext, private_key=writer.private_key, transport=transport
+        "http://testserver",
+        writer.plaintext,
+        private_key=writer.private_key,
+        transport=transport,
     )
     with client:
         created = client.post(
@@ -225,23 +276,24 @@ def test_the_worked_example_in_signing_md_is_true():
     guide = (Path(__file__).resolve().parents[2] / "api" / "SIGNING.md").read_text()
     private_key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
     body = b'{"name": "Acme Chain", "kind": "ico"}'
+    signed = {"key_id": "k3x9a2bq", "host": "offerwatch.example", "timestamp": 1767225600}
     headers = signature_headers(
         private_key=private_key,
         method="POST",
         path="/api/v1/offerings/",
         query="",
         body=body,
-        timestamp=1767225600,
         nonce="3f1c9a7e5b2d4c6a",  # pragma: allowlist secret
+        **signed,
     )
     assert public_key_text(private_key) in guide
     assert f"X-OW-Signature: {headers['X-OW-Signature']}" in guide
     message = signed_message(
-        timestamp=1767225600,
         nonce="3f1c9a7e5b2d4c6a",  # pragma: allowlist secret
         method="POST",
         path="/api/v1/offerings/",
         query="",
         body=body,
+        **signed,
     )
-    assert f"message   {message.decode()}" in guide
+    assert "\n".join(f"    {line}" for line in message.decode().split("\n")) in guide

@@ -140,11 +140,17 @@ class ApiCaller:
         return self.client.get(path, headers={"Authorization": f"Bearer {self.key}"})
 
     def post(self, path: str, record: dict):
-        from api.client import signature_headers
+        from api.client import key_id_of, signature_headers
 
         body = json.dumps(record).encode()
         signed = signature_headers(
-            private_key=self.private_key, method="POST", path=path, query="", body=body
+            private_key=self.private_key,
+            key_id=key_id_of(self.key),
+            host="testserver",
+            method="POST",
+            path=path,
+            query="",
+            body=body,
         )
         headers = {"Authorization": f"Bearer {self.key}", **signed}
         return self.client.post(path, body, content_type="application/json", headers=headers)

@@ -320,3 +320,74 @@ def test_outcomes_are_exported_read_only_and_survive_the_round_trip(tmp_path):
     report = offerings_import(rows=[SourceRow(1, record)])
     assert (report.unchanged, report.errors) == (1, [])
     assert set(SaleOutcome.objects.values_list("kind", flat=True)) == {"listed", "exit_scam"}
+
+
+# ---- formula-safe CSV (OWASP CSV injection) ------------------------------------------------
+
+FORMULAS = {
+    "name": '=HYPERLINK("http://evil.example","click")',
+    "description": "+1+cmd|' /C calc'!A0",
+    "claims": "-2+3",
+    "legal_entity": "@SUM(A1:A9)",
+    "regulatory_filing": "'quoted from the start",
+    "backers": ["=Evil Fund", "Good Fund"],
+}
+
+
+def formula_offering() -> Offering:
+    return full_offering(slug="formula", **FORMULAS)
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_starts_with_a_quote(tmp_path):
+    formula_offering()
+    (row,) = csv.DictReader(io.StringIO(export("csv", tmp_path / "e.csv").decode()))
+    assert row["name"] == "'" + FORMULAS["name"]
+    assert row["description"] == "'" + FORMULAS["description"]
+    assert row["claims"] == "'-2+3"
+    assert row["legal_entity"] == "'@SUM(A1:A9)"
+    assert row["regulatory_filing"] == "''quoted from the start"
+    assert row["backers"] == "'=Evil Fund;Good Fund"
+    dangerous = tuple("=+-@\t\r")
+    assert not [name for name, cell in row.items() if cell.startswith(dangerous)]
+
+
+@pytest.mark.parametrize("cell", ["\tx", "\rx", "=1", "+1", "-1", "@x", "'x"])
+def test_a_tab_a_return_or_a_formula_sign_first_gets_the_guard_quote(cell):
+    from offerings.formats import formula_guarded
+
+    assert formula_guarded(cell) == "'" + cell
+    assert formula_guarded("plain") == "plain"
+    assert formula_guarded("") == ""
+
+
+def test_the_web_export_is_formula_safe_too(client, analyst):
+    formula_offering()
+    client.force_login(analyst)
+    response = client.get("/offerings/export.csv")
+    text = b"".join(response.streaming_content).decode()
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert row["name"] == "'" + FORMULAS["name"]
+    assert row["regulatory_filing"] == "''quoted from the start"
+
+
+def test_a_formula_safe_csv_re_imports_to_the_original_values(tmp_path):
+    formula_offering()
+    first = export("csv", tmp_path / "first.csv")
+    wipe()
+    import_file(tmp_path / "first.csv", "csv")
+    offering = Offering.objects.get(slug="formula")
+    assert offering.name == FORMULAS["name"]
+    assert offering.claims == "-2+3"
+    assert offering.regulatory_filing == "'quoted from the start"
+    assert offering.backers == ["=Evil Fund", "Good Fund"]
+    assert export("csv", tmp_path / "second.csv") == first
+
+
+def test_a_negative_number_in_a_numeric_cell_is_quoted_and_still_refused_as_negative():
+    from offerings.formats import read_csv
+
+    exported = "name,kind,hard_cap\nNeg,ico,'-5\n"
+    report = offerings_import(rows=read_csv(io.StringIO(exported)))
+    assert [(p.field, p.value, p.message) for p in report.errors] == [
+        ("hard_cap", "-5", "must not be negative")
+    ]

@@ -102,8 +102,8 @@ def test_a_whole_number_is_read_from_a_number_or_a_string():
 @pytest.mark.parametrize(
     ("raw", "rule"),
     [
-        (3.5, "must be a whole number"),
-        ("ten", "must be a whole number"),
+        (3.5, "must be a whole number below 10^12"),
+        ("ten", "must be a whole number below 10^12"),
         (-2, "must not be negative"),
     ],
 )
