@@ -221,3 +221,26 @@ class ResilientJSON:
             logger.warning("%s; retry %d in %.1f s", problem, attempt + 1, delay)
             self.sleep(delay)
         raise ProviderError(f"{problem}, {self.max_retries + 1} attempts")
+
+
+_guards: dict[tuple, tuple[RateLimiter, CircuitBreaker]] = {}
+
+
+def guards_shared(
+    key: tuple, *, calls_per_minute: int, failures: int, cooldown: float
+) -> tuple[RateLimiter, CircuitBreaker]:
+    """The rate limiter and circuit breaker of one provider endpoint (`key`, e.g. its base
+    URL), shared by every client of this process so that concurrent tasks together stay under
+    the limit and see the same open circuit."""
+    full_key = (*key, calls_per_minute, failures, cooldown)
+    if full_key not in _guards:
+        _guards[full_key] = (
+            RateLimiter(calls_per_minute),
+            CircuitBreaker(failures=failures, cooldown=cooldown),
+        )
+    return _guards[full_key]
+
+
+def guards_reset() -> None:
+    """Forget the shared limiters and breakers (tests; a changed configuration)."""
+    _guards.clear()
