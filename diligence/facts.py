@@ -16,6 +16,7 @@ from functools import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from diligence.contract_facts import ContractFacts, contract_facts
 from offerings.models import (
     Audit,
     Document,
@@ -127,6 +128,7 @@ class OfferingFacts:
     website: str
     socials: frozenset[str]
     market: MarketFacts | None = None
+    contract: ContractFacts | None = None
 
     @property
     def ended(self) -> bool:
@@ -230,6 +232,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
     texts = _whitepaper_texts(among)
     venues = _venues(rows)
     markets = _markets(among)
+    contracts = contract_facts(among_ids(ids, "pk"))
     facts = []
     for (
         pk,
@@ -308,6 +311,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
                 website=website,
                 socials=frozenset(network for (network,) in socials.get(pk, ())),
                 market=markets.get(pk),
+                contract=contracts.get(pk),
             )
         )
     return facts

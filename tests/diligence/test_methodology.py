@@ -52,6 +52,18 @@ EXPECTED_CODES = {
     "market.delisted",
     "market.thin_liquidity",
 }
+# Issue 14's contract rules (not yet in the shared CHECKLIST.md): code -> severity.
+CONTRACT_RULES = {
+    "contract.honeypot": "critical",
+    "contract.high_tax": "high",
+    "contract.mintable": "high",
+    "contract.upgradeable": "high",
+    "contract.owner_powers": "high",
+    "contract.unverified": "medium",
+    "contract.holder_concentration": "medium",
+    "contract.lp_unlocked": "high",
+    "contract.creator_history": "high",
+}
 SEVERITY_WEIGHTS = {"critical": 10, "high": 6, "medium": 3, "low": 1}
 # Rules whose weight deliberately differs from their severity's: code -> weight.
 # website.insecure: the TORD backtest gives it the strongest lift of the decidable rules.
@@ -77,19 +89,21 @@ def run_checklist(*args: str) -> str:
     return out.getvalue()
 
 
-def test_exactly_the_36_checklist_rules_are_registered():
+def test_exactly_the_36_checklist_rules_and_the_9_contract_rules_are_registered():
     assert len(EXPECTED_CODES) == 36
-    assert set(RULES) == EXPECTED_CODES
+    assert len(CONTRACT_RULES) == 9
+    assert set(RULES) == EXPECTED_CODES | set(CONTRACT_RULES)
 
 
 def test_every_rule_of_checklist_md_is_registered_with_its_severity():
     rows = checklist_rows()
 
     assert set(rows) == EXPECTED_CODES
-    assert {code: rule.severity.value for code, rule in RULES.items()} == rows
+    severities = {code: rule.severity.value for code, rule in RULES.items()}
+    assert severities == rows | CONTRACT_RULES
 
 
-@pytest.mark.parametrize("code", sorted(EXPECTED_CODES))
+@pytest.mark.parametrize("code", sorted(EXPECTED_CODES | set(CONTRACT_RULES)))
 def test_each_rule_has_complete_metadata(code):
     rule = RULES[code]
 
@@ -108,7 +122,7 @@ def test_checklist_json_lists_every_rule_and_the_version():
 
     assert data["version"] == METHODOLOGY_VERSION
     assert data["fingerprint"] == fingerprint()
-    assert {rule["code"] for rule in data["rules"]} == EXPECTED_CODES
+    assert {rule["code"] for rule in data["rules"]} == EXPECTED_CODES | set(CONTRACT_RULES)
     for listed in data["rules"]:
         rule = RULES[listed["code"]]
         assert set(listed) >= RULE_FIELDS
@@ -124,7 +138,7 @@ def test_checklist_markdown_has_one_table_row_per_rule():
     output = run_checklist("--format", "markdown")
 
     rows = re.findall(r"^\| `([a-z_.]+)` \| (.+?) \| (\w+) \| (\d+) \|", output, flags=re.MULTILINE)
-    assert sorted(code for code, *_ in rows) == sorted(EXPECTED_CODES)
+    assert sorted(code for code, *_ in rows) == sorted(EXPECTED_CODES | set(CONTRACT_RULES))
     for code, title, severity, weight in rows:
         rule = RULES[code]
         assert (title, severity, int(weight)) == (rule.title, rule.severity.value, rule.weight)
@@ -146,4 +160,18 @@ def test_the_methodology_fingerprint_is_recorded():
 def test_a_deployment_with_another_liquidity_floor_has_another_fingerprint(settings):
     default = fingerprint()
     settings.MARKET_THIN_VOLUME_FLOOR_USD = settings.MARKET_THIN_VOLUME_FLOOR_USD * 2
+    assert fingerprint() != default
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "CONTRACT_TAX_THRESHOLD_PERCENT",
+        "CONTRACT_HOLDER_SHARE_PERCENT",
+        "CONTRACT_LP_UNLOCKED_PERCENT",
+    ],
+)
+def test_a_deployment_with_another_contract_threshold_has_another_fingerprint(settings, setting):
+    default = fingerprint()
+    setattr(settings, setting, getattr(settings, setting) + 1)
     assert fingerprint() != default
