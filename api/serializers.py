@@ -99,6 +99,11 @@ class OfferingSerializer(_OfferingRecord):
     assessed_at = serializers.DateTimeField(allow_null=True)
     market = serializers.JSONField(required=False, allow_null=True)
     listings = serializers.JSONField(required=False, allow_null=True)
+    contract = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Contract-risk facts with provider and date (read-only; null before a check).",
+    )
     url = serializers.URLField()
 
 

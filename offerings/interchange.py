@@ -25,7 +25,18 @@ FORMAT_VERSION = 1
 
 # Fields that exports add and imports ignore (computed by other parts of the product).
 READ_ONLY_FIELDS = frozenset(
-    {"score", "grade", "risk", "coverage", "flags", "market", "listings", "assessed_at", "url"}
+    {
+        "score",
+        "grade",
+        "risk",
+        "coverage",
+        "flags",
+        "market",
+        "listings",
+        "contract",
+        "assessed_at",
+        "url",
+    }
 )
 
 
@@ -232,9 +243,11 @@ FIELD_ORDER = [*SCALARS, *PARTS, "socials"]
 ASSESSMENT_FIELDS = ("score", "grade", "risk", "coverage", "flags", "assessed_at")
 # Read-only fields an export adds from the market-data refresh (offerings.MarketSummary, Listing).
 MARKET_FIELDS = ("market", "listings")
-EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS, *MARKET_FIELDS]
+# Read-only: the contract-risk check's facts, with provider and date (offerings.ContractRisk).
+CONTRACT_FIELDS = ("contract",)
+EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS, *MARKET_FIELDS, *CONTRACT_FIELDS]
 LIST_FIELDS = frozenset({"restricted_countries", "backers"})
-NESTED_FIELDS = frozenset({*PARTS, "socials", *MARKET_FIELDS})
+NESTED_FIELDS = frozenset({*PARTS, "socials", *MARKET_FIELDS, *CONTRACT_FIELDS})
 ROI_PLACES = Decimal("0.0001")
 
 
@@ -390,6 +403,7 @@ def offering_record(offering: Offering) -> dict[str, Any]:
         }
         for listing in offering.listings.all()
     ]
+    record["contract"] = contract_record(offering)
     return record
 
 
@@ -411,6 +425,24 @@ def market_record(offering: Offering) -> dict[str, Any] | None:
     }
 
 
+def contract_record(offering: Offering) -> dict[str, Any] | None:
+    """The `contract` object of an offering whose contract was checked; None before that.
+    Each fact carries the provider that stated it and when (`seen_at`); `unavailable` names
+    the providers that could not answer at the last check, and why."""
+    try:
+        risk = offering.contract_risk
+    except ObjectDoesNotExist:
+        return None
+    return {
+        "chain_id": risk.chain_id,
+        "address": risk.address,
+        "checked_at": risk.checked_at.isoformat(),
+        "next_check_at": risk.next_check_at.isoformat(),
+        "facts": risk.facts,
+        "unavailable": risk.errors,
+    }
+
+
 PREFETCH = (
     "team",
     "allocations",
@@ -418,5 +450,6 @@ PREFETCH = (
     "audits",
     "socials",
     "market_summary",
+    "contract_risk",
     Prefetch("listings", queryset=Listing.objects.select_related("venue")),
 )

@@ -39,7 +39,9 @@ INTERCHANGE_COLUMNS = [
 ASSESSMENT_COLUMNS = ["score", "grade", "risk", "coverage", "flags", "assessed_at"]
 # Read-only, from the market-data refresh; an import ignores them.
 MARKET_COLUMNS = ["market", "listings"]
-EXPORT_COLUMNS = INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS + MARKET_COLUMNS
+# Read-only, from the contract-risk checks; an import ignores it.
+CONTRACT_COLUMNS = ["contract"]
+EXPORT_COLUMNS = INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS + MARKET_COLUMNS + CONTRACT_COLUMNS
 
 
 def export(fmt: str, path: Path) -> bytes:
