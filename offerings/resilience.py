@@ -158,8 +158,9 @@ class ResilientJSON:
         timeout: httpx.Timeout | None = None,
         sleep: Sleep = time.sleep,
     ) -> None:
+        self.base_url = base_url.rstrip("/")
         self.client = httpx.Client(
-            base_url=base_url.rstrip("/"),
+            base_url=self.base_url,
             headers={"accept": "application/json", "user-agent": "offerwatch/1", **(headers or {})},
             timeout=timeout or httpx.Timeout(20.0, connect=5.0),
             follow_redirects=False,
@@ -184,13 +185,16 @@ class ResilientJSON:
         self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None
     ) -> Any:
         shown = f"{method} {path or '/'}"
+        # "" is the base URL itself, without the trailing slash a relative path would add
+        # (an explorer's /v2/api, a node URL ending in its key).
+        url = path or self.base_url
         for attempt in range(self.max_retries + 1):
             self.breaker.before_call()
             self.limiter.acquire()
             self.calls += 1
             retry_after = None
             try:
-                response = self.client.request(method, path, params=params, json=body)
+                response = self.client.request(method, url, params=params, json=body)
             except httpx.TimeoutException:
                 problem = f"{shown}: timed out"
             except httpx.TransportError as exc:
