@@ -107,7 +107,7 @@ def checks_store(*, checks: list[Checked], now: dt.datetime) -> StoreResult:
                     errors={o.provider: o.error for o in check.observations if o.error},
                     first_checked_at=first,
                     checked_at=now,
-                    next_check_at=next_check_at(first, now),
+                    next_check_at=_next_check(check, first, now),
                     checks=before.checks + 1 if same else 1,
                 )
             )
@@ -135,6 +135,13 @@ def checks_store(*, checks: list[Checked], now: dt.datetime) -> StoreResult:
         if changed:
             contract_changed.send(sender=ContractRisk, changes=changed)
     return result
+
+
+def _next_check(check: Checked, first: dt.datetime, now: dt.datetime) -> dt.datetime:
+    # A check no provider answered is tried again at the next sweep, not in a week.
+    if not any(o.facts for o in check.observations):
+        return now + dt.timedelta(seconds=settings.CONTRACT_RISK_SWEEP_S)
+    return next_check_at(first, now)
 
 
 def _snapshots(check: Checked) -> list[ContractSnapshot]:

@@ -243,3 +243,18 @@ def test_the_command_checks_every_checkable_offering_and_names_what_it_cannot(to
         call_command("refresh_contract_risk", "--offering", sol.slug)
     with pytest.raises(CommandError, match="no offering has this slug"):
         call_command("refresh_contract_risk", "--offering", "nope")
+
+
+def test_a_check_no_provider_answered_is_tried_again_at_the_next_sweep(
+    token, goplus, explorer, rpc
+):
+    for fake in (goplus, explorer, rpc):
+        fake.fail(*[Fault("500")] * 8)
+
+    report = check(token)
+
+    risk = ContractRisk.objects.get(offering=token)
+    assert set(risk.errors) == {"goplus", "explorer", "rpc"}
+    assert risk.facts == {}
+    assert risk.next_check_at == NOW + dt.timedelta(seconds=3600)
+    assert len(report.failed) == 3
