@@ -117,6 +117,11 @@ class OfferingSerializer(_OfferingRecord):
     market = serializers.JSONField(required=False, allow_null=True)
     listings = serializers.JSONField(required=False, allow_null=True)
     outcomes = SaleOutcomeSerializer(many=True, required=False)
+    contract = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Contract-risk facts with provider and date (read-only; null before a check).",
+    )
     url = serializers.URLField()
 
 

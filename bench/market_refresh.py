@@ -34,8 +34,8 @@ START = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 def measure(*, scale: int = 10_000, repeats: int = 3, sample: int = 500) -> dict:
     """Time the refresh of `scale` linked offerings in the default database; return the report."""
     from offerings.market.coingecko import CoinGecko
-    from offerings.market.resilience import CircuitBreaker, RateLimiter
     from offerings.models import MarketSnapshot, MarketSummary
+    from offerings.resilience import CircuitBreaker, RateLimiter
     from tests.fakes.coingecko import FakeCoinGecko, market_entry
 
     coins = _linked_offerings(scale)

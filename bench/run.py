@@ -50,6 +50,7 @@ GOALS: list[tuple[str, str, float, str]] = [
     ("rescore_per_s", ">=", 5000, "rescoring 5,000 offerings/s"),
     ("rescore_naive_over_ours", ">=", 10, "rescoring 10x the naive loop"),
     ("refresh_naive_over_ours", ">=", 10, "market refresh 10x update_or_create"),
+    ("contract_naive_over_ours", ">=", 10, "contract check 10x update_or_create"),
 ]
 
 
@@ -72,6 +73,7 @@ def run(*, scale: int, repeats: int = 50, sample: int = 1000, url: str | None = 
         ("api_list", lambda: _api_list(repeats=repeats)),
         ("html", lambda: html_measure(repeats=repeats)),
         ("refresh", lambda: _market_refresh(scale=min(10_000, scale))),
+        ("contract", lambda: _contract_refresh(scale=min(2000, scale))),
         ("import", lambda: import_measure(rows=min(IMPORT_ROWS, scale), database_url=url)),
     ]
     for name, step in steps:
@@ -133,6 +135,14 @@ def _market_refresh(*, scale: int) -> dict:
         from bench.market_refresh import measure
     except ImportError as exc:
         raise Missing(f"bench/market_refresh.py cannot be imported yet: {exc}") from None
+    return measure(scale=scale, repeats=3)
+
+
+def _contract_refresh(*, scale: int) -> dict:
+    try:
+        from bench.contract_refresh import measure
+    except ImportError as exc:
+        raise Missing(f"bench/contract_refresh.py cannot be imported yet: {exc}") from None
     return measure(scale=scale, repeats=3)
 
 
@@ -295,6 +305,8 @@ ROWS: list[tuple[str, str, str]] = [
     ("naive over ours", "rescore_naive_over_ours", "x"),
     ("market refresh", "refresh_rows_per_s", " rows/s"),
     ("update_or_create over ours", "refresh_naive_over_ours", "x"),
+    ("contract check write", "contract_rows_per_s", " contracts/s"),
+    ("contract update_or_create over ours", "contract_naive_over_ours", "x"),
     ("TORD import", "import_rows_per_s", " rows/s"),
     ("JSONL import (dry run)", "import_jsonl_rows_per_s", " rows/s"),
 ]

@@ -188,6 +188,53 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Contract risk (offerings/contract_risk) ---
+GOPLUS_BASE_URL = envstr("GOPLUS_BASE_URL", "https://api.gopluslabs.io")
+GOPLUS_CALLS_PER_MINUTE = envint("GOPLUS_CALLS_PER_MINUTE", 30)
+GOPLUS_BATCH_SIZE = envint("GOPLUS_BATCH_SIZE", 20)  # addresses per token_security call
+# An Etherscan-compatible explorer, API v2 (one URL for every chain, `chainid` parameter).
+ETHERSCAN_BASE_URL = envstr("ETHERSCAN_BASE_URL", "https://api.etherscan.io/v2/api")
+ETHERSCAN_API_KEY = envsecret("ETHERSCAN_API_KEY", "")
+ETHERSCAN_CALLS_PER_MINUTE = envint("ETHERSCAN_CALLS_PER_MINUTE", 180)
+# JSON-RPC nodes: ETH_RPC_URL for Ethereum, CONTRACT_RPC_URLS for others as
+# "<chain id>=<url>,..." (e.g. 56=https://bsc.example/KEY). URLs may hold keys: read as secrets.
+ETH_RPC_URL = envsecret("ETH_RPC_URL", "")
+CONTRACT_RPC_URLS: dict[int, str] = {}
+for _pair in envsecret("CONTRACT_RPC_URLS", "").split(","):
+    if not _pair.strip():
+        continue
+    _chain, _, _url = _pair.partition("=")
+    if not _chain.strip().isdigit() or not _url.strip().startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            "CONTRACT_RPC_URLS has an entry that is not <chain id>=<http(s) URL> "
+            f"(entry {len(CONTRACT_RPC_URLS) + 1})"
+        )
+    CONTRACT_RPC_URLS[int(_chain)] = _url.strip()
+if ETH_RPC_URL:
+    CONTRACT_RPC_URLS.setdefault(1, ETH_RPC_URL)
+RPC_CALLS_PER_MINUTE = envint("RPC_CALLS_PER_MINUTE", 600)
+CONTRACT_CONNECT_TIMEOUT_S = envint("CONTRACT_CONNECT_TIMEOUT_S", 5)
+CONTRACT_READ_TIMEOUT_S = envint("CONTRACT_READ_TIMEOUT_S", 20)
+CONTRACT_MAX_RETRIES = envint("CONTRACT_MAX_RETRIES", 3)
+CONTRACT_BREAKER_FAILURES = envint("CONTRACT_BREAKER_FAILURES", 5)
+CONTRACT_BREAKER_COOLDOWN_S = envint("CONTRACT_BREAKER_COOLDOWN_S", 300)
+# Re-checks: this many days after the first check (at listing), then every N days.
+CONTRACT_RECHECK_DAYS = [int(days) for days in envlist("CONTRACT_RECHECK_DAYS", ["7", "30"])]
+CONTRACT_RECHECK_EVERY_DAYS = envint("CONTRACT_RECHECK_EVERY_DAYS", 30)
+CONTRACT_RISK_SWEEP_S = envint("CONTRACT_RISK_SWEEP_S", 3600)  # how often beat looks for due checks
+CONTRACT_RISK_PER_RUN = envint("CONTRACT_RISK_PER_RUN", 500)  # contracts a scheduled run checks
+CONTRACT_RISK_BATCH_SIZE = envint("CONTRACT_RISK_BATCH_SIZE", 20)  # contracts per task
+# Rule thresholds (percent): contract.high_tax, contract.holder_concentration, contract.lp_unlocked,
+# and the rise of a holder's share (or of the unlocked LP) that counts as a change.
+CONTRACT_TAX_THRESHOLD_PERCENT = envint("CONTRACT_TAX_THRESHOLD_PERCENT", 10)
+CONTRACT_HOLDER_SHARE_PERCENT = envint("CONTRACT_HOLDER_SHARE_PERCENT", 50)
+CONTRACT_LP_UNLOCKED_PERCENT = envint("CONTRACT_LP_UNLOCKED_PERCENT", 5)
+CONTRACT_HOLDER_JUMP_PERCENT = envint("CONTRACT_HOLDER_JUMP_PERCENT", 5)
+CELERY_BEAT_SCHEDULE["refresh-contract-risk"] = {
+    "task": "offerings.tasks.refresh_contract_risk",
+    "schedule": float(CONTRACT_RISK_SWEEP_S),
+}
+
 # --- API (api/) ---
 # Rates are "<n>/<second|minute|hour|day>": per API key, and per IP for requests without a key.
 API_THROTTLE_KEY_RATE = envstr("API_THROTTLE_KEY_RATE", "600/minute")

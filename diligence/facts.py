@@ -16,6 +16,7 @@ from functools import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from diligence.contract_facts import ContractFacts, contract_facts
 from offerings.models import (
     Audit,
     Document,
@@ -128,6 +129,7 @@ class OfferingFacts:
     socials: frozenset[str]
     market: MarketFacts | None = None
     bonus: bool | None = None
+    contract: ContractFacts | None = None
 
     @property
     def ended(self) -> bool:
@@ -232,6 +234,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
     texts = _whitepaper_texts(among)
     venues = _venues(rows)
     markets = _markets(among)
+    contracts = contract_facts(among_ids(ids, "pk"))
     facts = []
     for (
         pk,
@@ -312,6 +315,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
                 socials=frozenset(network for (network,) in socials.get(pk, ())),
                 market=markets.get(pk),
                 bonus=bonus,
+                contract=contracts.get(pk),
             )
         )
     return facts

@@ -15,6 +15,9 @@ Coverage is the share of applicable severity weight that could be decided.
 Before 2.0 the score was 100 × (1 − (Σ flagged weight + ¼ Σ unknown weight) / Σ applicable
 weight): a pass on one rule diluted a flag on another, and on labelled offerings it ranked no
 better than a plain count of flags (README, "Backtest").
+
+2.0 also brings the nine `contract` rules (contract-risk checks: GoPlus, an explorer, JSON-RPC)
+with guide-based points; the fingerprint covers their configured thresholds too.
 """
 
 from __future__ import annotations
@@ -26,13 +29,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 
 from diligence import weights
-from diligence.rules import RULES, market
+from diligence.rules import RULES, contract, market
 from diligence.rules.base import FLAG, NOT_APPLICABLE, UNKNOWN, Severity
 
 METHODOLOGY_VERSION = "2.0"
 # Bump METHODOLOGY_VERSION and record the new fingerprint whenever a rule, weight or threshold
 # changes; a test fails until both are updated, so no change goes unversioned.
-METHODOLOGY_FINGERPRINT = "f1ba3fda239c"  # pragma: allowlist secret
+METHODOLOGY_FINGERPRINT = "00a26c782761"  # pragma: allowlist secret
 
 GRADES = ((Decimal(85), "A"), (Decimal(70), "B"), (Decimal(55), "C"), (Decimal(40), "D"))
 RISKS = ((Decimal(80), "low"), (Decimal(60), "medium"), (Decimal(40), "high"))
@@ -164,4 +167,5 @@ def fingerprint() -> str:
     calibration = current_weights()
     parts += [f"calibration={calibration.intercept!r},{calibration.slope!r}"]
     parts += [f"market.{name}={value}" for name, value in sorted(market.thresholds().items())]
+    parts += [f"contract.{name}={value}" for name, value in sorted(contract.thresholds().items())]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]

@@ -7,6 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from offerings.contract_risk.admin import check_contracts
 from offerings.limits import LIST_MAX_ENTRIES
 from offerings.market.admin import propose_coin_matches
 from offerings.models import (
@@ -135,7 +136,7 @@ class OfferingAdmin(SimpleHistoryAdmin):
         "refund_policy",
     ]
     search_fields = ["name", "symbol", "slug", "contract_address", "coingecko_id"]
-    actions = [propose_coin_matches]
+    actions = [propose_coin_matches, check_contracts]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status_display", "created_at", "updated_at"]

@@ -16,6 +16,11 @@ from offerings.models import Offering
 from offerings.status import Status
 
 ANY = ("", "Any")
+CONTRACT_RISKS = [
+    ("flagged", "Contract red flag"),
+    ("clear", "Checked, no contract flag"),
+    ("unchecked", "Not checked"),
+]
 RISKS = ("low", "medium", "high", "critical")
 GRADES = ("A", "B", "C", "D", "F")
 # Sorts the list accepts but cannot honour yet: ROI needs the market data of a later issue.
@@ -115,6 +120,7 @@ class OfferingFilterForm(forms.Form):
     )
     kyc = ChoiceField(label="KYC", required=False)
     has_audit = ChoiceField(label="Audit", required=False)
+    contract_risk = ChoiceField(label="Contract risk", required=False)
     refund = ChoiceField(label="Refund rule", required=False)
     start_from = forms.DateField(label="Sale starts from", required=False)
     start_to = forms.DateField(label="Sale starts by", required=False)
@@ -137,6 +143,7 @@ class OfferingFilterForm(forms.Form):
         fields["kyc"].choices = [ANY, *Offering.Kyc.choices]
         fields["has_audit"].choices = [ANY, ("yes", "Audited"), ("no", "No audit recorded")]
         fields["refund"].choices = [ANY, *Offering.RefundPolicy.choices]
+        fields["contract_risk"].choices = [ANY, *CONTRACT_RISKS]
         for name in ("score_min", "score_max"):
             fields[name].widget.attrs.update(step="0.1", inputmode="decimal")
         for name in ("start_from", "start_to"):

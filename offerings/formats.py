@@ -211,7 +211,8 @@ def export_queryset(queryset: QuerySet[Offering] | None = None) -> Iterator[dict
     queryset = Offering.objects.all() if queryset is None else queryset
     offerings = (
         queryset.with_assessment()
-        .select_related("venue")
+        # Joined, so the contract-risk prefetch of PREFETCH costs no query of its own.
+        .select_related("venue", "contract_risk")
         .prefetch_related(*PREFETCH)
         .order_by("slug")
     )

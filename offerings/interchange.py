@@ -54,6 +54,7 @@ READ_ONLY_FIELDS = frozenset(
         "market",
         "listings",
         "outcomes",
+        "contract",
         "assessed_at",
         "url",
     }
@@ -266,9 +267,11 @@ ASSESSMENT_FIELDS = ("score", "grade", "risk", "coverage", "probability", "flags
 MARKET_FIELDS = ("market", "listings")
 # Read-only: what happened after the sale (offerings.SaleOutcome), derived or analyst-entered.
 OUTCOME_FIELDS = ("outcomes",)
-EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS, *MARKET_FIELDS, *OUTCOME_FIELDS]
+# Read-only: the contract-risk check's facts, with provider and date (offerings.ContractRisk).
+CONTRACT_FIELDS = ("contract",)
+EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS, *MARKET_FIELDS, *OUTCOME_FIELDS, *CONTRACT_FIELDS]
 LIST_FIELDS = frozenset({"restricted_countries", "backers"})
-NESTED_FIELDS = frozenset({*PARTS, "socials", *MARKET_FIELDS, *OUTCOME_FIELDS})
+NESTED_FIELDS = frozenset({*PARTS, "socials", *MARKET_FIELDS, *OUTCOME_FIELDS, *CONTRACT_FIELDS})
 ROI_PLACES = Decimal("0.0001")
 
 
@@ -294,8 +297,8 @@ def parse_record(record: Any) -> tuple[Draft, list[FieldError]]:
     errors: list[FieldError] = []
     if not isinstance(record, dict):
         return draft, [FieldError("(record)", record, "must be a JSON object")]
-    try:
-        nesting_depth_check(record)
+    try:  # read-only fields (derived data an export carries) are ignored, so not bounded here
+        nesting_depth_check({k: v for k, v in record.items() if k not in READ_ONLY_FIELDS})
     except OutOfBounds as exc:
         return draft, [FieldError("(record)", "(nested data)", str(exc))]
     for key in record:
@@ -465,6 +468,7 @@ def offering_record(offering: Offering) -> dict[str, Any]:
         for listing in offering.listings.all()
     ]
     record["outcomes"] = [outcome_record(outcome) for outcome in offering.outcomes.all()]
+    record["contract"] = contract_record(offering)
     return record
 
 
@@ -500,6 +504,24 @@ def market_record(offering: Offering) -> dict[str, Any] | None:
     }
 
 
+def contract_record(offering: Offering) -> dict[str, Any] | None:
+    """The `contract` object of an offering whose contract was checked; None before that.
+    Each fact carries the provider that stated it and when (`seen_at`); `unavailable` names
+    the providers that could not answer at the last check, and why."""
+    try:
+        risk = offering.contract_risk
+    except ObjectDoesNotExist:
+        return None
+    return {
+        "chain_id": risk.chain_id,
+        "address": risk.address,
+        "checked_at": risk.checked_at.isoformat(),
+        "next_check_at": risk.next_check_at.isoformat(),
+        "facts": risk.facts,
+        "unavailable": risk.errors,
+    }
+
+
 PREFETCH = (
     "team",
     "allocations",
@@ -507,6 +529,7 @@ PREFETCH = (
     "audits",
     "socials",
     "market_summary",
+    "contract_risk",
     Prefetch("listings", queryset=Listing.objects.select_related("venue")),
     "outcomes",
 )

@@ -8,3 +8,7 @@ offerings_changed = Signal()
 # Sent inside the writing transaction by the market-data refresh with `offering_ids`: the
 # offerings whose listings appeared, changed status or were delisted.
 listings_changed = Signal()
+
+# Sent inside the writing transaction by the contract-risk check with `changes`: offering id →
+# the list of its changes since the previous check ({"fact", "old", "new", "summary", ...}).
+contract_changed = Signal()

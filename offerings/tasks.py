@@ -1,11 +1,14 @@
-"""Celery tasks of the market-data refresh: thin wrappers that fan out batches and call the
-refresh services. Scheduled by celery beat (settings.CELERY_BEAT_SCHEDULE)."""
+"""Celery tasks of the market-data refresh and the contract-risk checks: thin wrappers that
+fan out batches and call the refresh services. Scheduled by celery beat
+(settings.CELERY_BEAT_SCHEDULE)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
 
+from offerings.contract_risk.refresh import batches as contract_batches
+from offerings.contract_risk.refresh import contracts_check, contracts_due
 from offerings.market.refresh import (
     batches,
     history_batch_refresh,
@@ -59,3 +62,19 @@ def load_market_history() -> int:
 @shared_task(acks_late=True)
 def load_market_history_batch(coin_ids: list[str]) -> dict:
     return history_batch_refresh(coin_ids=coin_ids).as_dict()
+
+
+@shared_task
+def refresh_contract_risk() -> int:
+    """Queue a check of every contract due (first check, +7 d, +30 d, monthly, or listed since
+    its last check), at most CONTRACT_RISK_PER_RUN a run; returns the number of batches."""
+    due = contracts_due(limit=settings.CONTRACT_RISK_PER_RUN)
+    queued = contract_batches(due, settings.CONTRACT_RISK_BATCH_SIZE)
+    for batch in queued:
+        refresh_contract_risk_batch.delay(batch)
+    return len(queued)
+
+
+@shared_task(acks_late=True)
+def refresh_contract_risk_batch(offering_ids: list[int]) -> dict:
+    return contracts_check(offering_ids=offering_ids).as_dict()

@@ -27,7 +27,7 @@ from api.schema import (
 )
 from api.serializers import OfferingInputSerializer, OfferingPageSerializer, OfferingSerializer
 from api.views.common import PAGE_PARAMETERS, next_link, page_size, params_check
-from offerings.filters import DEFERRED_SORTS, SORTS, OfferingFilterForm
+from offerings.filters import CONTRACT_RISKS, DEFERRED_SORTS, SORTS, OfferingFilterForm
 from offerings.interchange import parse_record
 from offerings.models import Offering, Venue
 from offerings.services import offering_create, offering_delete, offering_update
@@ -47,6 +47,7 @@ FILTERS = {
     "score_max": "score_max",
     "kyc": "kyc",
     "has_audit": "has_audit",
+    "contract_risk": "contract_risk",
     "refund": "refund",
     "start_from": "start_from",
     "start_to": "start_to",
@@ -67,6 +68,13 @@ FILTER_PARAMETERS = [
     OpenApiParameter("score_max", OpenApiTypes.NUMBER, description="0–100, one decimal."),
     OpenApiParameter("kyc", OpenApiTypes.STR, enum=Offering.Kyc.values),
     OpenApiParameter("has_audit", OpenApiTypes.STR, enum=["yes", "no"]),
+    OpenApiParameter(
+        "contract_risk",
+        OpenApiTypes.STR,
+        enum=[value for value, _ in CONTRACT_RISKS],
+        description="flagged: a contract rule flags it; clear: checked, none flags; "
+        "unchecked: no contract check yet.",
+    ),
     OpenApiParameter("refund", OpenApiTypes.STR, enum=Offering.RefundPolicy.values),
     OpenApiParameter("start_from", OpenApiTypes.DATE, description="Sale starts on or after."),
     OpenApiParameter("start_to", OpenApiTypes.DATE, description="Sale starts on or before."),

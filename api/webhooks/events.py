@@ -3,7 +3,8 @@
 offerings_changed sent for an Offering → offering.created / offering.updated (`created_ids`
 tells them apart);
 diligence's assessments_changed → assessment.changed for every new assessment, and
-risk.changed when an assessed offering's risk level moved; listings_changed → listing.changed.
+risk.changed when an assessed offering's risk level moved; listings_changed → listing.changed;
+contract_changed → contract.changed, carrying the changes the contract re-check found.
 The receivers only note the events: the fan-out runs after commit (see dispatch.py).
 """
 
@@ -39,6 +40,15 @@ def on_offerings_changed(
 def on_listings_changed(sender, offering_ids: Iterable[int], **kwargs) -> None:
     _publish_on_commit(
         [OfferingEvent(Event.LISTING_CHANGED, pk) for pk in dict.fromkeys(offering_ids)]
+    )
+
+
+def on_contract_changed(sender, changes: dict[int, list[dict]], **kwargs) -> None:
+    _publish_on_commit(
+        [
+            OfferingEvent(Event.CONTRACT_CHANGED, pk, {"changes": diffs})
+            for pk, diffs in changes.items()
+        ]
     )
 
 

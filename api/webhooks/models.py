@@ -12,6 +12,7 @@ class Event(models.TextChoices):
     ASSESSMENT_CHANGED = "assessment.changed"
     RISK_CHANGED = "risk.changed"
     LISTING_CHANGED = "listing.changed"
+    CONTRACT_CHANGED = "contract.changed"
 
 
 # Sent only on request (POST .../ping/), whatever the endpoint subscribes to.

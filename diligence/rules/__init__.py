@@ -2,6 +2,7 @@
 
 from diligence.rules import (  # noqa: F401  (importing registers the rules)
     community,
+    contract,
     documents,
     market,
     product,

@@ -84,6 +84,7 @@ CATEGORIES = {
     "venue": "Venue",
     "community": "Community and communication",
     "market": "Market",
+    "contract": "Contract",
 }
 
 

@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from offerings.market.matching import coin_match_confirm, coin_match_reject, coin_matches_propose
-from offerings.market.resilience import ProviderError
 from offerings.models import CoinMatch, Listing, MarketSnapshot
+from offerings.resilience import ProviderError
 
 
 @admin.action(description="Propose CoinGecko coins for the selected offerings")

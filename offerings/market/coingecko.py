@@ -29,20 +29,18 @@ from offerings.market.provider import (
     decimal_or_none,
     time_or_none,
 )
-from offerings.market.resilience import (
+from offerings.resilience import (
     Backoff,
     CircuitBreaker,
     ProviderError,
-    ProviderNotFound,
     RateLimiter,
+    ResilientJSON,
     Sleep,
-    retry_after_seconds,
 )
 
 logger = logging.getLogger(__name__)
 
 MAX_IDS_PER_CALL = 250
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class CoinGecko:
@@ -63,24 +61,32 @@ class CoinGecko:
         sleep: Sleep = time.sleep,
         batch_size: int = MAX_IDS_PER_CALL,
     ) -> None:
-        headers = {"accept": "application/json", "user-agent": "offerwatch/1"}
+        headers = {}
         if api_key:
             headers["x-cg-pro-api-key" if plan == "pro" else "x-cg-demo-api-key"] = api_key
-        self.client = httpx.Client(
-            base_url=base_url.rstrip("/"),
+        self.http = ResilientJSON(
+            base_url=base_url,
             headers=headers,
-            timeout=timeout or httpx.Timeout(20.0, connect=5.0),
-            follow_redirects=False,
+            limiter=limiter,
+            breaker=breaker,
+            backoff=backoff,
+            max_retries=max_retries,
+            timeout=timeout,
+            sleep=sleep,
         )
-        self.limiter, self.breaker = limiter, breaker
-        self.backoff = backoff or Backoff()
-        self.max_retries, self.sleep = max_retries, sleep
         self.history_days = history_days
         self.batch_size = min(batch_size, MAX_IDS_PER_CALL)
-        self.calls = 0
+
+    @property
+    def calls(self) -> int:
+        return self.http.calls
+
+    @property
+    def limiter(self) -> RateLimiter:
+        return self.http.limiter
 
     def close(self) -> None:
-        self.client.close()
+        self.http.close()
 
     # ---- the four questions ---------------------------------------------------------------
 
@@ -208,47 +214,9 @@ class CoinGecko:
             if isinstance(entry, dict) and isinstance(entry.get("id"), str)
         ]
 
-    # ---- one resilient GET ----------------------------------------------------------------
-
     def get_json(self, path: str, params: dict[str, Any]) -> Any:
-        """GET `path` and decode its JSON, retrying timeouts, 429 and 5xx with backoff."""
-        for attempt in range(self.max_retries + 1):
-            self.breaker.before_call()
-            self.limiter.acquire()
-            self.calls += 1
-            retry_after = None
-            try:
-                response = self.client.get(path, params=params)
-            except httpx.TimeoutException:
-                problem = f"GET {path}: timed out"
-            except httpx.TransportError as exc:
-                problem = f"GET {path}: {type(exc).__name__}"
-            else:
-                if response.status_code == 200:
-                    try:
-                        body = response.json()
-                    except ValueError:
-                        self.breaker.record_failure()
-                        raise ProviderError(f"GET {path}: the body is not JSON") from None
-                    self.breaker.record_success()
-                    return body
-                if response.status_code == 404:
-                    raise ProviderNotFound(f"GET {path}: HTTP 404")
-                if response.status_code not in RETRY_STATUSES:
-                    raise ProviderError(f"GET {path}: HTTP {response.status_code}")
-                problem = f"GET {path}: HTTP {response.status_code}"
-                retry_after = retry_after_seconds(response.headers.get("retry-after"))
-            self.breaker.record_failure()
-            if attempt == self.max_retries:
-                break
-            if retry_after is not None and retry_after > self.backoff.longest:
-                # Waiting that long would hold a worker; the next scheduled run tries again.
-                problem += f" (asked to wait {retry_after:.0f} s)"
-                break
-            delay = self.backoff.delay(attempt, retry_after)
-            logger.warning("%s; retry %d in %.1f s", problem, attempt + 1, delay)
-            self.sleep(delay)
-        raise ProviderError(f"{problem}, {self.max_retries + 1} attempts")
+        """GET `path` and decode its JSON, through the shared resilience layer."""
+        return self.http.get_json(path, params)
 
 
 def _is_ms(value: Any) -> bool:

@@ -16,9 +16,9 @@ from django.utils import timezone
 from offerings.market.coingecko import coingecko_from_settings
 from offerings.market.listings import listings_store
 from offerings.market.provider import Exchange, MarketProvider, Skipped, Ticker
-from offerings.market.resilience import ProviderError, ProviderNotFound, ProviderUnavailable
 from offerings.market.storage import REFERENCE_COINS, history_store, quotes_store
 from offerings.models import Offering, ReferencePrice
+from offerings.resilience import ProviderError, ProviderNotFound, ProviderUnavailable
 
 logger = logging.getLogger(__name__)
 

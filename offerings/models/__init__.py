@@ -1,3 +1,4 @@
+from .contract import ContractChange, ContractRisk, ContractSnapshot
 from .document import Document
 from .market import CoinMatch, Listing, MarketSnapshot, MarketSummary, ReferencePrice
 from .offering import Offering
@@ -9,6 +10,9 @@ from .watch import Notification, Watch
 __all__ = [
     "Audit",
     "CoinMatch",
+    "ContractChange",
+    "ContractRisk",
+    "ContractSnapshot",
     "Document",
     "Listing",
     "MarketSnapshot",

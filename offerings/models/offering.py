@@ -144,7 +144,7 @@ class OfferingQuerySet(models.QuerySet):
             key: value for key, value in criteria.items() if value is not None and value != ""
         }
         offerings = self.search(wanted["q"]) if "q" in wanted else self
-        if wanted.keys() & {"risk", "grade", "score_min", "score_max"}:
+        if wanted.keys() & {"risk", "grade", "score_min", "score_max", "contract_risk"}:
             offerings = offerings.with_assessment()
         status = wanted.get("status")
         if status:
@@ -158,6 +158,8 @@ class OfferingQuerySet(models.QuerySet):
             )
             audited = models.Exists(audits)
             offerings = offerings.filter(audited if wanted["has_audit"] == "yes" else ~audited)
+        if wanted.get("contract_risk") in self.CONTRACT_RISK_FILTERS:
+            offerings = offerings.filter(self.CONTRACT_RISK_FILTERS[wanted["contract_risk"]])
         lookups = {
             lookup: wanted[key] for key, lookup in self.FILTER_LOOKUPS.items() if key in wanted
         }
@@ -202,6 +204,14 @@ class OfferingQuerySet(models.QuerySet):
         "refund": "refund_policy",
         "start_from": "start_date__gte",
         "start_to": "start_date__lte",
+    }
+    # The current assessment flags a contract rule (codes "contract.…" in its JSON list of flag
+    # codes), or the contract was checked and none is flagged, or it was never checked.
+    _CONTRACT_FLAG = models.Q(flags__icontains='"contract.')
+    CONTRACT_RISK_FILTERS = {
+        "flagged": _CONTRACT_FLAG,
+        "clear": models.Q(contract_risk__isnull=False) & ~_CONTRACT_FLAG,
+        "unchecked": models.Q(contract_risk__isnull=True),
     }
     SORT_KEYS = ("name", "start_date", "raised_usd", "hard_cap", "score", "risk", "coverage")
     # A shorter query would match parts of many unrelated hex addresses.

@@ -33,6 +33,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         RISK_CHANGED = "risk_changed", "Risk level changed"
         NEW_FLAG = "new_flag", "New red flag"
+        CONTRACT_CHANGED = "contract", "Contract changed"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -130,7 +130,7 @@ def offering_export(request):
         Offering.objects.filtered(form.criteria)
         .sorted_by(form.ordering)
         .with_assessment()
-        .select_related("venue")
+        .select_related("venue", "contract_risk")  # joined: no prefetch query of its own
         .prefetch_related(*PREFETCH)
     )
     response = StreamingHttpResponse(

@@ -21,6 +21,7 @@ from offerings.amounts import canonical
 from offerings.forms import SaleOutcomeForm
 from offerings.interchange import PREFETCH
 from offerings.models import Document, Offering, TokenAllocation, Watch
+from offerings.views.contract import contract_context
 from offerings.views.market import market_context
 from offerings.views.outcomes import outcomes_context
 
@@ -34,7 +35,7 @@ def offering_queryset(request) -> QuerySet[Offering]:
     """What every view of one offering's page needs: its venue, workflow state and whether
     the signed-in analyst watches it, in one query."""
     offerings = Offering.objects.select_related(
-        "venue", "workflow__submitted_by", "workflow__approved_by"
+        "venue", "workflow__submitted_by", "workflow__approved_by", "contract_risk"
     )
     if request.user.is_authenticated:
         watches = Watch.objects.filter(user=request.user, offering=OuterRef("pk"))
@@ -118,6 +119,7 @@ def detail_context(offering: Offering, user: Any) -> dict[str, Any]:
         "vesting_chart": vesting_chart(allocations),
         "history": change_history(offering),
         **market_context(offering),
+        **contract_context(offering),
         **diligence_context(offering),
         **outcomes_context(offering, user),
         "outcome_form": SaleOutcomeForm(),

@@ -61,6 +61,19 @@ EXPECTED_CODES = {
 }
 # Rules methodology 2.0 added beyond CHECKLIST.md, each for its measured out-of-time lift.
 ADDED_CODES = {"sale.undersubscribed", "sale.bonus_scheme", "team.small"}
+# Issue 14's contract rules (not yet in the shared CHECKLIST.md): code -> severity.
+CONTRACT_RULES = {
+    "contract.honeypot": "critical",
+    "contract.high_tax": "high",
+    "contract.mintable": "high",
+    "contract.upgradeable": "high",
+    "contract.owner_powers": "high",
+    "contract.unverified": "medium",
+    "contract.holder_concentration": "medium",
+    "contract.lp_unlocked": "high",
+    "contract.creator_history": "high",
+}
+ALL_CODES = EXPECTED_CODES | set(CONTRACT_RULES) | ADDED_CODES
 SEVERITY_WEIGHTS = {"critical": 10, "high": 6, "medium": 3, "low": 1}
 # Since 2.0 every rule's weight is its severity's; what a flag costs is learned (its points).
 WEIGHT_EXCEPTIONS: dict[str, int] = {}
@@ -85,19 +98,21 @@ def run_checklist(*args: str) -> str:
     return out.getvalue()
 
 
-def test_the_36_checklist_rules_and_the_added_ones_are_registered():
+def test_the_36_checklist_rules_the_contract_rules_and_the_added_ones_are_registered():
     assert len(EXPECTED_CODES) == 36
-    assert set(RULES) == EXPECTED_CODES | ADDED_CODES
+    assert len(CONTRACT_RULES) == 9
+    assert set(RULES) == ALL_CODES
 
 
 def test_every_rule_of_checklist_md_is_registered_with_its_severity():
     rows = checklist_rows()
 
     assert set(rows) == EXPECTED_CODES
-    assert {code: RULES[code].severity.value for code in rows} == rows
+    severities = {code: RULES[code].severity.value for code in [*rows, *CONTRACT_RULES]}
+    assert severities == rows | CONTRACT_RULES
 
 
-@pytest.mark.parametrize("code", sorted(EXPECTED_CODES | ADDED_CODES))
+@pytest.mark.parametrize("code", sorted(ALL_CODES))
 def test_each_rule_has_complete_metadata(code):
     rule = RULES[code]
 
@@ -116,7 +131,7 @@ def test_checklist_json_lists_every_rule_and_the_version():
 
     assert data["version"] == METHODOLOGY_VERSION
     assert data["fingerprint"] == fingerprint()
-    assert {rule["code"] for rule in data["rules"]} == EXPECTED_CODES | ADDED_CODES
+    assert {rule["code"] for rule in data["rules"]} == ALL_CODES
     for listed in data["rules"]:
         rule = RULES[listed["code"]]
         assert set(listed) >= RULE_FIELDS
@@ -134,7 +149,7 @@ def test_checklist_markdown_has_one_table_row_per_rule():
     rows = re.findall(
         r"^\| `([a-z_.]+)` \| (.+?) \| (\w+) \| ([\d.]+) \| ([\d.]+) \|", output, flags=re.MULTILINE
     )
-    assert sorted(code for code, *_ in rows) == sorted(EXPECTED_CODES | ADDED_CODES)
+    assert sorted(code for code, *_ in rows) == sorted(ALL_CODES)
     for code, title, severity, flag_points, unknown_points in rows:
         rule = RULES[code]
         assert (title, severity) == (rule.title, rule.severity.value)
@@ -165,4 +180,18 @@ def test_other_learned_points_give_another_fingerprint(monkeypatch):
 def test_a_deployment_with_another_liquidity_floor_has_another_fingerprint(settings):
     default = fingerprint()
     settings.MARKET_THIN_VOLUME_FLOOR_USD = settings.MARKET_THIN_VOLUME_FLOOR_USD * 2
+    assert fingerprint() != default
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "CONTRACT_TAX_THRESHOLD_PERCENT",
+        "CONTRACT_HOLDER_SHARE_PERCENT",
+        "CONTRACT_LP_UNLOCKED_PERCENT",
+    ],
+)
+def test_a_deployment_with_another_contract_threshold_has_another_fingerprint(settings, setting):
+    default = fingerprint()
+    setattr(settings, setting, getattr(settings, setting) + 1)
     assert fingerprint() != default

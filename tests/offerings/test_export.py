@@ -41,7 +41,11 @@ ASSESSMENT_COLUMNS = ["score", "grade", "risk", "coverage", "probability", "flag
 MARKET_COLUMNS = ["market", "listings"]
 # Read-only, what happened after the sale (derived or analyst-entered); an import ignores it.
 OUTCOME_COLUMNS = ["outcomes"]
-EXPORT_COLUMNS = INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS + MARKET_COLUMNS + OUTCOME_COLUMNS
+# Read-only, from the contract-risk checks; an import ignores it.
+CONTRACT_COLUMNS = ["contract"]
+EXPORT_COLUMNS = (
+    INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS + MARKET_COLUMNS + OUTCOME_COLUMNS + CONTRACT_COLUMNS
+)
 
 
 def export(fmt: str, path: Path) -> bytes:

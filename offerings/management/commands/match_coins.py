@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from offerings.market.matching import coin_matches_propose
-from offerings.market.resilience import ProviderError
 from offerings.models import Offering
+from offerings.resilience import ProviderError
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from offerings.market.coingecko import CoinGecko, coingecko_shared_reset
-from offerings.market.resilience import Backoff, CircuitBreaker, RateLimiter
+from offerings.resilience import Backoff, CircuitBreaker, RateLimiter
 from tests.fakes.coingecko import FakeCoinGecko
 
 

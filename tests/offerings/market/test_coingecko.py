@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from offerings.market.coingecko import coingecko_from_settings
-from offerings.market.resilience import CircuitBreaker, ProviderError, ProviderUnavailable
+from offerings.resilience import CircuitBreaker, ProviderError, ProviderUnavailable
 from tests.fakes.coingecko import Fault, market_entry, ticker
 
 SECRET = "CG-secret-key-0123456789"  # pragma: allowlist secret

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from offerings.market.resilience import (
+from offerings.resilience import (
     Backoff,
     CircuitBreaker,
     ProviderUnavailable,
