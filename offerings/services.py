@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from offerings.importing import ImportReport, SourceRow, offerings_import
-from offerings.models import Notification, Offering, SecurityIncident, Venue, Watch
+from offerings.models import Absence, Notification, Offering, SecurityIncident, Venue, Watch
+from offerings.signals import offerings_changed
 
 
 def _raise_for(report: ImportReport) -> None:
@@ -104,3 +105,70 @@ def offering_delete(*, offering: Offering, user: Any = None) -> None:
         if user is not None:
             offering._history_user = user
         offering.delete()
+
+
+def _part_rows(offering: Offering, part: str) -> int:
+    """How many entries the offering has recorded for a checkable part."""
+    if part == Absence.Part.BACKERS:
+        return len(offering.backers or ())
+    return getattr(offering, part).count()
+
+
+def absence_record(*, offering: Offering, part: str, user: Any = None, source: str) -> Absence:
+    """Record that `part` of the offering was checked and none exist (who, when, from where).
+
+    Refused while the part has entries: they would contradict it (delete them first).
+    Recording it again refreshes who checked and when. The rescore is queued on commit.
+    """
+    if part not in Absence.Part.values:
+        raise ValidationError(
+            {"part": f"part ({part!r}) must be one of {', '.join(Absence.Part.values)}"}
+        )
+    with transaction.atomic():
+        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        entries = _part_rows(offering, part)
+        if entries:
+            raise ValidationError(
+                {
+                    part: f"{part} has {entries} recorded; it cannot also be checked and found "
+                    "to have none (delete them first)"
+                }
+            )
+        if part == Absence.Part.BACKERS and offering.backers is None:
+            offering.backers = []
+            offering._change_reason = f"backers checked, none ({source})"
+            offering._history_user = user
+            offering.save(update_fields=["backers", "updated_at"])
+        absence = Absence.objects.filter(offering=offering, part=part).first() or Absence(
+            offering=offering, part=part
+        )
+        absence.checked_at = timezone.now()
+        absence.checked_by = user if getattr(user, "pk", None) else None
+        absence.source = source[:200]
+        absence._change_reason = source[:100]
+        absence._history_user = absence.checked_by
+        absence.full_clean()
+        absence.save()
+        offerings_changed.send(sender=Offering, offering_ids=[offering.pk])
+    return absence
+
+
+def absence_clear(*, offering: Offering, part: str, user: Any = None, source: str) -> bool:
+    """Forget that `part` was checked and found to have none: it becomes not recorded again.
+    Returns whether there was such a record. The rescore is queued on commit."""
+    with transaction.atomic():
+        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        absence = Absence.objects.filter(offering=offering, part=part).first()
+        if part == Absence.Part.BACKERS and offering.backers == []:
+            offering.backers = None
+            offering._change_reason = f"backers no longer checked ({source})"
+            offering._history_user = user
+            offering.save(update_fields=["backers", "updated_at"])
+        elif absence is None:
+            return False
+        if absence is not None:
+            absence._change_reason = source[:100]
+            absence._history_user = user if getattr(user, "pk", None) else None
+            absence.delete()
+        offerings_changed.send(sender=Offering, offering_ids=[offering.pk])
+    return True
