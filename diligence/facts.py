@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -221,10 +222,34 @@ VENUE_COLUMNS: dict[str, str] = {
 # Columns that make derived facts (status, backers, venue), then the scalars, then the venue's.
 _DERIVED = ("pk", "declared_status", "backers", "venue_id")
 _SELECTED = (*_DERIVED, *SCALAR_COLUMNS.values(), *VENUE_COLUMNS.values())
-_SCALARS = slice(len(_DERIVED), len(_DERIVED) + len(SCALAR_COLUMNS))
-_VENUE = slice(_SCALARS.stop, None)
-_SCALAR_NAMES = tuple(SCALAR_COLUMNS)
+_VENUE = slice(len(_DERIVED) + len(SCALAR_COLUMNS), None)
 _VENUE_NAMES = tuple(VENUE_COLUMNS)
+# Facts _facts() works out for each row, in the order it appends them to the row.
+_COMPUTED = (
+    "offering_id",
+    "status",
+    "today",
+    "team",
+    "whitepaper_text",
+    "allocations",
+    "rounds",
+    "audits",
+    "venue",
+    "socials",
+    "backers",
+    "market",
+)
+# Where each fact sits in a row followed by its computed facts, found by name.
+_SLOT = {name: len(_DERIVED) + index for index, name in enumerate(SCALAR_COLUMNS)}
+_SLOT.update({name: len(_SELECTED) + index for index, name in enumerate(_COMPUTED)})
+if set(_SLOT) != {f.name for f in fields(OfferingFacts)}:  # pragma: no cover - a wiring error
+    raise ImportError(
+        f"facts without a source: {sorted({f.name for f in fields(OfferingFacts)} ^ set(_SLOT))}"
+    )
+# A row followed by its computed facts -> OfferingFacts' arguments, in its field order: the
+# positions come from the names, so the constructor is called by name at positional speed.
+_arguments = itemgetter(*(_SLOT[f.name] for f in fields(OfferingFacts)))
+_START, _END = _SLOT["start_date"], _SLOT["end_date"]
 # Members have only 48 possible values; sharing the frozen instances saves building them.
 _member = cache(Member)
 
@@ -250,40 +275,30 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
     facts = []
     for row in rows:
         pk, declared_status, backers, venue_id = row[: len(_DERIVED)]
-        scalars = dict(zip(_SCALAR_NAMES, row[_SCALARS], strict=True))
         none = checked_none.get(pk, ())
         member_rows = team.get(pk)
         allocation_rows = allocations.get(pk)
         round_rows = rounds.get(pk)
         social_rows = socials.get(pk)
-        facts.append(
-            OfferingFacts(
-                **scalars,
-                offering_id=pk,
-                status=declared_status
-                or derive_status(scalars["start_date"], scalars["end_date"], today),
-                today=today,
-                team=tuple(member_rows) if member_rows else _empty("team", none),
-                whitepaper_text=texts.get(pk, ""),
-                allocations=(
-                    tuple(Allocation(*r) for r in allocation_rows)
-                    if allocation_rows
-                    else _empty("allocations", none)
-                ),
-                rounds=(
-                    tuple(Round(*r) for r in round_rows) if round_rows else _empty("rounds", none)
-                ),
-                audits=audits.get(pk) or (0 if "audits" in none else None),
-                venue=venues.get(venue_id),
-                socials=(
-                    frozenset(network for (network,) in social_rows)
-                    if social_rows
-                    else (frozenset() if "socials" in none else None)
-                ),
-                backers=None if backers is None else tuple(backers),
-                market=markets.get(pk),
-            )
+        computed = (  # in _COMPUTED's order (test_facts checks each of them by name)
+            pk,
+            declared_status or derive_status(row[_START], row[_END], today),
+            today,
+            tuple(member_rows) if member_rows else _empty("team", none),
+            texts.get(pk, ""),
+            tuple(Allocation(*r) for r in allocation_rows)
+            if allocation_rows
+            else _empty("allocations", none),
+            tuple(Round(*r) for r in round_rows) if round_rows else _empty("rounds", none),
+            audits.get(pk) or (0 if "audits" in none else None),
+            venues.get(venue_id),
+            frozenset(network for (network,) in social_rows)
+            if social_rows
+            else (frozenset() if "socials" in none else None),
+            None if backers is None else tuple(backers),
+            markets.get(pk),
         )
+        facts.append(OfferingFacts(*_arguments(row + computed)))
     return facts
 
 

@@ -1,4 +1,4 @@
-"""parse_record(): interchange format v1 values read into typed drafts, every bad value reported."""
+"""parse_record(): interchange format values (v1 and v2) read into typed drafts, every bad value reported."""
 
 from __future__ import annotations
 
