@@ -1,4 +1,4 @@
-"""parse_record(): interchange format values (v1 and v2) read into typed drafts, every bad value reported."""
+"""parse_record(): interchange values (v1, v2) read into typed drafts, every bad value reported."""
 
 from __future__ import annotations
 
