@@ -66,13 +66,21 @@ def _offering_fields() -> dict[str, serializers.Field]:
         name: _field(reader, name=name) for name, (_, reader) in interchange.SCALARS.items()
     }
     for key, spec in interchange.PARTS.items():
-        fields[key] = _part_serializer(key, spec)(many=True, required=False)
+        fields[key] = _part_serializer(key, spec)(
+            many=True, required=False, allow_null=True, help_text=_CHECKABLE_HELP
+        )
     fields["socials"] = serializers.DictField(
         child=serializers.CharField(),
         required=False,
-        help_text=f"URL by network: {', '.join(interchange.SOCIAL_NETWORKS)}.",
+        allow_null=True,
+        help_text=f"URL by network: {', '.join(interchange.SOCIAL_NETWORKS)}. "
+        "null: not recorded; {}: checked, none exist.",
     )
+    fields["backers"].help_text = _CHECKABLE_HELP
     return fields
+
+
+_CHECKABLE_HELP = "null or absent: not recorded; []: checked, none exist (interchange v2)."
 
 
 OfferingInputSerializer = type(
@@ -80,7 +88,13 @@ OfferingInputSerializer = type(
     (serializers.Serializer,),
     {
         **_offering_fields(),
-        "__doc__": "An interchange format v1 record; PATCH may send only the fields to change.",
+        interchange.VERSION_KEY: serializers.ChoiceField(
+            choices=list(interchange.VERSIONS),
+            required=False,
+            allow_null=True,
+            help_text="The record's interchange version; 2 when absent (v1: [] is not recorded).",
+        ),
+        "__doc__": "An interchange format v2 record; PATCH may send only the fields to change.",
     },
 )
 
@@ -102,7 +116,9 @@ class SaleOutcomeSerializer(serializers.Serializer):
 
 
 class OfferingSerializer(_OfferingRecord):
-    """An offering: the interchange format v1 record plus the current assessment and links."""
+    """An offering: the interchange format v2 record plus the current assessment and links."""
+
+    interchange_version = serializers.ChoiceField(choices=[interchange.FORMAT_VERSION])
 
     score = serializers.CharField(allow_null=True, help_text="0–100, higher is fewer red flags.")
     grade = serializers.CharField(allow_null=True)

@@ -2,6 +2,7 @@
 
 Rules never touch the ORM: `facts_for()` reads offerings in chunks with a fixed number of queries
 per chunk (offerings with venues, then one query per kind of part) whatever the chunk size.
+Columns reach facts by name (SCALAR_COLUMNS, VENUE_COLUMNS), never by position.
 """
 
 from __future__ import annotations
@@ -9,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from diligence.contract_facts import ContractFacts, contract_facts
 from offerings.models import (
+    Absence,
     Audit,
     Document,
     MarketSummary,
@@ -45,7 +48,7 @@ class Member:
 @dataclass(frozen=True, slots=True)
 class Allocation:
     bucket: str
-    percent: Decimal
+    percent: Decimal | None  # share of supply; None when only the vesting is known
     vesting_months: int | None
     cliff_months: int | None
 
@@ -88,6 +91,12 @@ class MarketFacts:
 
 @dataclass(frozen=True, slots=True)
 class OfferingFacts:
+    """What the rules may read about one offering.
+
+    Parts an analyst can check have three states: ``None`` when not recorded (unknown), an
+    empty tuple / ``0`` / an empty set when checked and none exist, else what was recorded.
+    """
+
     offering_id: int
     name: str
     kind: str
@@ -96,7 +105,7 @@ class OfferingFacts:
     token_type: str
     start_date: dt.date | None
     end_date: dt.date | None
-    team: tuple[Member, ...]
+    team: tuple[Member, ...] | None
     team_size: int | None
     legal_entity: str
     country: str
@@ -119,14 +128,16 @@ class OfferingFacts:
     supply_fixed: bool | None
     refund_policy: str
     kyc: str
-    allocations: tuple[Allocation, ...]
-    rounds: tuple[Round, ...]
+    allocations: tuple[Allocation, ...] | None
+    rounds: tuple[Round, ...] | None
     product_stage: str
     code_url: str
-    audits: int
+    code_public: bool | None
+    audits: int | None
     venue: VenueFacts | None
     website: str
-    socials: frozenset[str]
+    socials: frozenset[str] | None
+    backers: tuple[str, ...] | None
     market: MarketFacts | None = None
     bonus: bool | None = None
     contract: ContractFacts | None = None
@@ -157,73 +168,105 @@ def fact_batches(
     today: dt.date | None = None,
     chunk: int = CHUNK,
 ) -> Iterator[list[OfferingFacts]]:
-    """Facts in lists of up to `chunk` offerings, each list read with 9 queries."""
+    """Facts in lists of up to `chunk` offerings, each list read with 10 queries."""
     today = today or timezone.localdate()
     queryset = (offerings if offerings is not None else Offering.objects.all()).order_by("pk")
     last_id = 0
     while True:
-        rows = list(queryset.filter(pk__gt=last_id).values_list(*_OFFERING_COLUMNS)[:chunk])
+        rows = list(queryset.filter(pk__gt=last_id).values_list(*_SELECTED)[:chunk])
         if not rows:
             return
         last_id = rows[-1][0]
         yield _facts(rows, today)
 
 
-# The offering's columns in the order _facts() unpacks them, its venue's last (one join).
-_OFFERING_COLUMNS = (
-    "pk",
-    "name",
-    "kind",
-    "declared_status",
-    "token_type",
-    "start_date",
-    "end_date",
-    "team_size",
-    "legal_entity",
-    "country",
-    "postal_address",
-    "regulatory_filing",
-    "description",
-    "claims",
-    "whitepaper_url",
-    "whitepaper_pages",
-    "roadmap",
-    "use_of_proceeds",
-    "cap_currency",
-    "soft_cap",
-    "hard_cap",
-    "raised_usd",
-    "token_price_usd",
-    "total_supply",
-    "tokens_for_sale",
-    "supply_fixed",
-    "refund_policy",
-    "kyc",
-    "product_stage",
-    "code_url",
-    "website",
-    "bonus",
-    "venue_id",
-    "venue__name",
-    "venue__kind",
-    "venue__licensed",
-    "venue__kyc_aml_enforced",
-    "venue__reputation_tier",
+# Facts read straight from a column, declared once as OfferingFacts attribute -> Offering
+# column: each row is matched to these names, so a column can only reach its own fact.
+SCALAR_COLUMNS: dict[str, str] = {
+    "name": "name",
+    "kind": "kind",
+    "token_type": "token_type",
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "team_size": "team_size",
+    "legal_entity": "legal_entity",
+    "country": "country",
+    "postal_address": "postal_address",
+    "regulatory_filing": "regulatory_filing",
+    "description": "description",
+    "claims": "claims",
+    "whitepaper_url": "whitepaper_url",
+    "whitepaper_pages": "whitepaper_pages",
+    "roadmap": "roadmap",
+    "use_of_proceeds": "use_of_proceeds",
+    "cap_currency": "cap_currency",
+    "soft_cap": "soft_cap",
+    "hard_cap": "hard_cap",
+    "raised_usd": "raised_usd",
+    "token_price_usd": "token_price_usd",
+    "total_supply": "total_supply",
+    "tokens_for_sale": "tokens_for_sale",
+    "supply_fixed": "supply_fixed",
+    "refund_policy": "refund_policy",
+    "kyc": "kyc",
+    "product_stage": "product_stage",
+    "code_url": "code_url",
+    "code_public": "code_public",
+    "website": "website",
+    "bonus": "bonus",
+}
+# VenueFacts attribute -> column, through the offering's venue (one join).
+VENUE_COLUMNS: dict[str, str] = {
+    "name": "venue__name",
+    "kind": "venue__kind",
+    "licensed": "venue__licensed",
+    "kyc_aml_enforced": "venue__kyc_aml_enforced",
+    "reputation_tier": "venue__reputation_tier",
+}
+# Columns that make derived facts (status, backers, venue), then the scalars, then the venue's.
+_DERIVED = ("pk", "declared_status", "backers", "venue_id")
+_SELECTED = (*_DERIVED, *SCALAR_COLUMNS.values(), *VENUE_COLUMNS.values())
+_VENUE = slice(len(_DERIVED) + len(SCALAR_COLUMNS), None)
+_VENUE_NAMES = tuple(VENUE_COLUMNS)
+# Facts _facts() works out for each row, in the order it appends them to the row.
+_COMPUTED = (
+    "offering_id",
+    "status",
+    "today",
+    "team",
+    "whitepaper_text",
+    "allocations",
+    "rounds",
+    "audits",
+    "venue",
+    "socials",
+    "backers",
+    "market",
+    "contract",
 )
-_VENUE = _OFFERING_COLUMNS.index("venue_id")
+# Where each fact sits in a row followed by its computed facts, found by name.
+_SLOT = {name: len(_DERIVED) + index for index, name in enumerate(SCALAR_COLUMNS)}
+_SLOT.update({name: len(_SELECTED) + index for index, name in enumerate(_COMPUTED)})
+if set(_SLOT) != {f.name for f in fields(OfferingFacts)}:  # pragma: no cover - a wiring error
+    raise ImportError(
+        f"facts without a source: {sorted({f.name for f in fields(OfferingFacts)} ^ set(_SLOT))}"
+    )
+# A row followed by its computed facts -> OfferingFacts' arguments, in its field order: the
+# positions come from the names, so the constructor is called by name at positional speed.
+_arguments = itemgetter(*(_SLOT[f.name] for f in fields(OfferingFacts)))
+_START, _END = _SLOT["start_date"], _SLOT["end_date"]
 # Members have only 48 possible values; sharing the frozen instances saves building them.
 _member = cache(Member)
 
 
 def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
-    """Facts from offering rows (ascending ids), reading their parts with 8 more queries."""
+    """Facts from offering rows (ascending ids), reading their parts with 9 more queries."""
     ids = [row[0] for row in rows]
     among = among_ids(ids)
+    checked_none = _absences(among)
     team = _team(among)
-    allocations = _grouped(
-        TokenAllocation, among, "bucket", "percent", "vesting_months", "cliff_months"
-    )
-    rounds = _grouped(SaleRound, among, "kind", "price_usd", "discount_percent")
+    allocations = _grouped(TokenAllocation, among, *_names(Allocation))
+    rounds = _grouped(SaleRound, among, *_names(Round))
     audits = dict(
         Audit.objects.filter(among)
         .values("offering_id")
@@ -236,89 +279,54 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
     markets = _markets(among)
     contracts = contract_facts(among_ids(ids, "pk"))
     facts = []
-    for (
-        pk,
-        name,
-        kind,
-        declared_status,
-        token_type,
-        start_date,
-        end_date,
-        team_size,
-        legal_entity,
-        country,
-        postal_address,
-        regulatory_filing,
-        description,
-        claims,
-        whitepaper_url,
-        whitepaper_pages,
-        roadmap,
-        use_of_proceeds,
-        cap_currency,
-        soft_cap,
-        hard_cap,
-        raised_usd,
-        token_price_usd,
-        total_supply,
-        tokens_for_sale,
-        supply_fixed,
-        refund_policy,
-        kyc,
-        product_stage,
-        code_url,
-        website,
-        bonus,
-        venue_id,
-        *_,
-    ) in rows:
-        facts.append(
-            OfferingFacts(
-                offering_id=pk,
-                name=name,
-                kind=kind,
-                status=declared_status or derive_status(start_date, end_date, today),
-                today=today,
-                token_type=token_type,
-                start_date=start_date,
-                end_date=end_date,
-                team=tuple(team.get(pk, ())),
-                team_size=team_size,
-                legal_entity=legal_entity,
-                country=country,
-                postal_address=postal_address,
-                regulatory_filing=regulatory_filing,
-                description=description,
-                claims=claims,
-                whitepaper_url=whitepaper_url,
-                whitepaper_pages=whitepaper_pages,
-                whitepaper_text=texts.get(pk, ""),
-                roadmap=roadmap,
-                use_of_proceeds=use_of_proceeds,
-                cap_currency=cap_currency,
-                soft_cap=soft_cap,
-                hard_cap=hard_cap,
-                raised_usd=raised_usd,
-                token_price_usd=token_price_usd,
-                total_supply=total_supply,
-                tokens_for_sale=tokens_for_sale,
-                supply_fixed=supply_fixed,
-                refund_policy=refund_policy,
-                kyc=kyc,
-                allocations=tuple(Allocation(*row) for row in allocations.get(pk, ())),
-                rounds=tuple(Round(*row) for row in rounds.get(pk, ())),
-                product_stage=product_stage,
-                code_url=code_url,
-                audits=audits.get(pk, 0),
-                venue=venues.get(venue_id),
-                website=website,
-                socials=frozenset(network for (network,) in socials.get(pk, ())),
-                market=markets.get(pk),
-                bonus=bonus,
-                contract=contracts.get(pk),
-            )
+    for row in rows:
+        pk, declared_status, backers, venue_id = row[: len(_DERIVED)]
+        none = checked_none.get(pk, ())
+        member_rows = team.get(pk)
+        allocation_rows = allocations.get(pk)
+        round_rows = rounds.get(pk)
+        social_rows = socials.get(pk)
+        computed = (  # in _COMPUTED's order (test_facts checks each of them by name)
+            pk,
+            declared_status or derive_status(row[_START], row[_END], today),
+            today,
+            tuple(member_rows) if member_rows else _empty("team", none),
+            texts.get(pk, ""),
+            tuple(Allocation(*r) for r in allocation_rows)
+            if allocation_rows
+            else _empty("allocations", none),
+            tuple(Round(*r) for r in round_rows) if round_rows else _empty("rounds", none),
+            audits.get(pk) or (0 if "audits" in none else None),
+            venues.get(venue_id),
+            frozenset(network for (network,) in social_rows)
+            if social_rows
+            else (frozenset() if "socials" in none else None),
+            None if backers is None else tuple(backers),
+            markets.get(pk),
+            contracts.get(pk),
         )
+        facts.append(OfferingFacts(*_arguments(row + computed)))
     return facts
+
+
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    """The fields of a part's dataclass, in order: they name the columns it is built from, so
+    positional construction from those columns is by name."""
+    return tuple(f.name for f in fields(kind))
+
+
+def _empty(part: str, checked_none: tuple[str, ...]) -> tuple | None:
+    """A part without rows: checked and none exist (an empty tuple), or not recorded (None)."""
+    return () if part in checked_none else None
+
+
+def _absences(among: Q) -> dict[int, tuple[str, ...]]:
+    """The parts an analyst checked and found none of, by offering (one query)."""
+    parts: dict[int, list[str]] = defaultdict(list)
+    for offering_id, part in Absence.objects.filter(among).values_list("offering_id", "part"):
+        parts[offering_id].append(part)
+    return {offering_id: tuple(found) for offering_id, found in parts.items()}
 
 
 def among_ids(ids: list[int], field: str = "offering_id") -> Q:
@@ -353,11 +361,11 @@ def _team(among: Q) -> dict[int, list[Member]]:
         unnamed = not name.strip()
         team[offering_id].append(
             _member(
-                not unnamed and not anonymous,
-                anonymous or unnamed,
-                experienced,
-                advisor,
-                bool(profile_url),
+                named=not unnamed and not anonymous,
+                anonymous=anonymous or unnamed,
+                experienced=experienced,
+                advisor=advisor,
+                has_profile=bool(profile_url),
             )
         )
     return team
@@ -365,45 +373,27 @@ def _team(among: Q) -> dict[int, list[Member]]:
 
 def _venues(rows: list[tuple]) -> dict[int, VenueFacts]:
     """The facts of each venue of the offering rows, built once per venue."""
-    venue_rows = {row[_VENUE]: row[_VENUE + 1 :] for row in rows if row[_VENUE] is not None}
+    venue_id_at = _DERIVED.index("venue_id")
+    venue_rows = {row[venue_id_at]: row[_VENUE] for row in rows if row[venue_id_at] is not None}
     if not venue_rows:
         return {}
     incidents: dict[int, list[tuple]] = defaultdict(list)
     for venue_id, occurred_on, kind in SecurityIncident.objects.filter(
         venue_id__in=sorted(venue_rows)
-    ).values_list("venue_id", "occurred_on", "kind"):
+    ).values_list("venue_id", *_names(Incident)):
         incidents[venue_id].append((occurred_on, kind))
     return {
         venue_id: VenueFacts(
-            name=name,
-            kind=kind,
-            licensed=licensed,
-            kyc_aml_enforced=kyc_aml_enforced,
-            reputation_tier=reputation_tier,
+            **dict(zip(_VENUE_NAMES, values, strict=True)),
             incidents=tuple(Incident(*row) for row in sorted(incidents[venue_id])),
         )
-        for venue_id, (
-            name,
-            kind,
-            licensed,
-            kyc_aml_enforced,
-            reputation_tier,
-        ) in venue_rows.items()
+        for venue_id, values in venue_rows.items()
     }
 
 
 def _markets(among: Q) -> dict[int, MarketFacts]:
     """The market facts of each offering the market-data refresh has seen (one query)."""
-    rows = MarketSummary.objects.filter(among).values_list(
-        "offering_id",
-        "listed",
-        "delisted",
-        "price_usd",
-        "peak_30d_usd",
-        "low_after_peak_usd",
-        "market_cap_usd",
-        "volume_24h_usd",
-    )
+    rows = MarketSummary.objects.filter(among).values_list("offering_id", *_names(MarketFacts))
     return {row[0]: MarketFacts(*row[1:]) for row in rows}
 
 

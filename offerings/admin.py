@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from offerings.contract_risk.admin import check_contracts
 from offerings.limits import LIST_MAX_ENTRIES
 from offerings.market.admin import propose_coin_matches
 from offerings.models import (
+    Absence,
     Audit,
     Document,
     Offering,
@@ -23,6 +25,7 @@ from offerings.models import (
     Venue,
 )
 from offerings.models.parts import validate_allocation_total
+from offerings.services import absences_set
 from offerings.signals import offerings_changed
 from offerings.status import Status
 
@@ -107,8 +110,35 @@ class DocumentInline(admin.StackedInline):
     readonly_fields = ["sha256", "size_bytes", "page_count"]
 
 
+class OfferingAdminForm(forms.ModelForm):
+    checked_none = forms.MultipleChoiceField(
+        label="Checked: none exist",
+        choices=Absence.Part.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Parts an analyst checked and found none of (no audit, no team listed …). "
+        "Unticked parts without entries are 'not recorded'. A part with entries cannot be ticked.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            parts = {absence.part for absence in self.instance.absences.all()}
+            if self.instance.backers == []:
+                parts.add(Absence.Part.BACKERS)
+            self.fields["checked_none"].initial = sorted(parts)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # An empty backer list typed by hand says the same as ticking "backers".
+        if cleaned.get("backers") == []:
+            cleaned["checked_none"] = [*cleaned.get("checked_none", []), Absence.Part.BACKERS]
+        return cleaned
+
+
 @admin.register(Offering)
 class OfferingAdmin(SimpleHistoryAdmin):
+    form = OfferingAdminForm
     list_display = [
         "name",
         "symbol",
@@ -139,7 +169,7 @@ class OfferingAdmin(SimpleHistoryAdmin):
     actions = [propose_coin_matches, check_contracts]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["status_display", "created_at", "updated_at"]
+    readonly_fields = ["status_display", "created_at", "updated_at", "checked_none_record"]
     autocomplete_fields = ["venue"]
     list_per_page = 50
     inlines = [
@@ -196,7 +226,19 @@ class OfferingAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Links", {"fields": ["website", "whitepaper_url", "whitepaper_pages", "code_url"]}),
+        (
+            "Links",
+            {
+                "fields": [
+                    "website",
+                    "whitepaper_url",
+                    "whitepaper_pages",
+                    "code_url",
+                    "code_public",
+                ]
+            },
+        ),
+        ("Checked, none exist", {"fields": ["checked_none", "checked_none_record"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -213,8 +255,39 @@ class OfferingAdmin(SimpleHistoryAdmin):
     def risk_display(self, offering: Offering) -> str:
         return getattr(offering, "risk", None) or "—"
 
+    @admin.display(description="who checked, when")
+    def checked_none_record(self, offering: Offering) -> str:
+        absences = offering.absences.select_related("checked_by") if offering.pk else []
+        if not absences:
+            return "—"
+        return format_html_join(
+            "",
+            "<div>{}: checked, none — by {} on {} ({})</div>",
+            (
+                (
+                    absence.get_part_display(),
+                    absence.checked_by or "unknown",
+                    f"{absence.checked_at:%Y-%m-%d %H:%M} UTC",
+                    absence.source or "source unknown",
+                )
+                for absence in absences
+            ),
+        )
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
+        # After the inlines: a part that now has entries loses its "checked, none".
+        refused = absences_set(
+            offering=form.instance,
+            parts=set(form.cleaned_data.get("checked_none", [])),
+            user=request.user,
+            source="admin",
+        )
+        if refused:
+            messages.warning(
+                request,
+                f"Not marked 'checked, none exist' because they have entries: {', '.join(refused)}",
+            )
         offerings_changed.send(
             sender=Offering,
             offering_ids=[form.instance.pk],

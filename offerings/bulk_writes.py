@@ -8,7 +8,15 @@ from django.db import models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from offerings.models import Audit, Offering, SaleRound, SocialLink, TeamMember, TokenAllocation
+from offerings.models import (
+    Absence,
+    Audit,
+    Offering,
+    SaleRound,
+    SocialLink,
+    TeamMember,
+    TokenAllocation,
+)
 from offerings.models.offering import CURRENT_ASSESSMENT_COPIES
 from offerings.signals import offerings_changed
 
@@ -21,10 +29,13 @@ PART_MODELS: dict[str, type[models.Model]] = {
 BATCH = 500
 
 
-def offerings_write(items: list[Any], *, user: Any, change_reason: str) -> None:
+def offerings_write(
+    items: list[Any], *, user: Any, change_reason: str, source: str | None = None
+) -> None:
     """Insert the new offerings, update the changed ones and replace the parts each item
-    carries (`item.offering`, `item.existing_id`, `item.parts`, `item.socials`), then announce
-    the change; a fixed number of statements per batch of 500."""
+    carries (`item.offering`, `item.existing_id`, `item.parts`, `item.socials`), record or drop
+    the "checked, none" of each part it names (`item.checked_none`, from `source`), then
+    announce the change; a fixed number of statements per batch of 500."""
     now = timezone.now()
     created = [item.offering for item in items if item.existing_id is None]
     updated = [item.offering for item in items if item.existing_id is not None]
@@ -49,6 +60,7 @@ def offerings_write(items: list[Any], *, user: Any, change_reason: str) -> None:
     _replace_parts(
         [item for item in items if item.socials is not None], "socials", SocialLink, history
     )
+    _absences_write(items, history, source=source or change_reason)
     if items:
         offerings_changed.send(
             sender=Offering,
@@ -84,12 +96,53 @@ def _replace_parts(items: list[Any], key: str, model, history: dict[str, Any]) -
         bulk_create_with_history(parts, model, batch_size=BATCH, **history)
 
 
-def _delete_with_history(model, offering_ids: list[int], history: dict[str, Any]) -> None:
+def _absences_write(items: list[Any], history: dict[str, Any], *, source: str) -> None:
+    """Record "checked, none" where an item says so (an Absence already there keeps who and
+    when); drop it where the item records the part, or says it is not recorded."""
+    wanted: set[tuple[int, str]] = set()
+    dropped: dict[str, list[int]] = {}
+    for item in items:
+        for part, none in getattr(item, "checked_none", {}).items():
+            if none:
+                wanted.add((item.offering.pk, part))
+            else:
+                dropped.setdefault(part, []).append(item.offering.pk)
+    for part, ids in dropped.items():
+        for start in range(0, len(ids), BATCH):
+            _delete_with_history(Absence, ids[start : start + BATCH], history, part=part)
+    if not wanted:
+        return
+    ids = sorted({offering_id for offering_id, _ in wanted})
+    existing = set()
+    for start in range(0, len(ids), BATCH):
+        existing.update(
+            Absence.objects.filter(offering_id__in=ids[start : start + BATCH]).values_list(
+                "offering_id", "part"
+            )
+        )
+    user = history["default_user"]
+    new = [
+        Absence(
+            offering_id=offering_id,
+            part=part,
+            checked_at=history["default_date"],
+            checked_by=user if getattr(user, "pk", None) else None,
+            source=source[:200],
+        )
+        for offering_id, part in sorted(wanted - existing)
+    ]
+    if new:
+        bulk_create_with_history(new, Absence, batch_size=BATCH, **history)
+
+
+def _delete_with_history(
+    model, offering_ids: list[int], history: dict[str, Any], **only: Any
+) -> None:
     """Delete these offerings' parts, recording the deletions in bulk.
 
     QuerySet.delete() would save one history row per part through simple-history's signal.
     """
-    doomed = list(model.objects.filter(offering_id__in=offering_ids))
+    doomed = list(model.objects.filter(offering_id__in=offering_ids, **only))
     if not doomed:
         return
     historical = model.history.model
@@ -106,4 +159,4 @@ def _delete_with_history(model, offering_ids: list[int], history: dict[str, Any]
         ],
         batch_size=BATCH,
     )
-    model.objects.filter(offering_id__in=offering_ids)._raw_delete(model.objects.db)
+    model.objects.filter(offering_id__in=offering_ids, **only)._raw_delete(model.objects.db)

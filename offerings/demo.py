@@ -261,7 +261,8 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
         },
         {
             "bucket": "advisors",
-            "percent": "5",
+            # patchy: the advisors' vesting is known, their share of supply is not
+            "percent": None if profile == "patchy" else "5",
             "vesting_months": 24 if good else 6,
             "cliff_months": 6 if good else 0,
         },
@@ -305,6 +306,8 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
     claims = rng.choice(_SCAM_CLAIMS) if profile == "scam" else rng.choice(_HONEST_CLAIMS)
     contract = "0x" + "".join(rng.choice("0123456789abcdef") for _ in range(40))
     return {
+        # v2: [] / {} say "checked, none exist"; None (or no key) says "not recorded".
+        "interchange_version": 2,
         "name": name,
         "symbol": symbol,
         "slug": slug_word,
@@ -322,6 +325,8 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
         if profile == "scam"
         else f"https://{slug_word}.example/whitepaper.pdf",
         "code_url": f"https://git.example/{slug_word}" if good else None,
+        # checked by the analyst: public for the good ones, closed for the scams
+        "code_public": {"exemplary": True, "solid": True, "scam": False}.get(profile),
         # 0 pages: the scam publishes no whitepaper at all
         "whitepaper_pages": {"exemplary": 42, "solid": 28, "patchy": 12, "red_flags": 6, "scam": 0}[
             profile
@@ -366,7 +371,12 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
             "scam": "idea",
         }[profile],
         "restricted_countries": ["US", "KP", "IR"] if good else [],
-        "backers": ["Granite Ventures", "Northwind Capital"] if profile == "exemplary" else [],
+        "backers": {
+            "exemplary": ["Granite Ventures", "Northwind Capital"],
+            "red_flags": [],
+            "scam": [],
+        }.get(profile),
+        # good: audited; red flags and scams: checked, none exist; patchy: not recorded
         "audits": (
             [
                 {
@@ -376,11 +386,12 @@ def _record(rng, index, kind, profile, timing, today) -> dict[str, Any]:
                 }
             ]
             if good
-            else []
+            else (None if profile == "patchy" else [])
         ),
         "team": team,
         "allocations": allocations,
         "rounds": rounds,
+        # the scams: checked, no social channel at all
         "socials": (
             {}
             if profile == "scam"

@@ -1,7 +1,8 @@
-"""Files in interchange format v1: JSON Lines and CSV, read into rows and written from offerings.
+"""Files in interchange format v2: JSON Lines and CSV, read into rows and written from offerings.
 
 CSV uses the same column names; lists of strings are joined by ';' and nested lists/objects
-(team, allocations, rounds, audits, socials) are JSON in their cell.
+(team, allocations, rounds, audits, socials) are JSON in their cell. As in JSON, an empty cell
+is not recorded and `[]` (or `{}` for socials) is checked, none exist (v2).
 """
 
 from __future__ import annotations
@@ -192,6 +193,8 @@ def _csv_value(name: str, cell: str, errors: list[FieldError]) -> Any:
     if cell.strip() == "":
         return None
     if name in LIST_FIELDS:
+        if cell.strip() == "[]":
+            return []
         return [part.strip() for part in cell.split(";") if part.strip()]
     if name in NESTED_FIELDS:
         try:
@@ -247,7 +250,7 @@ def _csv_cell(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):  # restricted_countries, backers, flags
-        return formula_guarded(";".join(value))
+        return formula_guarded("[]" if name == "backers" and not value else ";".join(value))
     return formula_guarded(str(value))
 
 

@@ -114,6 +114,8 @@ class _Pending:
     offering: Offering | None = None
     parts: dict[str, list[models.Model]] = field(default_factory=dict)
     socials: list[SocialLink] | None = None
+    # Checkable part -> True to record "checked, none", False to drop the record of it.
+    checked_none: dict[str, bool] = field(default_factory=dict)
     failed: bool = False
     unchanged: bool = False
 
@@ -159,18 +161,22 @@ def offerings_import(
     change_reason: str = "import",
     progress: Callable[[int], None] | None = None,
     target: Offering | None = None,
+    source: str | None = None,
+    default_version: int = 1,
 ) -> ImportReport:
     """Import records; see the module docstring.
 
     `lenient` is for research data: a value that breaks a rule on an optional field becomes
     unknown and is reported as a warning instead of rejecting the row.
     `target` forces every row to update that offering (an edit of a known offering).
+    `source` says where a "checked, none" came from (default: the change reason);
+    `default_version` is the interchange version of records that do not declare one.
     """
     report = ImportReport()
     with transaction.atomic():
         identity = _Identity()
         venues = {venue.name.casefold(): venue for venue in Venue.objects.all()}
-        pending = _collect(rows, identity, report, target, progress)
+        pending = _collect(rows, identity, report, target, progress, default_version)
         _load_existing(pending)
         for item in pending:
             _build(item, venues, report, lenient)
@@ -183,7 +189,9 @@ def offerings_import(
             report.venues_created = []
             return report
         changed = [item for item in good if not item.unchanged]
-        offerings_write(changed, user=user, change_reason=change_reason)
+        offerings_write(
+            changed, user=user, change_reason=change_reason, source=source or change_reason
+        )
         report.created = sum(1 for item in good if item.existing_id is None)
         report.unchanged = sum(1 for item in good if item.unchanged)
         report.updated = len(good) - report.created - report.unchanged
@@ -195,7 +203,7 @@ def offerings_import(
     return report
 
 
-def _collect(rows, identity, report, target, progress) -> list[_Pending]:
+def _collect(rows, identity, report, target, progress, default_version) -> list[_Pending]:
     pending: dict[Any, _Pending] = {}
     for row in rows:
         report.rows += 1
@@ -211,7 +219,7 @@ def _collect(rows, identity, report, target, progress) -> list[_Pending]:
                 RowProblem(row.number, e.field, e.value, e.message) for e in row.errors
             ]
             break
-        draft, errors = parse_record(row.record)
+        draft, errors = parse_record(row.record, default_version=default_version)
         errors = row.errors + errors
         if (
             target is None
@@ -249,7 +257,7 @@ def _collect(rows, identity, report, target, progress) -> list[_Pending]:
 def _load_existing(pending: list[_Pending]) -> None:
     ids = [item.existing_id for item in pending if item.existing_id is not None]
     existing: dict[int, Offering] = {}
-    loaded = Offering.objects.prefetch_related(*PART_MODELS, "socials")
+    loaded = Offering.objects.prefetch_related(*PART_MODELS, "socials", "absences")
     for start in range(0, len(ids), BATCH):
         existing.update(loaded.in_bulk(ids[start : start + BATCH]))
     for item in pending:
@@ -291,6 +299,7 @@ def _build(item: _Pending, venues: dict[str, Venue], report: ImportReport, lenie
             _content(offering),
             {key: [_content(p) for p in getattr(offering, key).all()] for key in PART_MODELS},
             [_content(link) for link in offering.socials.all()],
+            {absence.part for absence in offering.absences.all()},
         )
     values = dict(item.draft.values)
     if values.get("slug") is None:
@@ -317,10 +326,15 @@ def _build(item: _Pending, venues: dict[str, Venue], report: ImportReport, lenie
         item.socials = [SocialLink(network=n, url=u) for n, u in item.draft.socials.items()]
         for link in item.socials:
             _check_part(item, link, f"socials.{link.network}", report, None, lenient)
+    item.checked_none = dict(item.draft.checked_none)
     if before is not None and not item.failed:
-        parts_before, socials_before = before[1], before[2]
+        parts_before, socials_before, checked_before = before[1], before[2], before[3]
+        checked_after = {part for part, none in item.checked_none.items() if none} | (
+            checked_before - set(item.checked_none)
+        )
         item.unchanged = (
-            _content(offering) == before[0]
+            checked_after == checked_before
+            and _content(offering) == before[0]
             and all(
                 Counter(map(_content, parts)) == Counter(parts_before[key])
                 for key, parts in item.parts.items()
@@ -391,7 +405,7 @@ def _build_parts(
     item: _Pending, key: str, model, report: ImportReport, lenient: bool
 ) -> list[models.Model]:
     parts = []
-    for index, values in enumerate(item.draft.parts[key]):
+    for index, values in enumerate(item.draft.parts[key] or ()):
         part = model(**{name: _blank(model, name, value) for name, value in values.items()})
         if model is TeamMember:
             part.position = index

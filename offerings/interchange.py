@@ -1,8 +1,13 @@
-"""Interchange format v1: one JSON object per offering, shared by the importer, exporter and API.
+"""Interchange format v2: one JSON object per offering, shared by the importer, exporter and API.
 
 `parse_record()` turns a record into a `Draft` (typed values, no database access) and reports
 every bad value as a `FieldError` naming the field, the value and the rule. `offering_record()`
-is the inverse for an offering whose venue and parts are loaded.
+is the inverse for an offering whose venue, parts and absences are loaded.
+
+Version 2 tells "not recorded" from "checked, none exist": a missing key or null is not
+recorded; [] (audits, team, backers, allocations, rounds) or {} (socials) is checked, none.
+A record without `interchange_version` is v1, where [] and {} mean nothing was given (not
+recorded), so v1 files still import as they always did.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from offerings.limits import (
     text_storable,
 )
 from offerings.models import (
+    Absence,
     Listing,
     Offering,
     SaleOutcome,
@@ -40,7 +46,9 @@ from offerings.models import (
 )
 from offerings.status import Status
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+VERSION_KEY = "interchange_version"
+VERSIONS = (1, 2)
 
 # Fields that exports add and imports ignore (computed by other parts of the product).
 READ_ONLY_FIELDS = frozenset(
@@ -200,6 +208,7 @@ SCALARS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "website": ("website", _text),
     "whitepaper_url": ("whitepaper_url", _text),
     "code_url": ("code_url", _text),
+    "code_public": ("code_public", _boolean),
     "whitepaper_pages": ("whitepaper_pages", _integer),
     "team_size": ("team_size", _integer),
     "country": ("country", _country),
@@ -261,6 +270,8 @@ PARTS: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
 }
 SOCIAL_NETWORKS = [network.value for network in SocialLink.Network]
 FIELD_ORDER = [*SCALARS, *PARTS, "socials"]
+# Fields that can be "checked, none exist" ([] or {} in v2), each recorded as an Absence.
+CHECKABLE = tuple(Absence.Part.values)
 # Read-only fields an export adds from the current assessment (OfferingQuerySet.with_assessment).
 ASSESSMENT_FIELDS = ("score", "grade", "risk", "coverage", "probability", "flags", "assessed_at")
 # Read-only fields an export adds from the market-data refresh (offerings.MarketSummary, Listing).
@@ -269,7 +280,14 @@ MARKET_FIELDS = ("market", "listings")
 OUTCOME_FIELDS = ("outcomes",)
 # Read-only: the contract-risk check's facts, with provider and date (offerings.ContractRisk).
 CONTRACT_FIELDS = ("contract",)
-EXPORT_ORDER = [*FIELD_ORDER, *ASSESSMENT_FIELDS, *MARKET_FIELDS, *OUTCOME_FIELDS, *CONTRACT_FIELDS]
+EXPORT_ORDER = [
+    VERSION_KEY,
+    *FIELD_ORDER,
+    *ASSESSMENT_FIELDS,
+    *MARKET_FIELDS,
+    *OUTCOME_FIELDS,
+    *CONTRACT_FIELDS,
+]
 LIST_FIELDS = frozenset({"restricted_countries", "backers"})
 NESTED_FIELDS = frozenset({*PARTS, "socials", *MARKET_FIELDS, *OUTCOME_FIELDS, *CONTRACT_FIELDS})
 ROI_PLACES = Decimal("0.0001")
@@ -277,11 +295,16 @@ ROI_PLACES = Decimal("0.0001")
 
 @dataclass
 class Draft:
-    """The typed content of one record. Keys absent from the record are absent here too."""
+    """The typed content of one record. Keys absent from the record are absent here too.
+
+    `parts[key]` is None when the record says the part is not recorded; `checked_none[key]`
+    says, for each checkable field the record names, whether it records "checked, none".
+    """
 
     values: dict[str, Any] = field(default_factory=dict)
-    parts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    parts: dict[str, list[dict[str, Any]] | None] = field(default_factory=dict)
     socials: dict[str, str] | None = None
+    checked_none: dict[str, bool] = field(default_factory=dict)
 
     def merge(self, later: Draft) -> None:
         """Apply a later record about the same offering on top of this one."""
@@ -289,10 +312,25 @@ class Draft:
         self.parts.update(later.parts)
         if later.socials is not None:
             self.socials = later.socials
+        self.checked_none.update(later.checked_none)
 
 
-def parse_record(record: Any) -> tuple[Draft, list[FieldError]]:
-    """Read one interchange record; every unreadable value is reported, none is guessed."""
+def record_version(record: dict[str, Any], default: int = 1) -> int:
+    """The interchange version a record declares (`default` when it declares none)."""
+    raw = record.get(VERSION_KEY)
+    if raw is None or raw == "":
+        return default
+    version = _integer(raw) if not isinstance(raw, bool) else None
+    if version not in VERSIONS:
+        raise BadValue(f"must be one of {', '.join(map(str, VERSIONS))}")
+    return version
+
+
+def parse_record(record: Any, *, default_version: int = 1) -> tuple[Draft, list[FieldError]]:
+    """Read one interchange record; every unreadable value is reported, none is guessed.
+
+    A record without `interchange_version` is read as `default_version` (files: 1; the API,
+    whose representation is v2: 2)."""
     draft = Draft()
     errors: list[FieldError] = []
     if not isinstance(record, dict):
@@ -301,9 +339,20 @@ def parse_record(record: Any) -> tuple[Draft, list[FieldError]]:
         nesting_depth_check({k: v for k, v in record.items() if k not in READ_ONLY_FIELDS})
     except OutOfBounds as exc:
         return draft, [FieldError("(record)", "(nested data)", str(exc))]
+    try:
+        version = record_version(record, default_version)
+    except BadValue as exc:
+        return draft, [FieldError(VERSION_KEY, record[VERSION_KEY], str(exc))]
     for key in record:
-        if key not in SCALARS and key not in NESTED_FIELDS and key not in READ_ONLY_FIELDS:
-            errors.append(FieldError(key, record[key], "is not a field of interchange format v1"))
+        if (
+            key not in SCALARS
+            and key not in NESTED_FIELDS
+            and key not in READ_ONLY_FIELDS
+            and key != VERSION_KEY
+        ):
+            errors.append(
+                FieldError(key, record[key], f"is not a field of interchange format v{version}")
+            )
     for key, (model_field, read) in SCALARS.items():
         if key not in record:
             continue
@@ -319,6 +368,7 @@ def parse_record(record: Any) -> tuple[Draft, list[FieldError]]:
             draft.parts[key] = _parse_parts(key, record[key], spec, errors)
     if "socials" in record:
         draft.socials = _parse_socials(record["socials"], errors)
+    _read_checked_none(record, version, draft)
     return draft, errors
 
 
@@ -345,9 +395,23 @@ def _size_check(model: type, model_field: str, value: Any) -> None:
             raise BadValue(f"must have entries of at most {LIST_ENTRY_MAX_CHARS} characters")
 
 
-def _parse_parts(key, value, spec, errors: list[FieldError]) -> list[dict[str, Any]]:
+def _read_checked_none(record: dict[str, Any], version: int, draft: Draft) -> None:
+    """Which checkable fields the record says are "checked, none" ([] or {} in v2), and which
+    it says are recorded or not recorded (their Absence goes)."""
+    for key in CHECKABLE:
+        if key not in record:
+            continue
+        value = record[key]
+        none = version >= 2 and (value == [] if key != "socials" else value == {})
+        draft.checked_none[key] = none
+        if key == "backers" and "backers" in draft.values and not none:
+            # v1's [] (and v2's null) are "not recorded"; an empty list is kept for "none".
+            draft.values["backers"] = draft.values["backers"] or None
+
+
+def _parse_parts(key, value, spec, errors: list[FieldError]) -> list[dict[str, Any]] | None:
     if value is None:
-        return []
+        return None
     if not isinstance(value, list):
         errors.append(FieldError(key, value, "must be a list of objects"))
         return []
@@ -436,22 +500,24 @@ _PART_FIELDS = [
 
 
 def offering_record(offering: Offering) -> dict[str, Any]:
-    """The interchange record of an offering whose venue and parts are already loaded."""
+    """The interchange record (v2) of an offering whose venue, parts and absences are loaded."""
     values = {key: _out(getattr(offering, model_field)) for key, model_field in _PLAIN_SCALARS}
     values["status"] = offering.status
     values["venue"] = offering.venue.name if offering.venue_id else None
-    for key in LIST_FIELDS:
-        values[key] = list(getattr(offering, SCALARS[key][0]))
-    record: dict[str, Any] = {key: values[key] for key in SCALARS}  # in the format's order
+    values["restricted_countries"] = list(offering.restricted_countries)
+    values["backers"] = None if offering.backers is None else list(offering.backers)
+    record: dict[str, Any] = {VERSION_KEY: FORMAT_VERSION}
+    record.update((key, values[key]) for key in SCALARS)  # in the format's order
+    checked_none = {absence.part for absence in offering.absences.all()}
     for key, fields in _PART_FIELDS:
         record[key] = [
             {name: _out(getattr(part, model_field)) for name, model_field in fields}
             for part in getattr(offering, key).all()
-        ]
+        ] or ([] if key in checked_none else None)
     socials = {link.network: link.url for link in offering.socials.all()}
     record["socials"] = {
         network: socials[network] for network in SOCIAL_NETWORKS if network in socials
-    }
+    } or ({} if "socials" in checked_none else None)
     if hasattr(offering, "assessed_at"):  # annotated by with_assessment()
         for key in ASSESSMENT_FIELDS:
             value = getattr(offering, key)
@@ -523,6 +589,7 @@ def contract_record(offering: Offering) -> dict[str, Any] | None:
 
 
 PREFETCH = (
+    "absences",
     "team",
     "allocations",
     "rounds",

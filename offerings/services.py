@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from offerings.importing import ImportReport, SourceRow, offerings_import
-from offerings.models import Notification, Offering, SecurityIncident, Venue, Watch
+from offerings.models import Absence, Notification, Offering, SecurityIncident, Venue, Watch
+from offerings.signals import offerings_changed
 
 
 def _raise_for(report: ImportReport) -> None:
@@ -23,8 +24,17 @@ def _raise_for(report: ImportReport) -> None:
         raise ValidationError(errors)
 
 
-def offering_create(*, record: dict[str, Any], user: Any = None) -> Offering:
-    """Create an offering from an interchange record; refuses one that already exists."""
+def offering_create(
+    *,
+    record: dict[str, Any],
+    user: Any = None,
+    source: str | None = None,
+    default_version: int = 1,
+) -> Offering:
+    """Create an offering from an interchange record; refuses one that already exists.
+
+    `source` says where a "checked, none" in the record comes from ("api key <id>");
+    `default_version` is the interchange version of a record that does not declare one."""
     slug = record.get("slug")
     if slug and Offering.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"an offering with slug {slug!r} already exists"})
@@ -37,15 +47,34 @@ def offering_create(*, record: dict[str, Any], user: Any = None) -> Offering:
         raise ValidationError(
             {"name": f"an offering named {name!r} with symbol {symbol!r} already exists"}
         )
-    report = offerings_import(rows=[SourceRow(1, record)], user=user, change_reason="created")
+    report = offerings_import(
+        rows=[SourceRow(1, record)],
+        user=user,
+        change_reason="created",
+        source=source,
+        default_version=default_version,
+    )
     _raise_for(report)
     return Offering.objects.get(slug=report.slugs[0])
 
 
-def offering_update(*, offering: Offering, record: dict[str, Any], user: Any = None) -> Offering:
-    """Change the fields named in `record` (a partial record leaves the others as they are)."""
+def offering_update(
+    *,
+    offering: Offering,
+    record: dict[str, Any],
+    user: Any = None,
+    source: str | None = None,
+    default_version: int = 1,
+) -> Offering:
+    """Change the fields named in `record` (a partial record leaves the others as they are);
+    `source` and `default_version` as for offering_create."""
     report = offerings_import(
-        rows=[SourceRow(1, record)], user=user, change_reason="updated", target=offering
+        rows=[SourceRow(1, record)],
+        user=user,
+        change_reason="updated",
+        target=offering,
+        source=source,
+        default_version=default_version,
     )
     _raise_for(report)
     return Offering.objects.get(pk=offering.pk)
@@ -104,3 +133,110 @@ def offering_delete(*, offering: Offering, user: Any = None) -> None:
         if user is not None:
             offering._history_user = user
         offering.delete()
+
+
+def _part_rows(offering: Offering, part: str) -> int:
+    """How many entries the offering has recorded for a checkable part."""
+    if part == Absence.Part.BACKERS:
+        return len(offering.backers or ())
+    return getattr(offering, part).count()
+
+
+def _absence_write(*, offering: Offering, part: str, user: Any, source: str) -> Absence:
+    if part not in Absence.Part.values:
+        raise ValidationError(
+            {"part": f"part ({part!r}) must be one of {', '.join(Absence.Part.values)}"}
+        )
+    entries = _part_rows(offering, part)
+    if entries:
+        raise ValidationError(
+            {
+                part: f"{part} has {entries} recorded; it cannot also be checked and found "
+                "to have none (delete them first)"
+            }
+        )
+    checked_by = user if getattr(user, "pk", None) else None
+    if part == Absence.Part.BACKERS and offering.backers is None:
+        offering.backers = []
+        offering._change_reason = f"backers checked, none ({source})"
+        offering._history_user = checked_by
+        offering.save(update_fields=["backers", "updated_at"])
+    absence = Absence.objects.filter(offering=offering, part=part).first() or Absence(
+        offering=offering, part=part
+    )
+    absence.checked_at = timezone.now()
+    absence.checked_by = checked_by
+    absence.source = source[:200]
+    absence._change_reason = source[:100]
+    absence._history_user = checked_by
+    absence.full_clean()
+    absence.save()
+    return absence
+
+
+def _absence_delete(*, offering: Offering, part: str, user: Any, source: str) -> bool:
+    absence = Absence.objects.filter(offering=offering, part=part).first()
+    changed = absence is not None
+    if part == Absence.Part.BACKERS and offering.backers == []:
+        offering.backers = None
+        offering._change_reason = f"backers no longer checked ({source})"
+        offering._history_user = user if getattr(user, "pk", None) else None
+        offering.save(update_fields=["backers", "updated_at"])
+        changed = True
+    if absence is not None:
+        absence._change_reason = source[:100]
+        absence._history_user = user if getattr(user, "pk", None) else None
+        absence.delete()
+    return changed
+
+
+def absence_record(*, offering: Offering, part: str, user: Any = None, source: str) -> Absence:
+    """Record that `part` of the offering was checked and none exist (who, when, from where).
+
+    Refused while the part has entries: they would contradict it (delete them first).
+    Recording it again refreshes who checked and when. The rescore is queued on commit.
+    """
+    with transaction.atomic():
+        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        absence = _absence_write(offering=offering, part=part, user=user, source=source)
+        offerings_changed.send(sender=Offering, offering_ids=[offering.pk])
+    return absence
+
+
+def absence_clear(*, offering: Offering, part: str, user: Any = None, source: str) -> bool:
+    """Forget that `part` was checked and found to have none: it becomes not recorded again.
+    Returns whether there was such a record. The rescore is queued on commit."""
+    with transaction.atomic():
+        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        changed = _absence_delete(offering=offering, part=part, user=user, source=source)
+        if changed:
+            offerings_changed.send(sender=Offering, offering_ids=[offering.pk])
+    return changed
+
+
+def absences_set(
+    *, offering: Offering, parts: set[str], user: Any = None, source: str
+) -> list[str]:
+    """Make `parts` exactly the offering's "checked, none" parts (an edit form's choice).
+
+    A part that has entries cannot be "checked, none": its record goes, and it is returned
+    among the refused parts. A part already recorded keeps who checked it and when.
+    The rescore is queued on commit when anything changed.
+    """
+    refused, changed = [], False
+    with transaction.atomic():
+        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        existing = set(offering.absences.values_list("part", flat=True))
+        for part in Absence.Part.values:
+            has_entries = _part_rows(offering, part) > 0
+            if part in parts and has_entries:
+                refused.append(part)
+            if part in parts and not has_entries:
+                if part not in existing or (part == "backers" and offering.backers is None):
+                    _absence_write(offering=offering, part=part, user=user, source=source)
+                    changed = True
+            elif part in existing or (part == "backers" and offering.backers == []):
+                changed |= _absence_delete(offering=offering, part=part, user=user, source=source)
+        if changed:
+            offerings_changed.send(sender=Offering, offering_ids=[offering.pk])
+    return refused

@@ -11,6 +11,7 @@ urlpatterns = [
     path("offerings/<slug:slug>/", detail.offering_detail, name="detail"),
     path("offerings/<slug:slug>/watch/", watch.offering_watch, name="watch"),
     path("offerings/<slug:slug>/outcomes/", outcomes.outcome_add, name="outcome_add"),
+    path("offerings/<slug:slug>/checked-none/", detail.offering_checked_none, name="checked_none"),
     path("compare/", compare.offering_compare, name="compare"),
     path("venues/", venues.venue_list, name="venues"),
     path("venues/<slug:slug>/", venues.venue_detail, name="venue"),

@@ -168,10 +168,19 @@ def offering_detail_load(slug: str) -> Offering:
     return offering
 
 
+# The API speaks interchange v2: a body that declares no version is v2 ([] = checked, none).
+API_VERSION = 2
+
+
+def _source(request) -> str:
+    """Where a "checked, none" sent with this request comes from: the key that sent it."""
+    return f"api key {request.auth.key_id}"
+
+
 def _record(request) -> dict:
     """The body as an interchange record, with every unreadable value reported at once."""
     record = request.data
-    _, errors = parse_record(record)
+    _, errors = parse_record(record, default_version=API_VERSION)
     if errors:
         raise Problem(
             "the offering record has invalid values",
@@ -217,7 +226,12 @@ class OfferingList(APIView):
     )
     @idempotent
     def post(self, request):
-        offering = offering_create(record=_record(request), user=request.user)
+        offering = offering_create(
+            record=_record(request),
+            user=request.user,
+            source=_source(request),
+            default_version=API_VERSION,
+        )
         body = offering_representation(
             offering_detail_load(offering.slug), base_url=_base_url(request)
         )
@@ -246,7 +260,13 @@ class OfferingDetail(APIView):
     )
     def patch(self, request, slug: str):
         offering = get_object_or_404(Offering, slug=slug)
-        offering = offering_update(offering=offering, record=_record(request), user=request.user)
+        offering = offering_update(
+            offering=offering,
+            record=_record(request),
+            user=request.user,
+            source=_source(request),
+            default_version=API_VERSION,
+        )
         loaded = offering_detail_load(offering.slug)
         return Response(offering_representation(loaded, base_url=_base_url(request)))
 

@@ -19,10 +19,12 @@ from diligence.rules.base import Severity, flagged, passed, rule, unknown
     "Twitter as scam signals)",
 )
 def community_absent(facts: OfferingFacts):
-    channels = sorted(facts.socials)
+    channels = sorted(facts.socials or ())
     if facts.website or channels:
         parts = (["website"] if facts.website else []) + channels
         return passed(f"channels: {', '.join(parts)}")
+    if facts.socials is not None:
+        return flagged("no website recorded, and social channels checked: none")
     return unknown("no website or social channel recorded")
 
 

@@ -36,10 +36,15 @@ def product_idea_only(facts: OfferingFacts):
     source="web3-investing article (GitHub activity); Hornuf et al. on phishing",
 )
 def code_closed(facts: OfferingFacts):
+    if facts.code_public is False:
+        recorded = f" (repository recorded: {facts.code_url})" if facts.code_url else ""
+        return flagged(f"code: checked, not public{recorded}")
     if facts.code_url:
         return passed(f"code: {facts.code_url}")
-    if "github" in facts.socials:
+    if facts.socials and "github" in facts.socials:
         return passed("code: GitHub organisation listed")
+    if facts.code_public:
+        return passed("code: checked, public (no repository recorded)")
     return unknown("code repository: not recorded")
 
 
@@ -55,6 +60,8 @@ def code_closed(facts: OfferingFacts):
     source="ICO guide, FAQ Q8 (lack of third-party audits)",
 )
 def audit_missing(facts: OfferingFacts):
+    if facts.audits is None:
+        return unknown("audits: not recorded")
     if facts.audits:
         return passed(f"audits: {facts.audits} recorded")
-    return unknown("audits: none recorded")
+    return flagged("audits: checked, none exist")

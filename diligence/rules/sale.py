@@ -167,6 +167,10 @@ def kyc_absent(facts: OfferingFacts):
     "ICOs ran presales",
 )
 def bonus_steep(facts: OfferingFacts):
+    if facts.rounds is None:
+        return unknown("no early-round discount recorded")
+    if not facts.rounds:
+        return passed("sale rounds: checked, no presale or private round")
     discounts = []
     for sale_round in facts.rounds:
         if sale_round.kind == "public":

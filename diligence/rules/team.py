@@ -14,8 +14,14 @@ def _core(facts: OfferingFacts):
 
 
 def _no_team(facts: OfferingFacts):
+    """The verdict when the team is not recorded: unknown, whatever the stated size."""
     stated = f" (team size stated as {facts.team_size})" if facts.team_size else ""
     return unknown(f"team: no members recorded{stated}")
+
+
+def _none_listed(facts: OfferingFacts) -> str:
+    stated = f" (team size stated as {facts.team_size})" if facts.team_size else ""
+    return f"team: checked, the sale lists no members{stated}"
 
 
 @rule(
@@ -31,8 +37,10 @@ def _no_team(facts: OfferingFacts):
     "at least 121 that named no staff",
 )
 def team_anonymous(facts: OfferingFacts):
-    if not facts.team:
+    if facts.team is None:
         return _no_team(facts)
+    if not facts.team:
+        return flagged(_none_listed(facts))
     core = _core(facts)
     named = sum(member.named for member in core)
     evidence = f"team: {named} of {len(core)} members named"
@@ -53,8 +61,10 @@ def team_anonymous(facts: OfferingFacts):
     source="ICO guide, 'Factors to consider'; Howell, Niessner & Yermack 2020",
 )
 def team_inexperienced(facts: OfferingFacts):
-    if not facts.team:
+    if facts.team is None:
         return _no_team(facts)
+    if not facts.team:
+        return flagged(f"{_none_listed(facts)}, so none with known experience")
     core = _core(facts)
     experienced = sum(member.experienced is True for member in core)
     known = sum(member.experienced is not None for member in core)
@@ -78,8 +88,10 @@ def team_inexperienced(facts: OfferingFacts):
     source="ICO guide, 'Conduct thorough research' (team and advisors)",
 )
 def team_advisors_unknown(facts: OfferingFacts):
-    if not facts.team:
+    if facts.team is None:
         return _no_team(facts)
+    if not facts.team:
+        return flagged(f"{_none_listed(facts)}, advisors included")
     advisors = [member for member in facts.team if member.advisor]
     if not advisors:
         return flagged(f"advisors: none among {len(facts.team)} team members")
@@ -149,7 +161,7 @@ def issuer_offshore(facts: OfferingFacts):
 def team_small(facts: OfferingFacts):
     if facts.team_size is not None:
         size, known = facts.team_size, f"team size stated as {facts.team_size}"
-    elif facts.team:
+    elif facts.team is not None:  # () is "checked, none listed"
         size, known = len(facts.team), f"team: {len(facts.team)} members recorded"
     else:
         return unknown("team size: not recorded")

@@ -14,11 +14,28 @@ DISCLOSED_SHARE = Decimal(80)
 
 
 def _covered(facts: OfferingFacts) -> Decimal:
-    return sum((allocation.percent for allocation in facts.allocations), Decimal(0))
+    """The share of supply the allocation table accounts for (shares not known count 0)."""
+    return sum((a.percent for a in facts.allocations if a.percent is not None), Decimal(0))
 
 
 def _share(facts: OfferingFacts, *buckets: str) -> Decimal:
-    return sum((a.percent for a in facts.allocations if a.bucket in buckets), Decimal(0))
+    return sum(
+        (a.percent for a in facts.allocations if a.bucket in buckets and a.percent is not None),
+        Decimal(0),
+    )
+
+
+def _unknown_shares(facts: OfferingFacts, *buckets: str) -> int:
+    """How many allocations (of `buckets`, or of any bucket) have no known share."""
+    return sum(
+        a.percent is None and (not buckets or a.bucket in buckets) for a in facts.allocations
+    )
+
+
+_NO_TABLE = "allocation table: not recorded"
+# A table checked and found missing is flagged once, by tokens.distribution_undisclosed; the
+# rules that read inside the table do not apply to a table that does not exist.
+_NO_TABLE_PUBLISHED = "no allocation table published (tokens.distribution_undisclosed)"
 
 
 @rule(
@@ -33,11 +50,18 @@ def _share(facts: OfferingFacts, *buckets: str) -> Decimal:
     source="ICO guide, 'Factors to consider' (token economics and distribution)",
 )
 def tokens_distribution_undisclosed(facts: OfferingFacts):
+    if facts.allocations is None:
+        return unknown(_NO_TABLE)
     if not facts.allocations:
-        return unknown("allocation table: not recorded")
+        return flagged("allocation table: checked, the sale publishes none")
     covered = _covered(facts)
     evidence = f"allocation table covers {amount(covered)}% of supply"
-    return passed(evidence) if covered >= DISCLOSED_SHARE else flagged(evidence)
+    if covered >= DISCLOSED_SHARE:
+        return passed(evidence)
+    missing = _unknown_shares(facts)
+    if missing:
+        return unknown(f"{evidence}; the share of {missing} allocations not recorded")
+    return flagged(evidence)
 
 
 @rule(
@@ -52,14 +76,19 @@ def tokens_distribution_undisclosed(facts: OfferingFacts):
     source="ICO guide, 'Project Development' (how many tokens the team keeps)",
 )
 def tokens_insider_heavy(facts: OfferingFacts):
+    if facts.allocations is None:
+        return unknown(_NO_TABLE)
     if not facts.allocations:
-        return unknown("allocation table: not recorded")
+        return not_applicable(_NO_TABLE_PUBLISHED)
     insiders = _share(facts, "team", "advisors")
-    if not insiders and _covered(facts) < DISCLOSED_SHARE:
-        return unknown("team and advisor shares not in the (partial) allocation table")
     evidence = f"team and advisors hold {amount(insiders)}%"
     if insiders > INSIDER_LIMIT:
         return flagged(f"{evidence} (over {INSIDER_LIMIT}%)")
+    missing = _unknown_shares(facts, "team", "advisors")
+    if missing:
+        return unknown(f"{evidence}, and {missing} insider allocations of unknown share")
+    if not insiders and _covered(facts) < DISCLOSED_SHARE:
+        return unknown("team and advisor shares not in the (partial) allocation table")
     return passed(evidence)
 
 
@@ -75,9 +104,13 @@ def tokens_insider_heavy(facts: OfferingFacts):
     source="Howell, Niessner & Yermack 2020 (vesting as credible commitment)",
 )
 def tokens_no_vesting(facts: OfferingFacts):
+    if facts.allocations is None:
+        return unknown("team allocation: not recorded")
+    if not facts.allocations:
+        return not_applicable(_NO_TABLE_PUBLISHED)
     team = [a for a in facts.allocations if a.bucket == "team"]
     if not team:
-        if facts.allocations and _covered(facts) >= DISCLOSED_SHARE:
+        if _covered(facts) >= DISCLOSED_SHARE:
             return not_applicable("no team allocation")
         return unknown("team allocation: not recorded")
     known = [a.vesting_months for a in team if a.vesting_months is not None]
@@ -105,9 +138,11 @@ def _vesting(months: int) -> str:
     source="ICO guide, fairness of distribution",
 )
 def tokens_public_share_low(facts: OfferingFacts):
+    allocations = facts.allocations or ()
+    public = [a for a in allocations if a.bucket == "public_sale"]
     share = (
         _share(facts, "public_sale")
-        if any(a.bucket == "public_sale" for a in facts.allocations)
+        if public and all(a.percent is not None for a in public)
         else None
     )
     if share is None and facts.tokens_for_sale is not None and facts.total_supply:
@@ -116,6 +151,8 @@ def tokens_public_share_low(facts: OfferingFacts):
             Decimal("0.1"), ROUND_DOWN
         )
     if share is None:
+        if facts.allocations == ():
+            return not_applicable(f"public share: {_NO_TABLE_PUBLISHED}")
         return unknown("public share: not recorded")
     evidence = f"public sale: {amount(share)}% of supply"
     if share < MIN_PUBLIC_SHARE:

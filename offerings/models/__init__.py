@@ -3,11 +3,12 @@ from .document import Document
 from .market import CoinMatch, Listing, MarketSnapshot, MarketSummary, ReferencePrice
 from .offering import Offering
 from .outcome import SaleOutcome
-from .parts import Audit, SaleRound, SocialLink, TeamMember, TokenAllocation
+from .parts import Absence, Audit, SaleRound, SocialLink, TeamMember, TokenAllocation
 from .venue import SecurityIncident, Venue
 from .watch import Notification, Watch
 
 __all__ = [
+    "Absence",
     "Audit",
     "CoinMatch",
     "ContractChange",

@@ -276,6 +276,12 @@ class Offering(models.Model):
     website = models.URLField(max_length=500, blank=True)
     whitepaper_url = models.URLField(max_length=500, blank=True)
     code_url = models.URLField("code repository", max_length=500, blank=True)
+    code_public = models.BooleanField(
+        "code public",
+        null=True,
+        blank=True,
+        help_text="Is the code public? Empty when not checked; a code URL alone does not say.",
+    )
     whitepaper_pages = models.PositiveIntegerField(null=True, blank=True)
     team_size = models.PositiveIntegerField(null=True, blank=True)
 
@@ -322,7 +328,8 @@ class Offering(models.Model):
     restricted_countries = models.JSONField(
         default=list, blank=True, validators=[validate_country_codes]
     )
-    backers = models.JSONField(default=list, blank=True)
+    # None: not recorded; []: checked, none (its Absence says who checked, and when).
+    backers = models.JSONField(null=True, blank=True, default=None)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -376,12 +383,13 @@ class Offering(models.Model):
         def add(field: str, message: str) -> None:
             errors.setdefault(field, []).append(message)
 
-        # An emptied list field (a cleared admin textarea) means no entries; the columns hold lists.
-        for name in ("restricted_countries", "backers"):
-            if getattr(self, name) is None:
-                setattr(self, name, [])
-        if not isinstance(self.backers, list) or not all(
-            isinstance(backer, str) for backer in self.backers
+        # An emptied restricted_countries (a cleared admin textarea) means no entries; backers
+        # keep None (not recorded) apart from [] (checked, none).
+        if self.restricted_countries is None:
+            self.restricted_countries = []
+        if self.backers is not None and (
+            not isinstance(self.backers, list)
+            or not all(isinstance(backer, str) for backer in self.backers)
         ):
             add(
                 "backers",

@@ -1,9 +1,11 @@
-"""What an offering is made of: team, token allocations, sale rounds, audits, social channels."""
+"""What an offering is made of: team, token allocations, sale rounds, audits, social channels,
+and the record that an analyst checked a part and found none."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -63,7 +65,12 @@ class TokenAllocation(models.Model):
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="allocations")
     bucket = models.CharField(max_length=12, choices=Bucket.choices)
-    percent = percent_field("share of supply (%)")
+    percent = percent_field(
+        "share of supply (%)",
+        null=True,
+        blank=True,
+        help_text="Empty when the share is not known (its vesting may still be).",
+    )
     vesting_months = models.PositiveSmallIntegerField(null=True, blank=True)
     cliff_months = models.PositiveSmallIntegerField(null=True, blank=True)
     history = HistoricalRecords()
@@ -72,7 +79,8 @@ class TokenAllocation(models.Model):
         ordering = ["offering_id", "-percent", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_bucket_display()}: {self.percent.normalize()}%"
+        share = "share unknown" if self.percent is None else f"{self.percent.normalize()}%"
+        return f"{self.get_bucket_display()}: {share}"
 
     def clean(self) -> None:
         if (
@@ -157,10 +165,47 @@ class SocialLink(models.Model):
         return f"{self.get_network_display()}: {self.url}"
 
 
-def validate_allocation_total(percents: list[Decimal]) -> None:
-    """Allocations are shares of one supply: together they cannot pass 100%. A share outside
-    0-100 breaks its own field's rule and is left out (so a huge one is never summed or shown)."""
-    total = sum((percent for percent in percents if 0 <= percent <= HUNDRED), Decimal(0))
+class Absence(models.Model):
+    """An analyst checked this part of an offering and found none: no audit, no team listed …
+
+    A part is *checked, none* when its Absence exists and the offering has no rows (or, for
+    backers, an empty list) for it; *not recorded* when it has neither. Writes go through
+    offerings.services (absence_record / absence_clear) and the importer, where recording a row
+    of the part removes its Absence in the same transaction.
+    """
+
+    class Part(models.TextChoices):
+        AUDITS = "audits", "Audits"
+        TEAM = "team", "Team"
+        BACKERS = "backers", "Backers"
+        ALLOCATIONS = "allocations", "Token allocations"
+        ROUNDS = "rounds", "Sale rounds"
+        SOCIALS = "socials", "Social channels"
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="absences")
+    part = models.CharField(max_length=12, choices=Part.choices)
+    checked_at = models.DateTimeField()
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(
+        max_length=200, blank=True, help_text="admin, analyst page, api key <id>, import <file>"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["offering_id", "part"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "part"], name="one_absence_per_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_part_display()}: checked, none"
+
+
+def validate_allocation_total(percents: list[Decimal | None]) -> None:
+    """Allocations are shares of one supply: together the known shares cannot pass 100%."""
+    total = sum((p for p in percents if p is not None and 0 <= p <= HUNDRED), Decimal(0))
     if total > HUNDRED:
         raise ValidationError(
             "allocations sum to %(total)s%%, above 100%%",

@@ -124,7 +124,7 @@ def _amount_text(amount: Decimal | None, currency: str = "", zero: str = "none")
 @require_GET
 @analyst_required
 def offering_export(request):
-    """The current filtered list as CSV in interchange format v1, streamed in chunks."""
+    """The current filtered list as CSV in interchange format v2, streamed in chunks."""
     form = _filter_form(request)
     offerings = (
         Offering.objects.filtered(form.criteria)

@@ -8,19 +8,23 @@ from decimal import Decimal
 from typing import Any
 
 import pycountry
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from diligence.forms import MANUAL_OUTCOMES, OVERTURN_OUTCOMES, SEVERITIES
 from diligence.history import assessment_changes, findings_by_category
 from diligence.models import Finding, FindingReview
 from diligence.scoring import chance
-from offerings.access import browse_required
+from offerings.access import analyst_required, browse_required
 from offerings.amounts import canonical
 from offerings.forms import SaleOutcomeForm
 from offerings.interchange import PREFETCH
-from offerings.models import Document, Offering, TokenAllocation, Watch
+from offerings.models import Absence, Document, Offering, TokenAllocation, Watch
+from offerings.services import absence_clear, absence_record
 from offerings.views.contract import contract_context
 from offerings.views.market import market_context
 from offerings.views.outcomes import outcomes_context
@@ -93,14 +97,103 @@ def offering_detail(request, slug: str):
     return render(request, "offerings/offering_detail.html", detail_context(offering, request.user))
 
 
+@require_POST
+@analyst_required
+def offering_checked_none(request, slug: str):
+    """Record (action=record) or clear (action=clear) that a part was checked and has none."""
+    offering = get_object_or_404(Offering, slug=slug)
+    part, action = request.POST.get("part", ""), request.POST.get("action", "")
+    if part not in PART_LABELS or action not in ("record", "clear"):
+        return HttpResponseBadRequest(
+            f"part ({part!r}) must be one of {', '.join(PART_LABELS)} and action ({action!r}) "
+            "record or clear"
+        )
+    error = ""
+    try:
+        if action == "record":
+            absence_record(offering=offering, part=part, user=request.user, source="analyst page")
+        else:
+            absence_clear(offering=offering, part=part, user=request.user, source="analyst page")
+    except ValidationError as exc:
+        error = "; ".join(exc.messages)
+    if request.htmx:
+        offering = Offering.objects.prefetch_related(*CHECKED_PREFETCH).get(pk=offering.pk)
+        state = part_states(offering)[part]
+        return render(
+            request,
+            "offerings/_part_checked.html",
+            {"offering": offering, "state": state, "error": error},
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("offerings:detail", slug=offering.slug)
+
+
+# Who checked each "checked, none", joined for the page.
+_ABSENCES = Prefetch("absences", queryset=Absence.objects.select_related("checked_by"))
+# The export's prefetches, with that, and the documents without their extracted text.
+DETAIL_PREFETCH = [
+    *(item for item in PREFETCH if item != "absences"),
+    _ABSENCES,
+    Prefetch("documents", queryset=Document.objects.defer("text")),
+]
+# What part_states() reads.
+CHECKED_PREFETCH = ["team", "allocations", "rounds", "audits", "socials", _ABSENCES]
+
+
 def detail_offering(request, slug: str) -> Offering:
-    """The offering with every part the page lists (9 queries), or 404."""
+    """The offering with every part the page lists (10 queries), or 404."""
     return get_object_or_404(
-        offering_queryset(request).prefetch_related(
-            *PREFETCH, Prefetch("documents", queryset=Document.objects.defer("text"))
-        ),
-        slug=slug,
+        offering_queryset(request).prefetch_related(*DETAIL_PREFETCH), slug=slug
     )
+
+
+@dataclass(frozen=True)
+class PartState:
+    """Whether a checkable part has entries, was checked and found to have none, or is not
+    recorded; with who checked and when."""
+
+    part: str
+    label: str  # "Audits: not recorded"
+    none_label: str  # "No audit"
+    recorded: bool
+    checked_none: bool
+    absence: Absence | None
+
+    @property
+    def checker(self) -> str:
+        user = self.absence.checked_by if self.absence else None
+        if user is not None:
+            return user.get_full_name() or user.get_username()
+        return "an analyst"
+
+
+# Part -> (its name, what "checked, none" says).
+PART_LABELS = {
+    "audits": ("Audits", "No audit"),
+    "team": ("Team", "No team members listed"),
+    "backers": ("Backers", "No backers"),
+    "allocations": ("Token allocation", "No allocation table published"),
+    "rounds": ("Sale rounds", "No sale rounds"),
+    "socials": ("Social channels", "No social channels"),
+}
+
+
+def part_states(offering: Offering) -> dict[str, PartState]:
+    """The state of each checkable part of an offering whose parts and absences are loaded."""
+    absences = {absence.part: absence for absence in offering.absences.all()}
+    states = {}
+    for part, (label, none_label) in PART_LABELS.items():
+        if part == "backers":
+            recorded = bool(offering.backers)
+            checked_none = offering.backers == []
+        else:
+            recorded = bool(getattr(offering, part).all())
+            checked_none = not recorded and part in absences
+        states[part] = PartState(
+            part, label, none_label, recorded, checked_none, absences.get(part)
+        )
+    return states
 
 
 def detail_context(offering: Offering, user: Any) -> dict[str, Any]:
@@ -108,6 +201,7 @@ def detail_context(offering: Offering, user: Any) -> dict[str, Any]:
     allocations = list(offering.allocations.all())
     return {
         "offering": offering,
+        "checked": part_states(offering),
         "workflow": getattr(offering, "workflow", None),
         "restricted_countries": [country_name(code) for code in offering.restricted_countries],
         "token_price": exact(offering.token_price_usd),
@@ -146,7 +240,7 @@ class Segment:
 
     bucket: str
     label: str
-    percent: Decimal
+    percent: Decimal | None  # None: the share is not known (the vesting may be)
     lockup: str
     x: float
     width: float
@@ -154,16 +248,21 @@ class Segment:
 
 
 def allocation_chart(allocations: list[TokenAllocation]) -> list[Segment]:
-    """The allocations as consecutive slices; what no bucket claims is shown as unaccounted."""
+    """The allocations as consecutive slices; what no known share claims is shown as not
+    accounted for, and allocations whose share is not known come last, with no slice."""
     shares = [
         (a.bucket, a.get_bucket_display(), a.percent, lockup_text(a.vesting_months, a.cliff_months))
         for a in allocations
     ]
-    claimed = sum((share[2] for share in shares), Decimal(0))
-    if shares and claimed < 100:
-        shares.append(("unallocated", "Not accounted for", 100 - claimed, "—"))
+    known = [share for share in shares if share[2] is not None]
+    claimed = sum((share[2] for share in known), Decimal(0))
+    if known and claimed < 100:
+        known.append(("unallocated", "Not accounted for", 100 - claimed, "—"))
     segments, x = [], 0.0
-    for bucket, label, percent, lockup in shares:
+    for bucket, label, percent, lockup in [*known, *(s for s in shares if s[2] is None)]:
+        if percent is None:
+            segments.append(Segment(bucket, label, None, lockup, round(x, 2), 0.0, ""))
+            continue
         width = float(percent) * CHART_WIDTH / 100
         share = f"{percent.normalize():f}%"
         text = f"{label} {share}" if width >= 7 * len(label) + 40 else share if width >= 34 else ""

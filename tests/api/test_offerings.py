@@ -274,7 +274,7 @@ def test_create_validates_every_field_and_names_field_value_and_rule(api_key, ap
     }
     assert errors["hard_cap"]["rule"] == "must not be negative"
     assert errors["team[0].anonymous"]["value"] == "maybe"
-    assert errors["colour"]["rule"] == "is not a field of interchange format v1"
+    assert errors["colour"]["rule"] == "is not a field of interchange format v2"  # the API reads v2
     assert not Offering.objects.exists()
 
 
@@ -320,3 +320,59 @@ def test_a_body_that_is_not_json_is_a_problem(api_key, api_client):
     assert "JSON parse error" in problem(response, 400)["detail"]
     wrong = client.request("POST", LIST, raw_body=b"[1, 2]")
     assert problem(wrong, 400)["errors"][0]["rule"] == "must be a JSON object"
+
+
+def test_patching_an_empty_list_records_checked_none_by_the_key_owner(
+    api_key, api_client, api_user
+):
+    from offerings.models import Absence
+
+    made = api_key(scopes=WRITE)
+    client = api_client(made)
+    OfferingFactory(slug="gamma")
+
+    changed = client.patch(f"{LIST}gamma/", {"audits": [], "socials": {}, "code_public": False})
+
+    assert changed.status_code == 200, changed.content
+    body = changed.json()
+    assert (body["audits"], body["socials"], body["code_public"]) == ([], {}, False)
+    assert (body["team"], body["backers"], body["interchange_version"]) == (None, None, 2)
+    absence = Absence.objects.get(offering__slug="gamma", part="audits")
+    assert absence.checked_by == api_user
+    assert absence.source == f"api key {made.key.key_id}"
+    # null makes it "not recorded" again
+    cleared = client.patch(f"{LIST}gamma/", {"audits": None})
+    assert cleared.json()["audits"] is None
+    assert not Absence.objects.filter(part="audits").exists()
+
+
+def test_a_v1_body_keeps_empty_lists_as_not_recorded(api_key, api_client):
+    from offerings.models import Absence
+
+    client = api_client(api_key(scopes=WRITE))
+    OfferingFactory(slug="old-client")
+
+    changed = client.patch(f"{LIST}old-client/", {"interchange_version": 1, "audits": []})
+
+    assert changed.json()["audits"] is None
+    assert not Absence.objects.exists()
+
+
+def test_list_and_detail_equal_the_export_with_checked_none_and_not_recorded(read_client):
+    from offerings.services import absence_record
+
+    checked = OfferingFactory(slug="checked", backers=None, code_public=False)
+    for part in ("audits", "team", "allocations", "rounds", "socials", "backers"):
+        absence_record(offering=checked, part=part, source="admin")
+    OfferingFactory(slug="blank", backers=None)
+    full_offering(slug="full")
+
+    results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
+    detail = read_client.get(f"{LIST}checked/").json()
+
+    exported = sorted(export_queryset(), key=lambda record: record["name"])
+    assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
+    assert {k: v for k, v in detail.items() if k != "url"} == next(
+        r for r in exported if r["slug"] == "checked"
+    )
+    assert (detail["audits"], detail["socials"], detail["backers"]) == ([], {}, [])

@@ -242,3 +242,26 @@ def test_the_watchlist_and_notifications_fit_a_phone_screen(analyst_page, offeri
     expect(page.locator("main")).to_contain_text("Helix Grid")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{path} is {overflow}px wider than a 375px screen"
+
+
+def test_an_analyst_records_that_an_offering_has_no_audit(analyst_page, offerings, analyst):
+    from offerings.models import Absence
+
+    page = analyst_page
+    page.goto("/offerings/quartz-ledger/")
+    mark_page(page)
+    part = page.locator("#checked-audits")
+    expect(part).to_contain_text("Audits: not recorded")
+
+    part.get_by_role("button", name="Audits: checked, none exist").click()
+
+    expect(page.locator("#checked-audits")).to_contain_text(
+        f"No audit — checked by {analyst.username}"
+    )
+    assert page_was_not_reloaded(page)
+    absence = Absence.objects.get(offering=offerings["quartz-ledger"])
+    assert (absence.part, absence.checked_by, absence.source) == ("audits", analyst, "analyst page")
+
+    page.locator("#checked-audits").get_by_role("button", name="Clear “checked, none”").click()
+    expect(page.locator("#checked-audits")).to_contain_text("Audits: not recorded")
+    assert not Absence.objects.exists()

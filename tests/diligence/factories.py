@@ -75,11 +75,14 @@ def advisor(*, named: bool = True, has_profile: bool = True) -> Member:
 
 def allocation(
     bucket: str,
-    percent: str | int,
+    percent: str | int | None,
     vesting_months: int | None = None,
     cliff_months: int | None = None,
 ) -> Allocation:
-    return Allocation(bucket, D(percent), vesting_months, cliff_months)
+    share = None if percent is None else D(percent)
+    return Allocation(
+        bucket=bucket, percent=share, vesting_months=vesting_months, cliff_months=cliff_months
+    )
 
 
 def sale_round(
@@ -168,10 +171,12 @@ BASELINE = OfferingFacts(
     ),
     product_stage="live",
     code_url="https://github.com/payline/contracts",
+    code_public=None,
     audits=1,
     venue=None,
     website="https://payline.example",
     socials=frozenset({"twitter", "telegram"}),
+    backers=("Acme Ventures",),
     market=market(),
     bonus=False,
 )

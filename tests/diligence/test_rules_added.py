@@ -66,7 +66,8 @@ def test_sale_bonus_scheme(bonus, outcome, evidence):
             "team: 3 members recorded (fewer than 5)",
         ),
         (dict(team_size=None, team=(member(),) * 6), "pass", "team: 6 members recorded"),
-        (dict(team_size=None, team=()), "unknown", "team size: not recorded"),
+        (dict(team_size=None, team=()), "flag", "team: 0 members recorded (fewer than 5)"),
+        (dict(team_size=None, team=None), "unknown", "team size: not recorded"),
     ],
 )
 def test_team_small(facts, outcome, evidence):

@@ -34,10 +34,26 @@ def test_community_absent_passes_a_website_without_social_channels():
 
 
 def test_community_absent_is_unknown_when_no_channel_is_recorded():
-    result = check("community.absent", make_facts(website="", socials=frozenset()))
+    result = check("community.absent", make_facts(website="", socials=None))
 
     assert result.outcome == Outcome.UNKNOWN
     assert result.evidence == "no website or social channel recorded"
+
+
+def test_community_absent_flags_social_channels_checked_and_none_without_a_website():
+    result = check("community.absent", make_facts(website="", socials=frozenset()))
+
+    assert result.outcome == Outcome.FLAG
+    assert result.evidence == "no website recorded, and social channels checked: none"
+
+
+def test_community_absent_passes_a_website_when_social_channels_are_checked_and_none():
+    result = check(
+        "community.absent", make_facts(website="https://payline.example", socials=frozenset())
+    )
+
+    assert result.outcome == Outcome.PASS
+    assert result.evidence == "channels: website"
 
 
 # website.insecure

@@ -325,18 +325,25 @@ def test_bonus_steep_ignores_the_public_round():
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"rounds": ()},
+        {"rounds": None},
         rounds(),
         rounds(sale_round("presale")),
         {"rounds": (sale_round("presale", price_usd="0.05"),), "token_price_usd": None},
     ],
-    ids=["no rounds", "public round only", "no price or discount", "no public price"],
+    ids=["rounds not recorded", "public round only", "no price or discount", "no public price"],
 )
 def test_bonus_steep_is_unknown_without_an_early_round_discount(overrides):
     result = check("bonus.steep", make_facts(**overrides))
 
     assert result.outcome == Outcome.UNKNOWN
     assert result.evidence == "no early-round discount recorded"
+
+
+def test_bonus_steep_passes_rounds_checked_and_none_exist():
+    result = check("bonus.steep", make_facts(rounds=()))
+
+    assert result.outcome == Outcome.PASS
+    assert result.evidence == "sale rounds: checked, no presale or private round"
 
 
 # legal.security_unregistered

@@ -66,12 +66,34 @@ def test_team_anonymous_counts_advisors_when_they_are_the_only_members():
         (7, "team: no members recorded (team size stated as 7)"),
     ],
 )
-def test_team_rules_are_unknown_without_team_members(team_size, evidence):
-    facts = make_facts(team=(), team_size=team_size)
+def test_team_rules_are_unknown_when_the_team_is_not_recorded(team_size, evidence):
+    facts = make_facts(team=None, team_size=team_size)
 
     for code in ("team.anonymous", "team.inexperienced", "team.advisors_unknown"):
         assert check(code, facts).outcome == Outcome.UNKNOWN
         assert check(code, facts).evidence == evidence
+
+
+@pytest.mark.parametrize(
+    ("code", "evidence"),
+    [
+        ("team.anonymous", "team: checked, the sale lists no members (team size stated as 7)"),
+        (
+            "team.inexperienced",
+            "team: checked, the sale lists no members (team size stated as 7), "
+            "so none with known experience",
+        ),
+        (
+            "team.advisors_unknown",
+            "team: checked, the sale lists no members (team size stated as 7), advisors included",
+        ),
+    ],
+)
+def test_team_rules_flag_a_team_checked_and_none_listed(code, evidence):
+    result = check(code, make_facts(team=(), team_size=7))
+
+    assert result.outcome == Outcome.FLAG
+    assert result.evidence == evidence
 
 
 # team.inexperienced

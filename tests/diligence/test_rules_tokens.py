@@ -41,11 +41,38 @@ def test_distribution_undisclosed_flags_a_table_covering_less_than_80_percent(
     assert result.evidence == f"allocation table covers {evidence}% of supply"
 
 
-def test_distribution_undisclosed_is_unknown_without_an_allocation_table():
-    result = check("tokens.distribution_undisclosed", make_facts(allocations=()))
+def test_distribution_undisclosed_is_unknown_when_the_allocation_table_is_not_recorded():
+    result = check("tokens.distribution_undisclosed", make_facts(allocations=None))
 
     assert result.outcome == Outcome.UNKNOWN
     assert result.evidence == "allocation table: not recorded"
+
+
+def test_distribution_undisclosed_flags_an_allocation_table_checked_and_none_published():
+    result = check("tokens.distribution_undisclosed", make_facts(allocations=()))
+
+    assert result.outcome == Outcome.FLAG
+    assert result.evidence == "allocation table: checked, the sale publishes none"
+
+
+def test_distribution_undisclosed_is_unknown_when_shares_missing_could_reach_80_percent():
+    facts = make_facts(**table(allocation("public_sale", 40), allocation("team", None, 24)))
+
+    result = check("tokens.distribution_undisclosed", facts)
+
+    assert result.outcome == Outcome.UNKNOWN
+    assert result.evidence == (
+        "allocation table covers 40% of supply; the share of 1 allocations not recorded"
+    )
+
+
+def test_distribution_undisclosed_counts_the_known_shares_when_they_reach_80_percent():
+    facts = make_facts(**table(allocation("public_sale", 80), allocation("team", None, 24)))
+
+    result = check("tokens.distribution_undisclosed", facts)
+
+    assert result.outcome == Outcome.PASS
+    assert result.evidence == "allocation table covers 80% of supply"
 
 
 # tokens.insider_heavy
@@ -94,11 +121,38 @@ def test_insider_heavy_is_unknown_when_a_partial_table_leaves_insiders_out():
     assert result.evidence == "team and advisor shares not in the (partial) allocation table"
 
 
-def test_insider_heavy_is_unknown_without_an_allocation_table():
-    result = check("tokens.insider_heavy", make_facts(allocations=()))
+def test_insider_heavy_is_unknown_when_the_allocation_table_is_not_recorded():
+    result = check("tokens.insider_heavy", make_facts(allocations=None))
 
     assert result.outcome == Outcome.UNKNOWN
     assert result.evidence == "allocation table: not recorded"
+
+
+def test_insider_heavy_does_not_apply_to_an_allocation_table_checked_and_none_published():
+    result = check("tokens.insider_heavy", make_facts(allocations=()))
+
+    assert result.outcome == Outcome.NOT_APPLICABLE
+    assert result.evidence == "no allocation table published (tokens.distribution_undisclosed)"
+
+
+def test_insider_heavy_is_unknown_while_an_insider_share_is_not_known():
+    facts = make_facts(**table(allocation("team", 10), allocation("advisors", None), *OUTSIDERS))
+
+    result = check("tokens.insider_heavy", facts)
+
+    assert result.outcome == Outcome.UNKNOWN
+    assert (
+        result.evidence == "team and advisors hold 10%, and 1 insider allocations of unknown share"
+    )
+
+
+def test_insider_heavy_flags_known_insider_shares_over_the_limit_beside_unknown_ones():
+    facts = make_facts(**table(allocation("team", 35), allocation("advisors", None)))
+
+    result = check("tokens.insider_heavy", facts)
+
+    assert result.outcome == Outcome.FLAG
+    assert result.evidence == "team and advisors hold 35% (over 30%)"
 
 
 # tokens.no_vesting
@@ -151,14 +205,33 @@ def test_no_vesting_is_unknown_while_a_long_vesting_could_hide_an_unrecorded_tra
 
 @pytest.mark.parametrize(
     "allocations",
-    [(), (allocation("public_sale", 40), allocation("treasury", 20))],
-    ids=["no table", "partial table"],
+    [None, (allocation("public_sale", 40), allocation("treasury", 20))],
+    ids=["table not recorded", "partial table"],
 )
 def test_no_vesting_is_unknown_without_a_team_allocation_in_an_incomplete_table(allocations):
-    result = check("tokens.no_vesting", make_facts(**table(*allocations)))
+    result = check("tokens.no_vesting", make_facts(allocations=allocations))
 
     assert result.outcome == Outcome.UNKNOWN
     assert result.evidence == "team allocation: not recorded"
+
+
+def test_no_vesting_does_not_apply_to_an_allocation_table_checked_and_none_published():
+    result = check("tokens.no_vesting", make_facts(allocations=()))
+
+    assert result.outcome == Outcome.NOT_APPLICABLE
+    assert result.evidence == "no allocation table published (tokens.distribution_undisclosed)"
+
+
+@pytest.mark.parametrize(
+    ("months", "outcome"), [(6, Outcome.FLAG), (24, Outcome.PASS)], ids=["short", "long"]
+)
+def test_no_vesting_uses_a_team_allocation_whose_share_is_not_known(months, outcome):
+    facts = make_facts(**table(allocation("team", None, vesting_months=months), *OUTSIDERS))
+
+    result = check("tokens.no_vesting", facts)
+
+    assert result.outcome == outcome
+    assert result.evidence == f"team tokens vest over {months} months"
 
 
 def test_no_vesting_does_not_apply_when_a_complete_table_gives_the_team_nothing():
@@ -212,17 +285,38 @@ def test_public_share_low_falls_back_to_tokens_for_sale_of_the_supply(
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"allocations": (), "tokens_for_sale": None},
-        {"allocations": (), "total_supply": None},
+        {"allocations": None, "tokens_for_sale": None},
+        {"allocations": None, "total_supply": None},
         table(allocation("team", 20), allocation("treasury", 80)) | {"tokens_for_sale": None},
+        table(allocation("public_sale", None), *OUTSIDERS[:1]) | {"tokens_for_sale": None},
     ],
-    ids=["no tokens for sale", "no supply", "no public bucket"],
+    ids=["no tokens for sale", "no supply", "no public bucket", "public share not known"],
 )
 def test_public_share_low_is_unknown_without_a_public_share(overrides):
     result = check("tokens.public_share_low", make_facts(**overrides))
 
     assert result.outcome == Outcome.UNKNOWN
     assert result.evidence == "public share: not recorded"
+
+
+def test_public_share_low_does_not_apply_without_a_published_table_or_sale_figures():
+    facts = make_facts(allocations=(), tokens_for_sale=None)
+
+    result = check("tokens.public_share_low", facts)
+
+    assert result.outcome == Outcome.NOT_APPLICABLE
+    assert result.evidence == (
+        "public share: no allocation table published (tokens.distribution_undisclosed)"
+    )
+
+
+def test_public_share_low_falls_back_to_the_sale_figures_when_no_table_is_published():
+    facts = make_facts(allocations=(), tokens_for_sale=D(10), total_supply=D(100))
+
+    result = check("tokens.public_share_low", facts)
+
+    assert result.outcome == Outcome.FLAG
+    assert result.evidence == "public sale: 10% of supply (under 20%)"
 
 
 # tokens.supply_unfixed

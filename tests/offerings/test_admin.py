@@ -250,11 +250,14 @@ def test_model_rules_are_shown_on_the_admin_form(staff_client):
     assert not Offering.objects.exists()
 
 
-def test_clearing_the_list_fields_in_the_admin_saves_empty_lists(staff_client):
+def test_clearing_the_list_fields_in_the_admin_saves_no_countries_and_backers_not_recorded(
+    staff_client,
+):
+    # Backers tell "not recorded" (None) from "checked, none" ([]); an emptied field is the first.
     response = staff_client.post(ADD, offering_form(restricted_countries="", backers=""))
     assert response.status_code == 302, response.context and response.context["errors"]
     offering = Offering.objects.get()
-    assert (offering.restricted_countries, offering.backers) == ([], [])
+    assert (offering.restricted_countries, offering.backers) == ([], None)
 
 
 def test_backers_that_are_not_a_list_are_rejected_in_the_admin(staff_client):

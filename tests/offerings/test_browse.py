@@ -34,7 +34,8 @@ FRAGMENT_QUERIES = 5
 # An anonymous visitor under public browsing: no session, user or notifications.
 PUBLIC_QUERIES = 3
 # Session, user, venues, the offerings, then team, allocations, rounds, audits and socials.
-EXPORT_QUERIES = 12  # 9, plus market summaries, listings and outcomes (interchange.PREFETCH)
+# 9, plus market summaries, listings, outcomes and "checked, none" records (interchange.PREFETCH).
+EXPORT_QUERIES = 13
 CONTRACT = "0x5a0b54d5dc17e0aadc383d2db43b0a0d3e029c4c"
 OTHER_CONTRACT = "0xd26114cd6ee289accf82350c8d8487fedb8a0c07"
 

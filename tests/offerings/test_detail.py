@@ -32,10 +32,11 @@ pytestmark = pytest.mark.django_db
 
 NOTE = "checked the company register by hand: entry found"
 # Session, user, the offering (venue, workflow and watch flag joined), then team, allocations,
-# rounds, audits, socials, documents, market summary, listings and outcomes, one query each,
-# its assessments, its frozen as-of-sale-end assessment, whether the analyst may record
-# outcomes, its change history, and the header's unread-notification count.
-DETAIL_QUERIES = 17
+# rounds, audits, socials, "checked, none" records (with who checked), documents, market
+# summary, listings and outcomes, one query each, its assessments, its frozen as-of-sale-end
+# assessment, whether the analyst may record outcomes, its change history, and the header's
+# unread-notification count.
+DETAIL_QUERIES = 18
 # ... and, once assessed: the findings of the last two assessments and reviews gone stale.
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 2
 
@@ -157,9 +158,8 @@ def test_unknown_values_show_as_unknown_not_zero(analyst_client):
         "Refund if soft cap missed",
     ]:
         assert shown(content, label) == "unknown", label
-    assert "No team recorded." in content
-    assert "No rounds recorded." in content
-    assert "No allocation table recorded." in content
+    for label in ("Team", "Sale rounds", "Token allocation", "Audits", "Backers", "Code"):
+        assert f"{label}: not recorded" in content, label
 
 
 def test_a_stated_zero_cap_is_told_from_an_unknown_one(analyst_client):

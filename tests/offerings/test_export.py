@@ -1,4 +1,4 @@
-"""Export in interchange format v1: export -> import -> export is identical, values canonical."""
+"""Export in interchange format v2: export -> import -> export is identical, values canonical."""
 
 from __future__ import annotations
 
@@ -24,10 +24,11 @@ from tests.factories import OfferingFactory, SocialLinkFactory, VenueFactory, fu
 
 pytestmark = pytest.mark.django_db
 
-# The field table of interchange format v1 (issue 2), in export order.
+# The field table of interchange format v2 (issues 2 and 11), in export order.
 INTERCHANGE_COLUMNS = [
+    "interchange_version",
     "name", "symbol", "slug", "kind", "status", "token_type", "venue", "chain", "token_standard",
-    "contract_address", "coingecko_id", "website", "whitepaper_url", "code_url",
+    "contract_address", "coingecko_id", "website", "whitepaper_url", "code_url", "code_public",
     "whitepaper_pages", "team_size", "country", "legal_entity", "postal_address",
     "regulatory_filing", "description", "claims", "start_date", "end_date", "cap_currency",
     "soft_cap", "hard_cap", "raised_usd", "token_price_usd", "total_supply", "tokens_for_sale",
@@ -161,7 +162,9 @@ def test_unknown_values_are_exported_as_null_and_false_stays_false():
         assert record[name] is None, name
     assert record["status"] is None, "no dates and no declared status: the status is unknown"
     assert record["whitelist"] is False
-    assert (record["restricted_countries"], record["team"], record["socials"]) == ([], [], {})
+    # Parts with no entries and no "checked, none" are not recorded.
+    assert (record["restricted_countries"], record["team"], record["socials"]) == ([], None, None)
+    assert (record["backers"], record["audits"], record["code_public"]) == (None, None, None)
 
 
 def test_an_unknown_value_is_an_empty_cell_in_csv_and_a_boolean_is_spelled_out(tmp_path):

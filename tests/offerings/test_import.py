@@ -189,18 +189,28 @@ def test_a_bad_row_among_good_ones_writes_nothing_and_is_reported(overrides, fie
     assert matching[0].value == value
 
 
-def test_an_allocation_without_a_share_is_reported_beside_the_others_total():
+def test_an_allocation_without_a_share_is_accepted_and_the_known_shares_still_total():
     # Found by schemathesis: a null share among allocations crashed the allocation total.
+    # Since interchange v2 a share may be unknown (its vesting known): only the total is wrong.
     allocations = [
-        {"bucket": "team", "percent": None},
+        {"bucket": "team", "percent": None, "vesting_months": 24},
         {"bucket": "public_sale", "percent": "60"},
         {"bucket": "treasury", "percent": "50"},
     ]
     report = run_import([good(1, allocations=allocations)])
     assert not report.written
-    problems = {(p.field, str(p.value)) for p in report.errors}
-    assert ("allocations", "110") in problems
-    assert any(p.field.startswith("allocations") and "percent" in p.field for p in report.errors)
+    assert [(p.field, str(p.value)) for p in report.errors] == [("allocations", "110")]
+
+
+def test_an_allocation_without_a_share_is_imported_with_its_vesting():
+    allocations = [
+        {"bucket": "team", "percent": None, "vesting_months": 24},
+        {"bucket": "public_sale", "percent": "60"},
+    ]
+    report = run_import([good(1, allocations=allocations)])
+    assert report.written, report.errors
+    rows = Offering.objects.get().allocations.values_list("bucket", "percent", "vesting_months")
+    assert sorted(rows) == [("public_sale", Decimal(60), None), ("team", None, 24)]
 
 
 def test_a_record_without_a_name_or_slug_is_rejected():

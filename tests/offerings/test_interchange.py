@@ -1,4 +1,4 @@
-"""parse_record(): interchange format v1 values read into typed drafts, every bad value reported."""
+"""parse_record(): interchange values (v1, v2) read into typed drafts, every bad value reported."""
 
 from __future__ import annotations
 
@@ -236,11 +236,12 @@ def test_nested_parts_must_be_a_list_of_objects(raw, field, rule):
     assert (error.field, error.message) == (field, rule)
 
 
-def test_null_parts_mean_none_are_known():
-    draft, errors = parse_record({"audits": None, "socials": None})
+def test_null_parts_mean_not_recorded():
+    draft, errors = parse_record({"audits": None, "socials": None, "interchange_version": 2})
     assert errors == []
-    assert draft.parts == {"audits": []}
+    assert draft.parts == {"audits": None}
     assert draft.socials == {}
+    assert draft.checked_none == {"audits": False, "socials": False}
 
 
 def test_socials_are_urls_by_network():

@@ -203,10 +203,10 @@ def test_unknown_restricted_countries_are_named_and_known_ones_are_not():
     OfferingFactory.build(restricted_countries=["US", "KP", "IR"]).full_clean()
 
 
-def test_an_emptied_list_field_means_no_entries():
+def test_an_emptied_country_list_means_none_and_emptied_backers_not_recorded():
     offering = OfferingFactory.build(restricted_countries=None, backers=None)
     offering.full_clean()
-    assert (offering.restricted_countries, offering.backers) == ([], [])
+    assert (offering.restricted_countries, offering.backers) == ([], None)
 
 
 @pytest.mark.parametrize("backers", ["Acme Ventures", {"lead": "Acme"}, ["Acme", 3]])

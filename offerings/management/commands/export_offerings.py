@@ -9,7 +9,7 @@ from offerings.formats import export_queryset, write_csv, write_jsonl
 
 
 class Command(BaseCommand):
-    help = "Export every offering in interchange format v1 (re-imports unchanged)."
+    help = "Export every offering in interchange format v2 (re-imports unchanged)."
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
