@@ -8,6 +8,7 @@ from diligence.models import Assessment, FindingReview
 from diligence.rescoring import assessments_refresh
 from diligence.rules import RULES
 from tests.api.test_access import problem
+from tests.conftest import with_role
 from tests.factories import UserFactory, full_offering
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,9 @@ def test_a_review_with_a_short_note_is_refused_naming_the_field(api_key, api_cli
 
 def test_a_key_lists_only_its_owner_s_reviews(api_key, api_client, scored):
     mine = api_client(api_key(scopes=REVIEWER))
-    theirs = api_client(api_key(user=UserFactory(username="other"), scopes=REVIEWER))
+    theirs = api_client(
+        api_key(user=with_role(UserFactory(username="other"), "analyst"), scopes=REVIEWER)
+    )
     rules = list(RULES)
     mine.post(
         "/api/v1/offerings/scored/reviews/",
