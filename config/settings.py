@@ -72,7 +72,7 @@ MIDDLEWARE = [
 # django-axes checks every sign-in (site and admin) before the password backend.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.RoleBackend",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from diligence.forms import FindingReviewForm, ManualFindingForm, WorkflowForm
 from diligence.methodology import methodology
 from diligence.models import FindingReview, OfferingReview
+from diligence.roles import REVIEW_PERMISSION, is_team
 from diligence.rules import CATEGORIES
 from diligence.services import finding_review_create, offering_review_transition
 from offerings.access import analyst_required, browse_required
@@ -98,6 +99,8 @@ def _decimals(value: float | None, places: int = 3) -> str:
 @analyst_required
 def finding_review(request, slug: str):
     """Confirm or overturn a finding, or add a manual one; htmx gets the findings region back."""
+    if not request.user.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied(f"reviewing findings needs {REVIEW_PERMISSION} (the analyst role)")
     offering = get_object_or_404(offering_queryset(request), slug=slug)
     manual = request.POST.get("verdict") == FindingReview.Verdict.MANUAL
     form = ManualFindingForm(request.POST) if manual else FindingReviewForm(request.POST)
@@ -110,7 +113,7 @@ def finding_review(request, slug: str):
             messages.error(request, f"Review not saved: {_error_text(form)}")
         anchor = f"#finding-{code}" if code else "#findings"
         return redirect(reverse("offerings:detail", args=[offering.slug]) + anchor)
-    context = {"offering": offering, **diligence_context(offering)}
+    context = {"offering": offering, **diligence_context(offering, team=True)}
     if review:
         context["review_message"] = _review_message(review, applied=_applied(review, context))
     elif manual:
@@ -203,11 +206,13 @@ def workflow(request, slug: str):
         error = _error_text(form)
     if request.htmx:
         context = {"offering": offering, "workflow": _workflow(offering), "workflow_error": error}
+        context["team"] = True
         if done:
             context["workflow_message"] = f"The offering is now {done.get_state_display().lower()}."
         return render(request, WORKFLOW_PARTIAL, context, status=status)
     if status == 403:
-        context = detail_context(detail_offering(request, slug)) | {"workflow_error": error}
+        context = detail_context(detail_offering(request, slug), team=is_team(request.user))
+        context["workflow_error"] = error
         return render(request, "offerings/offering_detail.html", context, status=403)
     if done:
         messages.success(request, f"The offering is now {done.get_state_display().lower()}.")

@@ -34,7 +34,8 @@ NOTE = "checked the company register by hand: entry found"
 # Session, user, the offering (venue, workflow and watch flag joined), then team, allocations,
 # rounds, audits, socials, documents, market summary and listings, one query each, its
 # assessments, its change history, and the header's unread-notification count.
-DETAIL_QUERIES = 14
+# +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
+DETAIL_QUERIES = 15
 # ... and, once assessed: the findings of the last two assessments and reviews gone stale.
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 2
 
@@ -448,4 +449,6 @@ def test_public_visitors_cost_no_session_user_or_notification_queries(client, se
     settings.OFFERWATCH_PUBLIC_BROWSING = True
     offering = full_offering()
     assessments_refresh()
-    assert queries(client, detail_url(offering)) == ASSESSED_DETAIL_QUERIES - 3
+    # No session, user, permissions or notifications, and none of the team's change history or
+    # stale reviews (the visibility model).
+    assert queries(client, detail_url(offering)) == ASSESSED_DETAIL_QUERIES - 6
