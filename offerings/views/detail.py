@@ -62,7 +62,10 @@ def diligence_context(offering: Offering, *, team: bool) -> dict[str, Any]:
         "assessment": current,
         "assessments": assessments,
         "categories": findings_by_category(findings),
-        "changes": assessment_changes(assessments[1], current) if len(assessments) > 1 else [],
+        # What moved between assessments reflects the analysts' reviews: the team's only.
+        "changes": assessment_changes(assessments[1], current)
+        if team and len(assessments) > 1
+        else [],
         "overturn_outcomes": OVERTURN_OUTCOMES,
         "manual_outcomes": MANUAL_OUTCOMES,
         "severities": SEVERITIES,

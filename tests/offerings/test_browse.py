@@ -35,9 +35,8 @@ FRAGMENT_QUERIES = 6
 # An anonymous visitor under public browsing: no session, user or notifications.
 PUBLIC_QUERIES = 3
 # Session, user, venues, the offerings, then team, allocations, rounds, audits and socials.
-EXPORT_QUERIES = (
-    12  # +1 permissions; 9, plus market summaries and listings (offerings.interchange.PREFETCH)
-)
+# 9, plus market summaries and listings (offerings.interchange.PREFETCH), plus permissions.
+EXPORT_QUERIES = 12
 CONTRACT = "0x5a0b54d5dc17e0aadc383d2db43b0a0d3e029c4c"
 OTHER_CONTRACT = "0xd26114cd6ee289accf82350c8d8487fedb8a0c07"
 
