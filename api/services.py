@@ -266,6 +266,13 @@ def api_keys_unused(*, days: int | None = None):
     )
 
 
+def audit_events_prune(*, days: int | None = None) -> int:
+    """Delete audit-log entries older than `days` (default API_AUDIT_RETENTION_DAYS)."""
+    cutoff = timezone.now() - dt.timedelta(days=days or settings.API_AUDIT_RETENTION_DAYS)
+    deleted, _ = AuditEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 def api_records_prune() -> tuple[int, int]:
     """Delete nonces past the signature window and idempotent replies past their 24 hours."""
     now = timezone.now()

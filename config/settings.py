@@ -186,6 +186,10 @@ OFFERWATCH_MAX_IMPORT_BYTES = envint("OFFERWATCH_MAX_IMPORT_MB", 100) * 1024 * 1
 
 # Uploaded documents (whitepapers, audits): PDF only, and no larger than this.
 OFFERWATCH_MAX_UPLOAD_BYTES = envint("OFFERWATCH_MAX_UPLOAD_MB", 20) * 1024 * 1024
+OFFERWATCH_MAX_PDF_PAGES = envint("OFFERWATCH_MAX_PDF_PAGES", 1000)
+# Text extraction runs in a child process with these limits (seconds of wall time, MB of memory).
+OFFERWATCH_EXTRACT_TIMEOUT_S = envint("OFFERWATCH_EXTRACT_TIMEOUT_S", 60)
+OFFERWATCH_EXTRACT_MEMORY_MB = envint("OFFERWATCH_EXTRACT_MEMORY_MB", 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 # Celery: eager (in-process) unless a broker is configured, so a first run needs no servers.
@@ -255,6 +259,13 @@ API_KEY_DEFAULT_EXPIRY_DAYS = envint("API_KEY_DEFAULT_EXPIRY_DAYS", 90)
 API_KEY_MAX_EXPIRY_DAYS = 365
 API_KEY_MAX_OVERLAP_DAYS = 7
 API_KEY_UNUSED_DAYS = envint("API_KEY_UNUSED_DAYS", 90)
+# The audit log (key events, denied requests, sign-in lock-outs) keeps entries this long;
+# celery beat prunes it daily (api.tasks.prune_audit_log).
+API_AUDIT_RETENTION_DAYS = envint("API_AUDIT_RETENTION_DAYS", 365)
+CELERY_BEAT_SCHEDULE["prune-audit-log"] = {
+    "task": "api.tasks.prune_audit_log",
+    "schedule": 24 * 3600.0,
+}
 # Active keys one user may hold at a time (rolled-over predecessors do not count).
 API_KEYS_PER_USER = envint("API_KEYS_PER_USER", 20)
 # Signed writes: accepted clock skew either way, in seconds; nonces are kept this long too.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from offerings.views import browse, compare, detail, venues, watch
+from offerings.views import browse, compare, detail, documents, venues, watch
 
 app_name = "offerings"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("offerings/export.csv", browse.offering_export, name="export"),
     path("offerings/<slug:slug>/", detail.offering_detail, name="detail"),
     path("offerings/<slug:slug>/watch/", watch.offering_watch, name="watch"),
+    path(
+        "offerings/<slug:slug>/documents/<int:document_id>/",
+        documents.document_download,
+        name="document",
+    ),
     path("compare/", compare.offering_compare, name="compare"),
     path("venues/", venues.venue_list, name="venues"),
     path("venues/<slug:slug>/", venues.venue_detail, name="venue"),

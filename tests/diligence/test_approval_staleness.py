@@ -15,7 +15,6 @@ from diligence.models import OfferingReview
 from diligence.services import offering_review_transition
 from offerings.models import Offering
 from offerings.services import offering_update
-from tests.api.conftest import api_client, api_key, api_user  # noqa: F401 (fixtures)
 from tests.conftest import with_role
 from tests.factories import UserFactory
 from tests.offerings.test_admin import ADD, offering_form
@@ -52,15 +51,6 @@ def test_an_edit_in_the_admin_reopens_an_approved_offering(staff_client):
     approved = _approve(offering)
     url = reverse("admin:offerings_offering_change", args=[offering.pk])
     assert staff_client.post(url, offering_form(hard_cap="9000000")).status_code == 302
-    _assert_reopened(offering, approved)
-
-
-def test_an_edit_through_the_api_reopens_an_offering_in_review(api_key, api_client):
-    client = api_client(api_key(scopes=("offerings:read", "offerings:write")))
-    assert client.post("/api/v1/offerings/", {"name": "Delta", "kind": "ico"}).status_code == 201
-    offering = Offering.objects.get(slug="delta")
-    approved = _approve(offering)
-    assert client.patch("/api/v1/offerings/delta/", {"hard_cap": "6000000"}).status_code == 200
     _assert_reopened(offering, approved)
 
 

@@ -92,6 +92,6 @@ def test_a_soft_deleted_offering_leaves_lists_pages_exports_and_the_api(client, 
 def test_only_the_admin_role_may_delete(reviewed, editor):
     from django.core.exceptions import PermissionDenied
 
-    with pytest.raises(PermissionDenied, match="offerings.delete_offering"):
+    with pytest.raises(PermissionDenied, match=r"offerings\.delete_offering"):
         offering_delete(offering=reviewed, user=editor)
     assert Offering.objects.filter(pk=reviewed.pk).exists()
