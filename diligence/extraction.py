@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import resource
-import subprocess  # nosec B404: runs our own module with a fixed argument list
+import subprocess  # nosec B404 (our own module, a fixed argument list)
 import sys
 
 from django.conf import settings

@@ -155,9 +155,8 @@ class OfferingReview(models.Model):
     # The version approved (kept after the facts change, to say what the approval was of): the
     # offering's change-history record and its current assessment at the time.
     approved_history_id = models.BigIntegerField(null=True, blank=True)
-    approved_assessment = models.ForeignKey(
-        Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    # A plain id, not a key: assessments are rebuilt in bulk, and the record must outlive them.
+    approved_assessment_id = models.BigIntegerField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     # Why the offering went back to draft by itself: its facts changed while in review/approved.
     reopened_reason = models.CharField(max_length=300, blank=True)

@@ -158,7 +158,9 @@ def offering_review_transition(*, offering: Offering, user: Any, action: str) ->
             workflow.approved_at = timezone.now()
             latest = offering.history.order_by("-history_date", "-history_id").first()
             workflow.approved_history_id = latest.history_id if latest else None
-            workflow.approved_assessment = offering.assessments.current().first()
+            workflow.approved_assessment_id = (
+                offering.assessments.current().values_list("pk", flat=True).first()
+            )
         elif action == "submit":
             workflow.submitted_by, workflow.approved_by = user, None
         else:
@@ -171,7 +173,7 @@ def offering_review_transition(*, offering: Offering, user: Any, action: str) ->
 
 def offering_reviews_reopen(*, offering_ids: list[int], reason: str) -> int:
     """Send offerings in review or approved back to draft because their facts changed; the
-    record of what was approved (approved_history_id, approved_assessment) stays."""
+    record of what was approved (approved_history_id, approved_assessment_id) stays."""
     pending = (OfferingReview.State.IN_REVIEW, OfferingReview.State.APPROVED)
     return OfferingReview.objects.filter(offering_id__in=offering_ids, state__in=pending).update(
         state=OfferingReview.State.DRAFT,

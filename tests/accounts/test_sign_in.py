@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.contrib.auth.models import Group
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -119,3 +120,14 @@ def test_the_csrf_cookie_is_http_only(client, settings):
     assert settings.CSRF_COOKIE_HTTPONLY is True
     response = client.get(LOGIN)
     assert response.cookies["csrftoken"]["httponly"]
+
+
+def test_the_user_admin_shows_and_filters_by_role(staff_client, analyst, viewer):
+    analysts = Group.objects.get(name="analyst")
+    response = staff_client.get(f"/admin/auth/user/?groups__id__exact={analysts.pk}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"/admin/auth/user/{analyst.pk}/change/" in page
+    assert f"/admin/auth/user/{viewer.pk}/change/" not in page
+    everyone = staff_client.get("/admin/auth/user/").content.decode()
+    assert "superuser" in everyone and "viewer" in everyone

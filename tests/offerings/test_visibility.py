@@ -15,7 +15,7 @@ from tests.factories import UserFactory, full_offering
 
 pytestmark = pytest.mark.django_db
 
-SECRET_NOTE = "Confidential: the founders brother told us."
+SECRET_NOTE = "Confidential: the founders brother told us."  # pragma: allowlist secret
 
 
 @pytest.fixture
