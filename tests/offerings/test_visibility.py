@@ -95,3 +95,14 @@ def test_only_the_admin_role_may_delete(reviewed, editor):
     with pytest.raises(PermissionDenied, match=r"offerings\.delete_offering"):
         offering_delete(offering=reviewed, user=editor)
     assert Offering.objects.filter(pk=reviewed.pk).exists()
+
+
+def test_a_viewer_cannot_watch_but_an_analyst_can(client, viewer, analyst):
+    offering = full_offering()
+    url = f"/offerings/{offering.slug}/watch/"
+    client.force_login(viewer)
+    assert client.post(url).status_code == 403
+    assert not viewer.watches.exists()
+    client.force_login(analyst)
+    assert client.post(url).status_code == 302
+    assert analyst.watches.filter(offering=offering).exists()
