@@ -168,7 +168,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 OFFERWATCH_PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 )
 
 LOGIN_URL = "login"
