@@ -28,6 +28,20 @@ def client_ip(request) -> str:
         return remote
 
 
+def throttle_ident(ip: str) -> str:
+    """What a client is counted as: its IPv4 address, or its IPv6 /64 (one subscriber's
+    network: counting single IPv6 addresses would give each client 2**64 fresh allowances)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6 and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def networks_parse(cidrs: Iterable[str]) -> list[str]:
     """Normalised CIDR strings (v4 and v6); a bare address means that one address."""
     networks = []

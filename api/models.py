@@ -19,6 +19,22 @@ class Scope(models.TextChoices):
 # Scopes that change data: they need an IP allowlist and a public key for signed requests.
 WRITE_SCOPES = frozenset({Scope.OFFERINGS_WRITE, Scope.DILIGENCE_WRITE, Scope.WEBHOOKS_MANAGE})
 
+# What the key's owner must be allowed to do for a key to hold (and use) each scope: checked
+# when the key is created and on every request, so a role taken away disarms the keys at once.
+SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Scope.OFFERINGS_READ: ("offerings.view_offering",),
+    Scope.OFFERINGS_WRITE: ("offerings.add_offering", "offerings.change_offering"),
+    Scope.DILIGENCE_READ: ("diligence.view_assessment",),
+    Scope.DILIGENCE_WRITE: ("diligence.add_findingreview",),
+    Scope.WEBHOOKS_MANAGE: ("webhooks.add_webhookendpoint", "webhooks.change_webhookendpoint"),
+}
+OPEN_ALLOWLIST_PERMISSION = "api.open_allowlist_apikey"
+
+
+def scopes_beyond_owner(user, scopes) -> list[str]:
+    """The scopes in `scopes` that `user`'s permissions (roles) do not cover."""
+    return [scope for scope in scopes if not user.has_perms(SCOPE_PERMISSIONS.get(scope, ("-",)))]
+
 
 class ApiKeyQuerySet(models.QuerySet):
     def usable(self, now=None) -> ApiKeyQuerySet:
@@ -71,6 +87,12 @@ class ApiKey(models.Model):
     class Meta:
         verbose_name = "API key"
         ordering = ["name", "-created_at"]
+        permissions = [
+            (
+                "open_allowlist_apikey",
+                "Can give a key with write scopes an allowlist open to every address (/0)",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "name"],
@@ -112,6 +134,7 @@ class AuditEvent(models.Model):
         ROLLED = "rolled", "Key rolled"
         REVOKED = "revoked", "Key revoked"
         DENIED = "denied", "Request denied"
+        LOCKED_OUT = "lockout", "Sign-in locked out"
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=8, choices=Action.choices)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from api.forms import ApiKeyForm, RollForm
 from api.models import ApiKey
 from api.services import api_key_create, api_key_revoke, api_key_roll
+from offerings.access import permission_required
 
 
 def _own_key(request, key_id: str) -> ApiKey | None:
@@ -43,7 +44,7 @@ def _page(request, form: ApiKeyForm, *, plaintext: str = "", shown: ApiKey | Non
     return response
 
 
-@login_required
+@permission_required("offerings.view_offering", "viewer")
 def key_list(request):
     if request.method != "POST":
         return _page(request, ApiKeyForm())
@@ -67,7 +68,7 @@ def key_list(request):
 
 
 @require_POST
-@login_required
+@permission_required("offerings.view_offering", "viewer")
 def key_roll(request, key_id: str):
     api_key = _own_key(request, key_id)
     if api_key is None:
@@ -89,7 +90,7 @@ def key_roll(request, key_id: str):
 
 
 @require_POST
-@login_required
+@login_required  # revoking one's own key never needs a role
 def key_revoke(request, key_id: str):
     api_key = _own_key(request, key_id)
     if api_key is None:

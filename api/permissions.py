@@ -16,7 +16,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from api.addresses import client_ip, ip_allowed
-from api.models import ApiKey, SignatureNonce
+from api.models import SCOPE_PERMISSIONS, ApiKey, SignatureNonce
 from api.signing import (
     MAX_NONCE_LENGTH,
     MIN_NONCE_LENGTH,
@@ -69,6 +69,15 @@ class ScopePermission(BasePermission):
                 if scope
                 else f"{request.method} is not open to API keys here",
                 code="scope",
+            )
+        # The owner's role bounds the key on every request: a permission taken away from the
+        # owner is gone from their keys at once.
+        needed = SCOPE_PERMISSIONS.get(scope, ())
+        if not request.user.has_perms(needed):
+            raise Denied(
+                f"this key's owner no longer holds {' and '.join(needed)}, which the scope "
+                f"{scope!r} needs: a key can do no more than its owner",
+                code="owner_role",
             )
         ip = client_ip(request)
         if api_key.allowed_ips and not ip_allowed(ip, api_key.allowed_ips):

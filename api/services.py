@@ -14,12 +14,15 @@ from django.utils import timezone
 from api.addresses import networks_parse
 from api.keys import key_digest, key_generate, new_key_id
 from api.models import (
+    OPEN_ALLOWLIST_PERMISSION,
+    SCOPE_PERMISSIONS,
     WRITE_SCOPES,
     ApiKey,
     AuditEvent,
     IdempotentReply,
     Scope,
     SignatureNonce,
+    scopes_beyond_owner,
 )
 from api.signing import public_key_load, public_key_text
 
@@ -125,7 +128,33 @@ def api_key_create(
     )
     networks = networks_parse(allowed_ips)
     key_text = _public_key_clean(public_key)
+    beyond = scopes_beyond_owner(user, scopes)
+    if beyond:
+        raise ValidationError(
+            {
+                "scopes": f"{', '.join(beyond)}: your role does not allow it (needs "
+                + "; ".join(" and ".join(SCOPE_PERMISSIONS[scope]) for scope in beyond)
+                + "); a key can do no more than its owner"
+            }
+        )
     writes = sorted(set(scopes) & WRITE_SCOPES)
+    open_networks = [network for network in networks if network.endswith("/0")]
+    if writes and open_networks and not user.has_perm(OPEN_ALLOWLIST_PERMISSION):
+        raise ValidationError(
+            {
+                "allowed_ips": f"{', '.join(open_networks)}: a key with write scopes "
+                f"({', '.join(writes)}) may not be usable from every address; list your "
+                f"networks (an admin can grant {OPEN_ALLOWLIST_PERMISSION} to allow it)"
+            }
+        )
+    keys_held = ApiKey.objects.filter(user=user).current().usable().count()
+    if keys_held >= settings.API_KEYS_PER_USER:
+        raise ValidationError(
+            {
+                "name": f"you already hold {keys_held} active keys, the most a user may "
+                f"(API_KEYS_PER_USER={settings.API_KEYS_PER_USER}); revoke one first"
+            }
+        )
     if writes and not networks:
         raise ValidationError(
             {"allowed_ips": f"write scopes ({', '.join(writes)}) need an IP allowlist"}
@@ -235,6 +264,13 @@ def api_keys_unused(*, days: int | None = None):
         .select_related("user")
         .order_by("last_used_at", "created_at")
     )
+
+
+def audit_events_prune(*, days: int | None = None) -> int:
+    """Delete audit-log entries older than `days` (default API_AUDIT_RETENTION_DAYS)."""
+    cutoff = timezone.now() - dt.timedelta(days=days or settings.API_AUDIT_RETENTION_DAYS)
+    deleted, _ = AuditEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def api_records_prune() -> tuple[int, int]:

@@ -6,7 +6,7 @@ from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
-from api.addresses import client_ip
+from api.addresses import client_ip, throttle_ident
 
 
 class AnonymousRateThrottle(SimpleRateThrottle):
@@ -18,7 +18,10 @@ class AnonymousRateThrottle(SimpleRateThrottle):
         return settings.API_THROTTLE_ANON_RATE
 
     def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": throttle_ident(client_ip(request)),
+        }
 
 
 class ApiRateThrottle(SimpleRateThrottle):

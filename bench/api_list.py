@@ -55,8 +55,11 @@ def _reader_key() -> str:
     from django.contrib.auth import get_user_model
 
     from api.services import api_key_create
+    from diligence.roles import role_assign
 
     user, _ = get_user_model().objects.get_or_create(username="bench-api")
+
+    role_assign(user=user, role="viewer")  # a key and pages need a role
     _, plaintext = api_key_create(
         user=user,
         name=f"bench-{secrets.token_hex(4)}",

@@ -152,7 +152,11 @@ def html_measure(*, repeats: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
+    from diligence.roles import role_assign
+
     analyst, _ = get_user_model().objects.get_or_create(username="bench-analyst")
+
+    role_assign(user=analyst, role="analyst")  # a key and pages need a role
     client = Client()
     client.force_login(analyst)
     htmx = {"HTTP_HX_REQUEST": "true"}

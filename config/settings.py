@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "django_htmx",
     "template_partials",
     "simple_history",
@@ -43,19 +47,33 @@ INSTALLED_APPS = [
     "diligence",
     "api",
     "api.webhooks",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "api.middleware.ApiNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page (429).
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every sign-in (site and admin) before the password backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.RoleBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,6 +134,42 @@ MEDIA_ROOT = Path(envstr("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 # would fire website.insecure for an analyst who only left the scheme out.
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
+# --- Sign-in protection (accounts/) ---
+# Lock-out after this many failed sign-ins, per account and per client address (/accounts/login/
+# and /admin/login/ alike), for this long; each lock-out is an event in the audit log.
+AXES_FAILURE_LIMIT = envint("OFFERWATCH_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("OFFERWATCH_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "api.addresses.client_ip"
+AXES_VERBOSE = False
+# The issuer an authenticator app shows beside the code.
+OTP_TOTP_ISSUER = envstr("OFFERWATCH_OTP_ISSUER", "Offerwatch")
+# Sessions end this long after sign-in whatever the activity; staff sessions also end after
+# this long without a request.
+OFFERWATCH_SESSION_HOURS = envint("OFFERWATCH_SESSION_HOURS", 10)
+OFFERWATCH_STAFF_IDLE_MINUTES = envint("OFFERWATCH_STAFF_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = OFFERWATCH_SESSION_HOURS * 3600
+# htmx sends the token from the page (a meta tag), so scripts never need the cookie.
+CSRF_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp): no inline script, no eval, nothing from other origins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+OFFERWATCH_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "offerings:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -131,6 +185,10 @@ OFFERWATCH_MAX_IMPORT_BYTES = envint("OFFERWATCH_MAX_IMPORT_MB", 100) * 1024 * 1
 
 # Uploaded documents (whitepapers, audits): PDF only, and no larger than this.
 OFFERWATCH_MAX_UPLOAD_BYTES = envint("OFFERWATCH_MAX_UPLOAD_MB", 20) * 1024 * 1024
+OFFERWATCH_MAX_PDF_PAGES = envint("OFFERWATCH_MAX_PDF_PAGES", 1000)
+# Text extraction runs in a child process with these limits (seconds of wall time, MB of memory).
+OFFERWATCH_EXTRACT_TIMEOUT_S = envint("OFFERWATCH_EXTRACT_TIMEOUT_S", 60)
+OFFERWATCH_EXTRACT_MEMORY_MB = envint("OFFERWATCH_EXTRACT_MEMORY_MB", 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 # Celery: eager (in-process) unless a broker is configured, so a first run needs no servers.
@@ -247,6 +305,15 @@ API_KEY_DEFAULT_EXPIRY_DAYS = envint("API_KEY_DEFAULT_EXPIRY_DAYS", 90)
 API_KEY_MAX_EXPIRY_DAYS = 365
 API_KEY_MAX_OVERLAP_DAYS = 7
 API_KEY_UNUSED_DAYS = envint("API_KEY_UNUSED_DAYS", 90)
+# The audit log (key events, denied requests, sign-in lock-outs) keeps entries this long;
+# celery beat prunes it daily (api.tasks.prune_audit_log).
+API_AUDIT_RETENTION_DAYS = envint("API_AUDIT_RETENTION_DAYS", 365)
+CELERY_BEAT_SCHEDULE["prune-audit-log"] = {
+    "task": "api.tasks.prune_audit_log",
+    "schedule": 24 * 3600.0,
+}
+# Active keys one user may hold at a time (rolled-over predecessors do not count).
+API_KEYS_PER_USER = envint("API_KEYS_PER_USER", 20)
 # Signed writes: accepted clock skew either way, in seconds; nonces are kept this long too.
 API_SIGNATURE_WINDOW_SECONDS = envint("API_SIGNATURE_WINDOW_SECONDS", 300)
 API_IDEMPOTENCY_TTL_HOURS = envint("API_IDEMPOTENCY_TTL_HOURS", 24)
@@ -318,6 +385,8 @@ WEBHOOKS_DISABLE_AFTER_FAILURES = envint("WEBHOOKS_DISABLE_AFTER_FAILURES", 5)
 # Per HTTP call: connecting, and each of writing the request and reading the response.
 WEBHOOKS_CONNECT_TIMEOUT_SECONDS = envint("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", 5)
 WEBHOOKS_TIMEOUT_SECONDS = envint("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# Endpoints one user may have (enabled or disabled).
+WEBHOOKS_ENDPOINTS_PER_USER = envint("WEBHOOKS_ENDPOINTS_PER_USER", 10)
 # How long a rotated-out secret still signs deliveries beside the new one.
 WEBHOOKS_SECRET_OVERLAP_HOURS = envint("WEBHOOKS_SECRET_OVERLAP_HOURS", 24)
 # Deliveries per Celery task, and the seconds a task sends before queueing the rest anew.
@@ -391,5 +460,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("DJANGO_LOG_LEVEL", "INFO")},
     # httpx logs every request URL at INFO; webhook and provider URLs can carry tokens.
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # django-axes logs every successful sign-in at INFO.
+        "axes": {"level": "WARNING"},
+    },
 }

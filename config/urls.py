@@ -2,13 +2,16 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
+# The admin asks staff for a TOTP code at its sign-in, and admits only verified sessions.
+admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "Offerwatch administration"
 admin.site.site_title = "Offerwatch admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),
     path("", include("diligence.urls")),
     path("", include("offerings.urls")),

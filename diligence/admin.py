@@ -80,7 +80,17 @@ class OfferingReviewAdmin(admin.ModelAdmin):
     list_display = ["offering", "state", "submitted_by", "approved_by", "updated_at"]
     list_filter = ["state"]
     list_select_related = ["offering", "submitted_by", "approved_by"]
-    readonly_fields = ["offering", "state", "submitted_by", "approved_by", "updated_at"]
+    readonly_fields = [
+        "offering",
+        "state",
+        "submitted_by",
+        "approved_by",
+        "updated_at",
+        "approved_at",
+        "approved_history_id",
+        "approved_assessment_id",
+        "reopened_reason",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

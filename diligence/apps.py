@@ -9,6 +9,23 @@ def queue_rescore(sender, offering_ids, **kwargs) -> None:
     rescore_enqueue(offering_ids=offering_ids)
 
 
+def reopen_changed_reviews(sender, offering_ids, **kwargs) -> None:
+    """A change to an offering's own facts or documents (admin, import, API, uploads) sends it
+    back to draft when it was in review or approved; market refreshes do not."""
+    from offerings.models import Document, Offering
+
+    if sender not in (Offering, Document):
+        return
+    from django.utils import timezone
+
+    from diligence.services import offering_reviews_reopen
+
+    offering_reviews_reopen(
+        offering_ids=list(offering_ids),
+        reason=f"facts changed on {timezone.now():%Y-%m-%d %H:%M} UTC after submission",
+    )
+
+
 class DiligenceConfig(AppConfig):
     name = "diligence"
     verbose_name = "Diligence"
@@ -21,6 +38,9 @@ class DiligenceConfig(AppConfig):
         from offerings.signals import offerings_changed
 
         offerings_changed.connect(queue_rescore, dispatch_uid="diligence.queue_rescore")
+        offerings_changed.connect(
+            reopen_changed_reviews, dispatch_uid="diligence.reopen_changed_reviews"
+        )
         post_save.connect(
             queue_text_extraction, sender=Document, dispatch_uid="diligence.extract_text"
         )

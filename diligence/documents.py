@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
-from pypdf.errors import PyPdfError
 
-from diligence.text import extract_pdf_text
+from diligence.extraction import ExtractionFailed, pdf_text_bounded
 from offerings.models import Document
 from offerings.signals import offerings_changed
 
@@ -24,9 +24,11 @@ def document_text_extract(*, document_id: int) -> int:
         return 0
     try:
         with document.file.open("rb") as stream:
-            text, _ = extract_pdf_text(stream)
-    except (OSError, PyPdfError) as exc:
-        logger.warning("document %s: text extraction failed: %s", document_id, type(exc).__name__)
+            data = stream.read(settings.OFFERWATCH_MAX_UPLOAD_BYTES + 1)
+        # A child process with a time and memory limit: a hostile PDF cannot stall the worker.
+        text = pdf_text_bounded(data)
+    except (OSError, ExtractionFailed) as exc:
+        logger.warning("document %s: text extraction failed: %s", document_id, exc)
         return 0
     text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     with transaction.atomic():

@@ -51,3 +51,16 @@ def findings_by_category(findings: list[Finding]) -> list[tuple[str, list[Findin
     if manual:
         result.append(("Analyst findings", manual))
     return result
+
+
+def automatic_findings(findings: list[Finding]) -> list[Finding]:
+    """The rules' own verdicts, without the analysts' manual findings, overrides and notes."""
+    shown = []
+    for finding in findings:
+        if finding.rule_code.startswith("manual.") or not finding.automatic_outcome:
+            continue
+        finding.outcome = finding.automatic_outcome
+        finding.review = None
+        finding.stale_review = None
+        shown.append(finding)
+    return shown

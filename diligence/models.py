@@ -196,6 +196,20 @@ class OfferingReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The version approved (kept after the facts change, to say what the approval was of): the
+    # offering's change-history record and its current assessment at the time.
+    approved_history_id = models.BigIntegerField(null=True, blank=True)
+    # A plain id, not a key: assessments are rebuilt in bulk, and the record must outlive them.
+    approved_assessment_id = models.BigIntegerField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # Why the offering went back to draft by itself: its facts changed while in review/approved.
+    reopened_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        permissions = [
+            ("submit_offeringreview", "Can submit an offering for approval"),
+            ("approve_offeringreview", "Can approve an offering in review"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.offering}: {self.get_state_display()}"

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from diligence.models import Finding, FindingReview, OfferingReview, Outcomes
+from diligence.roles import APPROVE_PERMISSION, SUBMIT_PERMISSION
 from diligence.rules import RULES, Severity
 from diligence.tasks import rescore_offerings
 from offerings.models import Offering
@@ -113,13 +115,29 @@ def last_editor(offering: Offering) -> Any:
     return record.history_user if record else None
 
 
+# Who may take each workflow step (the analyst role submits and reopens; the approver approves).
+TRANSITION_PERMISSIONS = {
+    "submit": (SUBMIT_PERMISSION,),
+    "approve": (APPROVE_PERMISSION,),
+    "reopen": (SUBMIT_PERMISSION, APPROVE_PERMISSION),
+}
+
+
 def offering_review_transition(*, offering: Offering, user: Any, action: str) -> OfferingReview:
     """Move an offering through draft → in review → approved (or back to draft).
 
-    The approver must not be the last person who edited the offering or submitted it.
+    Submitting needs the analyst role, approving the approver role; the approver must not be
+    the last person who edited the offering or submitted it. An approval records the version
+    approved (change-history id and assessment).
     """
     if action not in TRANSITIONS:
         raise ValidationError({"action": f"{action!r} is not one of {', '.join(TRANSITIONS)}"})
+    needed = TRANSITION_PERMISSIONS[action]
+    if not any(user.has_perm(permission) for permission in needed):
+        raise PermissionDenied(
+            f"to {action} an offering you need the permission {' or '.join(needed)} "
+            f"(the {'approver' if action == 'approve' else 'analyst'} role)"
+        )
     source, target = TRANSITIONS[action]
     with transaction.atomic():
         workflow, _ = OfferingReview.objects.select_for_update().get_or_create(offering=offering)
@@ -137,10 +155,29 @@ def offering_review_transition(*, offering: Offering, user: Any, action: str) ->
                     "the approver must be someone other than the last editor and the submitter"
                 )
             workflow.approved_by = user
+            workflow.approved_at = timezone.now()
+            latest = offering.history.order_by("-history_date", "-history_id").first()
+            workflow.approved_history_id = latest.history_id if latest else None
+            workflow.approved_assessment_id = (
+                offering.assessments.current().values_list("pk", flat=True).first()
+            )
         elif action == "submit":
             workflow.submitted_by, workflow.approved_by = user, None
         else:
             workflow.approved_by = None
+        workflow.reopened_reason = ""
         workflow.state = target
         workflow.save()
     return workflow
+
+
+def offering_reviews_reopen(*, offering_ids: list[int], reason: str) -> int:
+    """Send offerings in review or approved back to draft because their facts changed; the
+    record of what was approved (approved_history_id, approved_assessment_id) stays."""
+    pending = (OfferingReview.State.IN_REVIEW, OfferingReview.State.APPROVED)
+    return OfferingReview.objects.filter(offering_id__in=offering_ids, state__in=pending).update(
+        state=OfferingReview.State.DRAFT,
+        approved_by=None,
+        reopened_reason=reason[:300],
+        updated_at=timezone.now(),
+    )

@@ -19,6 +19,7 @@ from diligence.charts import Interval, ReliabilityBin, forest_chart, reliability
 from diligence.forms import FindingReviewForm, ManualFindingForm, WorkflowForm
 from diligence.methodology import methodology
 from diligence.models import FindingReview, OfferingReview
+from diligence.roles import REVIEW_PERMISSION, is_team
 from diligence.rules import CATEGORIES
 from diligence.services import finding_review_create, offering_review_transition
 from diligence.track_record import latest_track_record
@@ -140,6 +141,8 @@ def _decimals(value: float | None, places: int = 3) -> str:
 @analyst_required
 def finding_review(request, slug: str):
     """Confirm or overturn a finding, or add a manual one; htmx gets the findings region back."""
+    if not request.user.has_perm(REVIEW_PERMISSION):
+        raise PermissionDenied(f"reviewing findings needs {REVIEW_PERMISSION} (the analyst role)")
     offering = get_object_or_404(offering_queryset(request), slug=slug)
     manual = request.POST.get("verdict") == FindingReview.Verdict.MANUAL
     form = ManualFindingForm(request.POST) if manual else FindingReviewForm(request.POST)
@@ -152,7 +155,7 @@ def finding_review(request, slug: str):
             messages.error(request, f"Review not saved: {_error_text(form)}")
         anchor = f"#finding-{code}" if code else "#findings"
         return redirect(reverse("offerings:detail", args=[offering.slug]) + anchor)
-    context = {"offering": offering, **diligence_context(offering)}
+    context = {"offering": offering, **diligence_context(offering, team=True)}
     if review:
         context["review_message"] = _review_message(review, applied=_applied(review, context))
     elif manual:
@@ -245,13 +248,15 @@ def workflow(request, slug: str):
         error = _error_text(form)
     if request.htmx:
         context = {"offering": offering, "workflow": _workflow(offering), "workflow_error": error}
+        context["team"] = True
         if done:
             context["workflow_message"] = f"The offering is now {done.get_state_display().lower()}."
         return render(request, WORKFLOW_PARTIAL, context, status=status)
     if status == 403:
-        context = detail_context(detail_offering(request, slug), request.user) | {
-            "workflow_error": error
-        }
+        context = detail_context(
+            detail_offering(request, slug), request.user, team=is_team(request.user)
+        )
+        context["workflow_error"] = error
         return render(request, "offerings/offering_detail.html", context, status=403)
     if done:
         messages.success(request, f"The offering is now {done.get_state_display().lower()}.")

@@ -8,11 +8,17 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
+
+VIEW_PERMISSION = "offerings.view_offering"
+OUTCOME_PERMISSION = "offerings.add_saleoutcome"
 
 
 def can_browse(user) -> bool:
-    return user.is_authenticated or settings.OFFERWATCH_PUBLIC_BROWSING
+    """Signed-in users with a role (viewer or above), or anyone with public browsing on."""
+    if settings.OFFERWATCH_PUBLIC_BROWSING and not user.is_authenticated:
+        return True
+    return user.is_authenticated and user.has_perm(VIEW_PERMISSION)
 
 
 def browse_required(view: Callable) -> Callable:
@@ -21,28 +27,37 @@ def browse_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not can_browse(request.user):
+            if request.user.is_authenticated:
+                raise PermissionDenied(f"browsing needs {VIEW_PERMISSION} (the viewer role)")
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-# Watchlists, reviews, workflow and exports are for signed-in analysts only.
+# Watchlists, reviews, workflow and exports are for signed-in users; each view then checks the
+# permission of its action (permission_required below, or the service).
 analyst_required = login_required
 
 
 def can_record_outcomes(user) -> bool:
-    """Whether the user may record an offering's outcome (failed, exit scam …): the
-    "add sale outcome" permission, directly or through a group (one query, none for a
-    superuser or a visitor)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    from django.contrib.auth.models import Permission
+    """Whether the user may record an offering's outcome (failed, exit scam …): the "add sale
+    outcome" permission of the analyst role (read with the user's other permissions, once)."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(OUTCOME_PERMISSION))
 
-    return Permission.objects.filter(
-        Q(user=user) | Q(group__user=user),
-        content_type__app_label="offerings",
-        codename="add_saleoutcome",
-    ).exists()
+
+def permission_required(permission: str, role: str) -> Callable:
+    """Signed-in users holding `permission`; others get a 403 that names it and the role."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_perm(permission):
+                raise PermissionDenied(f"this needs {permission} (the {role} role)")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

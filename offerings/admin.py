@@ -25,7 +25,7 @@ from offerings.models import (
     Venue,
 )
 from offerings.models.parts import validate_allocation_total
-from offerings.services import absences_set
+from offerings.services import absences_set, offering_delete
 from offerings.signals import offerings_changed
 from offerings.status import Status
 
@@ -245,6 +245,19 @@ class OfferingAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_status().with_assessment()
 
+    # Delete is a soft delete (the admin role's permission): reviews and history are kept.
+    def delete_model(self, request, obj: Offering) -> None:
+        offering_delete(offering=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for offering in queryset:
+            offering_delete(offering=offering, user=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        hidden = [f"{offering} (hidden; its reviews and history are kept)" for offering in objs]
+        perms_needed = set() if self.has_delete_permission(request) else {"offering"}
+        return hidden, {"offerings": len(hidden)}, perms_needed, []
+
     @admin.display(description="score", ordering="score")
     def score_display(self, offering: Offering) -> str:
         if getattr(offering, "score", None) is None:
@@ -276,6 +289,8 @@ class OfferingAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
+        if change and not (form.has_changed() or any(fs.has_changed() for fs in formsets)):
+            return  # saved as it was: nothing to rescore, no approval to reopen
         # After the inlines: a part that now has entries loses its "checked, none".
         refused = absences_set(
             offering=form.instance,

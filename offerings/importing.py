@@ -126,6 +126,8 @@ class _Identity:
     def __init__(self) -> None:
         self.by_slug: dict[str, Any] = {}
         self.by_name: dict[tuple[str, str], Any] = {}
+        # A deleted offering keeps its slug (and history): a record may not take it over.
+        self.deleted = set(Offering.all_objects.deleted().values_list("slug", flat=True))
         for pk, slug, name, symbol in Offering.objects.values_list("pk", "slug", "name", "symbol"):
             self.add(pk, slug, name, symbol)
 
@@ -148,7 +150,11 @@ class _Identity:
         if symbol:
             candidates.append(f"{base}-{slugify(symbol)}"[:110])
         numbered = (f"{candidates[-1]}-{n}" for n in count(2))  # lazily: most names are free
-        return next(slug for slug in chain(candidates, numbered) if slug not in self.by_slug)
+        return next(
+            slug
+            for slug in chain(candidates, numbered)
+            if slug not in self.by_slug and slug not in self.deleted
+        )
 
 
 def offerings_import(
@@ -231,13 +237,22 @@ def _collect(rows, identity, report, target, progress, default_version) -> list[
         if errors:
             report.errors += [RowProblem(row.number, e.field, e.value, e.message) for e in errors]
             continue
-        if target is not None:
-            slug = draft.values.get("slug")
-            if slug and identity.by_slug.get(slug, target.pk) != target.pk:
-                report.errors.append(
-                    RowProblem(row.number, "slug", slug, "is already used by another offering")
+        slug = draft.values.get("slug")
+        if slug and slug in identity.deleted:
+            report.errors.append(
+                RowProblem(
+                    row.number,
+                    "slug",
+                    slug,
+                    "belongs to a deleted offering (an admin can restore it)",
                 )
-                continue
+            )
+            continue
+        if target is not None and slug and identity.by_slug.get(slug, target.pk) != target.pk:
+            report.errors.append(
+                RowProblem(row.number, "slug", slug, "is already used by another offering")
+            )
+            continue
         key = target.pk if target is not None else identity.find(draft.values)
         if key is None:
             name = draft.values.get("name") or ""

@@ -32,10 +32,10 @@ def inspect_pdf(stream: IO[bytes], *, name: str = "file") -> PdfFacts:
     limit = settings.OFFERWATCH_MAX_UPLOAD_BYTES
     stream.seek(0)
     head = stream.read(1024)
-    # The PDF header may follow a little junk, but must appear in the first kilobyte.
-    if PDF_MAGIC not in head:
+    # The header at offset 0, strictly: a polyglot (HTML or a script before %PDF-) is refused.
+    if not head.startswith(PDF_MAGIC):
         raise ValidationError(
-            "%(name)s is not a PDF: its content does not start with a PDF header",
+            "%(name)s is not a PDF: its content does not start with %%PDF-",
             code="not_pdf",
             params={"name": name},
         )
@@ -76,4 +76,11 @@ def inspect_pdf(stream: IO[bytes], *, name: str = "file") -> PdfFacts:
         )
     if pages == 0:
         raise ValidationError("%(name)s has no pages", code="empty_pdf", params={"name": name})
+    if pages > settings.OFFERWATCH_MAX_PDF_PAGES:
+        raise ValidationError(
+            "%(name)s has %(pages)s pages, more than the %(limit)s-page limit "
+            "(OFFERWATCH_MAX_PDF_PAGES)",
+            code="too_many_pages",
+            params={"name": name, "pages": pages, "limit": settings.OFFERWATCH_MAX_PDF_PAGES},
+        )
     return PdfFacts(sha256=digest.hexdigest(), size=size, page_count=pages)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -36,7 +36,7 @@ def offering_create(
     `source` says where a "checked, none" in the record comes from ("api key <id>");
     `default_version` is the interchange version of a record that does not declare one."""
     slug = record.get("slug")
-    if slug and Offering.objects.filter(slug=slug).exists():
+    if slug and Offering.all_objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"an offering with slug {slug!r} already exists"})
     name, symbol = record.get("name") or "", record.get("symbol") or ""
     if (
@@ -126,13 +126,22 @@ def notifications_mark_read(*, user: Any) -> int:
     )
 
 
-def offering_delete(*, offering: Offering, user: Any = None) -> None:
-    """Delete an offering with its parts, documents, assessments and reviews (history is kept)."""
+DELETE_PERMISSION = "offerings.delete_offering"
+
+
+def offering_delete(*, offering: Offering, user: Any) -> None:
+    """Soft-delete an offering (the admin role only): it leaves every list, page, API reply,
+    export and rescoring, while its reviews, assessments and change history are kept."""
+    if user is None or not user.has_perm(DELETE_PERMISSION):
+        raise PermissionDenied(
+            f"deleting {offering.slug!r} needs the permission {DELETE_PERMISSION} (the admin role)"
+        )
     with transaction.atomic():
+        offering.deleted_at = timezone.now()
         offering._change_reason = "deleted"
-        if user is not None:
-            offering._history_user = user
-        offering.delete()
+        offering._history_user = user
+        offering.save()
+        Watch.objects.filter(offering=offering).delete()
 
 
 def _part_rows(offering: Offering, part: str) -> int:

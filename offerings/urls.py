@@ -1,6 +1,6 @@
 from django.urls import path
 
-from offerings.views import browse, compare, detail, outcomes, venues, watch
+from offerings.views import browse, compare, detail, documents, outcomes, venues, watch
 
 app_name = "offerings"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("offerings/<slug:slug>/watch/", watch.offering_watch, name="watch"),
     path("offerings/<slug:slug>/outcomes/", outcomes.outcome_add, name="outcome_add"),
     path("offerings/<slug:slug>/checked-none/", detail.offering_checked_none, name="checked_none"),
+    path(
+        "offerings/<slug:slug>/documents/<int:document_id>/",
+        documents.document_download,
+        name="document",
+    ),
     path("compare/", compare.offering_compare, name="compare"),
     path("venues/", venues.venue_list, name="venues"),
     path("venues/<slug:slug>/", venues.venue_detail, name="venue"),

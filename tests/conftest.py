@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from diligence.roles import role_assign
 from tests.factories import UserFactory
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -17,6 +18,27 @@ def _media_root(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def with_role(user, *roles: str):
+    """The user with the roles given (groups made by the roles migration)."""
+    for role in roles:
+        role_assign(user=user, role=role)
+    return user
+
+
+def otp_verified_login(client, user) -> None:
+    """Sign `user` in with a session that passed MFA, as the TOTP step at sign-in leaves it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
+        TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def staff(db):
     return UserFactory(username="staff", is_staff=True, is_superuser=True)
@@ -24,12 +46,28 @@ def staff(db):
 
 @pytest.fixture
 def analyst(db):
-    return UserFactory(username="analyst")
+    return with_role(UserFactory(username="analyst"), "analyst")
+
+
+@pytest.fixture
+def viewer(db):
+    return with_role(UserFactory(username="viewer"), "viewer")
+
+
+@pytest.fixture
+def editor(db):
+    return with_role(UserFactory(username="editor"), "editor")
+
+
+@pytest.fixture
+def approver(db):
+    return with_role(UserFactory(username="approver"), "approver")
 
 
 @pytest.fixture
 def staff_client(client, staff):
-    client.force_login(staff)
+    """Staff must pass MFA: the session is OTP-verified, as after the sign-in's TOTP step."""
+    otp_verified_login(client, staff)
     return client
 
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from api.cursor import page_fetch
 from api.idempotency import idempotent
+from api.permissions import Denied
 from api.problems import Problem, field_errors
 from api.schema import (
     IDEMPOTENCY_PARAMETER,
@@ -27,8 +28,10 @@ from api.serializers import (
     ReviewSerializer,
 )
 from api.views.common import PAGE_PARAMETERS, next_link, page_size, params_check
+from diligence.history import automatic_findings
 from diligence.methodology import methodology
 from diligence.models import Assessment, FindingReview
+from diligence.roles import TEAM_PERMISSION, is_team
 from diligence.rules import RULES
 from diligence.services import finding_review_create
 from offerings.amounts import canonical
@@ -39,7 +42,8 @@ def _decimal(value):
     return None if value is None else canonical(value)
 
 
-def assessment_summary(assessment: Assessment) -> dict:
+def assessment_summary(assessment: Assessment, *, team: bool = True) -> dict:
+    """One assessment; outside the team the flags leave out the analysts' manual findings."""
     return {
         "id": assessment.pk,
         "created_at": assessment.created_at.isoformat(),
@@ -49,7 +53,7 @@ def assessment_summary(assessment: Assessment) -> dict:
         "risk": assessment.risk or None,
         "coverage": canonical(assessment.coverage),
         "probability": _decimal(assessment.probability),
-        "flags": list(assessment.flags),
+        "flags": [code for code in assessment.flags if team or code in RULES],
         "is_current": assessment.is_current,
     }
 
@@ -107,9 +111,10 @@ class AssessmentList(APIView):
         page, cursor = page_fetch(
             assessments, size=page_size(request.GET), cursor=request.GET.get("cursor")
         )
+        team = is_team(request.user)
         return Response(
             {
-                "results": [assessment_summary(assessment) for assessment in page],
+                "results": [assessment_summary(assessment, team=team) for assessment in page],
                 "next": next_link(request, cursor),
             }
         )
@@ -126,12 +131,20 @@ class AssessmentLatest(APIView):
     def get(self, request, slug: str):
         params_check(request.GET, ())
         assessment = get_object_or_404(
-            Assessment.objects.current().select_related("offering"), offering__slug=slug
+            Assessment.objects.current().select_related("offering"),
+            offering__slug=slug,
+            offering__deleted_at__isnull=True,
         )
-        findings = assessment.findings.select_related("review").order_by("-weight", "rule_code")
+        findings = list(
+            assessment.findings.select_related("review").order_by("-weight", "rule_code")
+        )
+        # The visibility model: reviews, notes and manual findings are the team's (README).
+        team = is_team(request.user)
+        if not team:
+            findings = automatic_findings(findings)
         return Response(
             {
-                **assessment_summary(assessment),
+                **assessment_summary(assessment, team=team),
                 "offering": assessment.offering.slug,
                 "findings": [_finding(finding) for finding in findings],
             }
@@ -152,7 +165,8 @@ class Checklist(APIView):
 
 
 class ReviewList(APIView):
-    """Reviews of one offering's findings. A key sees only the reviews its owner wrote."""
+    """Reviews of one offering's findings: visible to the team (the analyst role and above),
+    whoever wrote them; a key whose owner is a viewer is refused."""
 
     read_scope = "diligence:read"
     write_scope = "diligence:write"
@@ -161,14 +175,18 @@ class ReviewList(APIView):
         operation_id="reviews_list",
         parameters=PAGE_PARAMETERS,
         responses={200: ReviewPageSerializer, **problems(*READ_PROBLEMS)},
-        summary="Your reviews of an offering's findings",
+        summary="The team's reviews of an offering's findings",
     )
     def get(self, request, slug: str):
         params_check(request.GET, ("cursor", "page_size"))
+        if not is_team(request.user):
+            raise Denied(
+                f"reviews are visible to the team: the key's owner needs {TEAM_PERMISSION} "
+                "(the analyst role)",
+                code="owner_role",
+            )
         offering = get_object_or_404(Offering.objects.only("pk", "slug"), slug=slug)
-        reviews = FindingReview.objects.filter(offering=offering, author=request.user).order_by(
-            "-created_at", "-id"
-        )
+        reviews = FindingReview.objects.filter(offering=offering).order_by("-created_at", "-id")
         page, cursor = page_fetch(
             reviews, size=page_size(request.GET), cursor=request.GET.get("cursor")
         )

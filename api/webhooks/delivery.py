@@ -134,7 +134,8 @@ def _post(
     try:
         destination = destination_check(endpoint.url, resolver=resolver)
     except ValidationError as exc:
-        return None, None, "; ".join(exc.message_dict.get("url", exc.messages))
+        logger.info("webhook %s: destination refused: %s", delivery.pk, exc.messages)
+        return None, None, ERROR_DESTINATION
     body = body_encode(delivery.payload)
     headers = {
         **signed_headers(
@@ -160,12 +161,32 @@ def _post(
         finally:
             response.close()
     except httpx.TimeoutException as exc:
-        return None, None, f"timed out ({type(exc).__name__})"
+        return None, None, f"{ERROR_TIMEOUT} ({type(exc).__name__})"
     except httpx.HTTPError as exc:
-        return None, None, f"{type(exc).__name__}: {exc}"[:500]
+        # The owner gets the category; the detail (addresses, resolver and TLS errors) stays in
+        # our logs, so an endpoint cannot be used to probe the network behind us.
+        logger.info("webhook %s: %s: %s", delivery.pk, type(exc).__name__, exc)
+        return None, None, _error_category(exc)
     if response.is_success:
         return response.status_code, latency_ms, ""
     return response.status_code, latency_ms, f"HTTP {response.status_code}: {excerpt}"[:500]
+
+
+ERROR_DESTINATION = "destination not allowed: the URL no longer passes the endpoint checks"
+ERROR_TIMEOUT = "timed out"
+ERROR_CONNECT = "connection failed"
+ERROR_TLS = "TLS handshake or certificate failed"
+ERROR_PROTOCOL = "the endpoint did not answer with valid HTTP"
+
+
+def _error_category(exc: httpx.HTTPError) -> str:
+    """A generic category of a failed call, safe to show to the endpoint's owner."""
+    text = str(exc).lower()
+    if "ssl" in text or "certificate" in text or "tls" in text:
+        return ERROR_TLS
+    if isinstance(exc, httpx.ConnectError | httpx.NetworkError):
+        return ERROR_CONNECT
+    return ERROR_PROTOCOL
 
 
 def _excerpt(response: httpx.Response) -> str:

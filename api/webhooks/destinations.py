@@ -32,6 +32,9 @@ KINDS = (
 )
 
 
+ALLOWED_PORTS = (443, 8443)
+
+
 def resolve(host: str, port: int) -> list[str]:
     """Every address `host` resolves to (the system resolver)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -83,6 +86,11 @@ def destination_check(url: str, *, resolver: Resolver | None = None) -> Destinat
     if parsed.userinfo:
         raise _invalid(url, "must not carry a user name or password")
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    # Only the HTTPS ports: an endpoint must not turn deliveries into a scanner of other
+    # services (the local-testing switches, private URLs or plain http, allow any port).
+    local_testing = settings.WEBHOOKS_ALLOW_PRIVATE_URLS or settings.WEBHOOKS_ALLOW_HTTP
+    if port not in ALLOWED_PORTS and not local_testing:
+        raise _invalid(url, f"uses port {port}; webhook endpoints must use port 443 or 8443")
     addresses = _addresses(url, host, port, resolver or resolve)
     if not settings.WEBHOOKS_ALLOW_PRIVATE_URLS:
         for address in addresses:

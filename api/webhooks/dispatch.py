@@ -100,7 +100,8 @@ def _subscribers() -> dict[str, list[int]]:
     """Event type → ids of the active endpoints subscribed to it (one query; endpoints are
     few, so their event lists are read whole rather than searched in JSON)."""
     subscribers: dict[str, list[int]] = defaultdict(list)
-    for endpoint_id, events in WebhookEndpoint.objects.active().values_list("id", "events"):
+    endpoints = WebhookEndpoint.objects.active().of_the_team()
+    for endpoint_id, events in endpoints.values_list("id", "events"):
         for event_type in events or ():
             subscribers[event_type].append(endpoint_id)
     return subscribers

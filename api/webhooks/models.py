@@ -26,6 +26,24 @@ class WebhookEndpointQuerySet(models.QuerySet):
     def active(self) -> WebhookEndpointQuerySet:
         return self.filter(is_active=True)
 
+    def of_the_team(self) -> WebhookEndpointQuerySet:
+        """Endpoints whose owner is on the team (the analyst role or above, README: visibility
+        model): payloads carry flags that include analysts' manual findings. An owner who loses
+        the role stops receiving at once."""
+        app_label, codename = "diligence", "view_findingreview"
+        return self.filter(
+            models.Q(owner__is_superuser=True)
+            | models.Q(
+                owner__groups__permissions__codename=codename,
+                owner__groups__permissions__content_type__app_label=app_label,
+            )
+            | models.Q(
+                owner__user_permissions__codename=codename,
+                owner__user_permissions__content_type__app_label=app_label,
+            ),
+            owner__is_active=True,
+        ).distinct()
+
 
 class WebhookEndpoint(models.Model):
     """A URL that receives signed events. Secrets are stored encrypted (see secrets.py)."""

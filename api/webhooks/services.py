@@ -31,6 +31,17 @@ def endpoint_create(
 ) -> tuple[WebhookEndpoint, str]:
     """Subscribe `url` to `events` for `owner`; returns the endpoint and its secret, which is
     shown this once (only an encrypted copy is stored)."""
+    held = WebhookEndpoint.objects.owned_by(owner).count()
+    if held >= settings.WEBHOOKS_ENDPOINTS_PER_USER:
+        raise ValidationError(
+            {
+                "url": [
+                    f"you already have {held} webhook endpoints, the most a user may "
+                    f"(WEBHOOKS_ENDPOINTS_PER_USER={settings.WEBHOOKS_ENDPOINTS_PER_USER}); "
+                    "delete one first"
+                ]
+            }
+        )
     secret = secret_generate()
     endpoint = WebhookEndpoint(
         owner=owner,

@@ -86,12 +86,14 @@ def prepared(scale: int, *, sessions: int) -> dict:
     from api.signing import public_key_text
     from bench.run import seeded, statistics_refreshed
     from diligence.rescoring import assessments_refresh
+    from diligence.roles import role_assign
     from offerings.models import Offering
 
     seeded(scale)
     assessments_refresh()
     statistics_refreshed()
     user, _ = get_user_model().objects.get_or_create(username="load-analyst")
+    role_assign(user=user, role="editor")  # a key and pages need a role
     private_key = Ed25519PrivateKey.generate()
     _, key = api_key_create(
         user=user,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -11,7 +13,8 @@ from .offering import Offering
 
 
 def document_path(document: Document, filename: str) -> str:
-    return f"documents/{document.offering.slug}/{filename}"
+    """A random name: the uploader's file name never reaches the file system or a URL."""
+    return f"documents/{uuid.uuid4().hex}.pdf"
 
 
 class Document(models.Model):

@@ -47,6 +47,13 @@ CURRENT_ASSESSMENT_COPIES = ("current_score", "current_risk_rank")
 
 
 class OfferingQuerySet(models.QuerySet):
+    def live(self) -> OfferingQuerySet:
+        """Offerings not soft-deleted (what every reader shows)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self) -> OfferingQuerySet:
+        return self.filter(deleted_at__isnull=False)
+
     def with_status(self, today: dt.date | None = None) -> OfferingQuerySet:
         return self.annotate(current_status=status_expression(today or timezone.localdate()))
 
@@ -218,6 +225,11 @@ class OfferingQuerySet(models.QuerySet):
     CONTRACT_FRAGMENT = 8
 
 
+class LiveOfferingManager(models.Manager.from_queryset(OfferingQuerySet)):
+    def get_queryset(self) -> OfferingQuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Offering(models.Model):
     """A token sale (ICO, IEO, IDO or STO) and everything its documents say about it."""
 
@@ -338,9 +350,15 @@ class Offering(models.Model):
     # writes); an edit's save() leaves them alone.
     current_score = models.DecimalField(max_digits=4, decimal_places=1, null=True, editable=False)
     current_risk_rank = models.PositiveSmallIntegerField(null=True, editable=False)
+    # Set by an admin's delete: the offering disappears from every list, page, API reply, export
+    # and rescoring, while its reviews, assessments and change history are kept.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     history = HistoricalRecords(excluded_fields=list(CURRENT_ASSESSMENT_COPIES))
 
-    objects = OfferingQuerySet.as_manager()
+    # The default manager hides soft-deleted offerings, so every reader (views, API, admin,
+    # exports, facts, rescoring, webhooks, related managers) leaves them out.
+    objects = LiveOfferingManager()
+    all_objects = models.Manager.from_queryset(OfferingQuerySet)()
 
     class Meta:
         ordering = ["name", "id"]

@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from diligence.rules import RULES
-from offerings.access import analyst_required, browse_required
+from offerings.access import browse_required, permission_required
 from offerings.filters import OfferingFilterForm
 from offerings.formats import EXPORT_ORDER, _csv_cell
 from offerings.interchange import PREFETCH, offering_record
@@ -122,7 +122,7 @@ def _amount_text(amount: Decimal | None, currency: str = "", zero: str = "none")
 
 
 @require_GET
-@analyst_required
+@permission_required("offerings.view_offering", "viewer")
 def offering_export(request):
     """The current filtered list as CSV in interchange format v2, streamed in chunks."""
     form = _filter_form(request)

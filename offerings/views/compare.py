@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from diligence.models import Finding, Outcomes
+from diligence.roles import is_team
 from diligence.rules import CATEGORIES, RULES
 from offerings.access import browse_required
 from offerings.amounts import canonical, readable
@@ -68,7 +69,7 @@ def offering_compare(request):
         )
         return render(request, "offerings/compare.html", context)
     context["term_rows"] = term_rows(offerings)
-    context["rule_groups"] = rule_groups(offerings)
+    context["rule_groups"] = rule_groups(offerings, team=is_team(request.user))
     context["differing_rules"] = sum(
         row.differs for _, rows in context["rule_groups"] for row in rows
     )
@@ -83,9 +84,9 @@ def _differs(values: list[Any]) -> bool:
     return len(set(values)) > 1
 
 
-def rule_groups(offerings: list[Offering]) -> list[tuple[str, list[Row]]]:
+def rule_groups(offerings: list[Offering], *, team: bool = True) -> list[tuple[str, list[Row]]]:
     """Each rule's current outcome per offering, grouped by category in checklist order, then
-    the analysts' manual findings (1 query)."""
+    the analysts' manual findings (1 query). Outside the team: the automatic outcomes only."""
     by_offering: dict[int, dict[str, Cell]] = defaultdict(dict)
     rows = Finding.objects.filter(
         assessment__offering__in=offerings, assessment__is_current=True
@@ -93,6 +94,10 @@ def rule_groups(offerings: list[Offering]) -> list[tuple[str, list[Row]]]:
         "assessment__offering_id", "rule_code", "outcome", "automatic_outcome", "evidence"
     )
     for offering_id, code, outcome, automatic, evidence in rows:
+        if not team:
+            if code not in RULES or not automatic:
+                continue
+            outcome = automatic
         overridden = bool(automatic) and automatic != outcome
         by_offering[offering_id][code] = Cell(
             outcome, OUTCOME_LABELS[outcome], evidence, overridden

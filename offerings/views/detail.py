@@ -16,8 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from diligence.forms import MANUAL_OUTCOMES, OVERTURN_OUTCOMES, SEVERITIES
-from diligence.history import assessment_changes, findings_by_category
+from diligence.history import assessment_changes, automatic_findings, findings_by_category
 from diligence.models import Finding, FindingReview
+from diligence.roles import is_team
 from diligence.scoring import chance
 from offerings.access import analyst_required, browse_required
 from offerings.amounts import canonical
@@ -47,9 +48,12 @@ def offering_queryset(request) -> QuerySet[Offering]:
     return offerings
 
 
-def diligence_context(offering: Offering) -> dict[str, Any]:
+def diligence_context(offering: Offering, *, team: bool) -> dict[str, Any]:
     """The current assessment's findings by category, what changed since the previous one, the
-    score history and reviews that no longer apply (4 queries when assessed, 1 when not)."""
+    score history and reviews that no longer apply (4 queries when assessed, 1 when not).
+
+    Outside the team (viewers, anonymous visitors) only the automatic findings and the score
+    are shown: no manual findings, overrides, notes or reviewers (README, visibility model)."""
     assessments = list(offering.assessments.rolling()[:ASSESSMENT_LIMIT])
     prefetch_related_objects(
         assessments[:2],
@@ -57,14 +61,20 @@ def diligence_context(offering: Offering) -> dict[str, Any]:
     )
     current = assessments[0] if assessments else None
     findings = list(current.findings.all()) if current else []
-    if current:
+    if current and team:
         _attach_stale_reviews(offering, findings)
+    elif not team:
+        findings = automatic_findings(findings)
     return {
+        "team": team,
         "assessment": current,
         "assessments": assessments,
         "categories": findings_by_category(findings),
         "chance": chance(findings) if current else None,
-        "changes": assessment_changes(assessments[1], current) if len(assessments) > 1 else [],
+        # What moved between assessments reflects the analysts' reviews: the team's only.
+        "changes": assessment_changes(assessments[1], current)
+        if team and len(assessments) > 1
+        else [],
         "overturn_outcomes": OVERTURN_OUTCOMES,
         "manual_outcomes": MANUAL_OUTCOMES,
         "severities": SEVERITIES,
@@ -94,7 +104,8 @@ def _attach_stale_reviews(offering: Offering, findings: list[Finding]) -> None:
 @browse_required
 def offering_detail(request, slug: str):
     offering = detail_offering(request, slug)
-    return render(request, "offerings/offering_detail.html", detail_context(offering, request.user))
+    context = detail_context(offering, request.user, team=is_team(request.user))
+    return render(request, "offerings/offering_detail.html", context)
 
 
 @require_POST
@@ -122,7 +133,7 @@ def offering_checked_none(request, slug: str):
         return render(
             request,
             "offerings/_part_checked.html",
-            {"offering": offering, "state": state, "error": error},
+            {"offering": offering, "state": state, "error": error, "team": True},
         )
     if error:
         messages.error(request, error)
@@ -196,13 +207,14 @@ def part_states(offering: Offering) -> dict[str, PartState]:
     return states
 
 
-def detail_context(offering: Offering, user: Any) -> dict[str, Any]:
-    """Everything the detail page shows; every query runs here, none in the template."""
+def detail_context(offering: Offering, user: Any, *, team: bool) -> dict[str, Any]:
+    """Everything the detail page shows; every query runs here, none in the template. The
+    workflow's actors and the change history are the team's only."""
     allocations = list(offering.allocations.all())
     return {
         "offering": offering,
         "checked": part_states(offering),
-        "workflow": getattr(offering, "workflow", None),
+        "workflow": getattr(offering, "workflow", None) if team else None,
         "restricted_countries": [country_name(code) for code in offering.restricted_countries],
         "token_price": exact(offering.token_price_usd),
         "sale_rounds": [
@@ -211,10 +223,10 @@ def detail_context(offering: Offering, user: Any) -> dict[str, Any]:
         "chart_width": CHART_WIDTH,
         "allocation_chart": allocation_chart(allocations),
         "vesting_chart": vesting_chart(allocations),
-        "history": change_history(offering),
+        "history": change_history(offering) if team else [],
         **market_context(offering),
         **contract_context(offering),
-        **diligence_context(offering),
+        **diligence_context(offering, team=team),
         **outcomes_context(offering, user),
         "outcome_form": SaleOutcomeForm(),
     }

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from diligence.models import Assessment
 from diligence.movements import movement
-from offerings.access import analyst_required
+from offerings.access import analyst_required, permission_required
 from offerings.models import Offering
 from offerings.services import notifications_mark_read, watch_toggle
 
@@ -24,7 +24,7 @@ WATCHING_VALUES = {"on": True, "off": False}
 
 
 @require_POST
-@analyst_required
+@permission_required("offerings.add_watch", "analyst")
 def offering_watch(request, slug: str):
     offering = get_object_or_404(Offering.objects.only("id", "slug", "name"), slug=slug)
     watching = watch_toggle(

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from api.services import api_key_create
 from api.signing import public_key_text
 from tests.api.signed import MadeKey, SignedClient
+from tests.conftest import with_role
 from tests.factories import UserFactory
 
 ALL_READ = ("offerings:read", "diligence:read")
@@ -25,7 +26,7 @@ def _fresh_throttles():
 
 @pytest.fixture
 def api_user(db):
-    return UserFactory(username="machine-owner")
+    return with_role(UserFactory(username="machine-owner"), "editor")
 
 
 @pytest.fixture

@@ -7,12 +7,15 @@ import pytest
 from diligence.models import Assessment, FindingReview
 from diligence.rescoring import assessments_refresh
 from diligence.rules import RULES
+from offerings.models import Offering
 from tests.api.test_access import problem
+from tests.conftest import with_role
 from tests.factories import UserFactory, full_offering
 
 pytestmark = pytest.mark.django_db
 
 REVIEWER = ("diligence:read", "diligence:write")
+ALL_READ = ("offerings:read", "diligence:read")
 
 
 @pytest.fixture
@@ -94,23 +97,56 @@ def test_a_review_with_a_short_note_is_refused_naming_the_field(api_key, api_cli
     assert fields == {"rule_code", "verdict"}
 
 
-def test_a_key_lists_only_its_owner_s_reviews(api_key, api_client, scored):
+def test_reviews_are_visible_to_the_team_and_refused_to_a_viewer(api_key, api_client, scored):
     mine = api_client(api_key(scopes=REVIEWER))
-    theirs = api_client(api_key(user=UserFactory(username="other"), scopes=REVIEWER))
+    teammate = api_client(
+        api_key(user=with_role(UserFactory(username="other"), "analyst"), scopes=REVIEWER)
+    )
+    viewer = api_client(
+        api_key(user=with_role(UserFactory(username="reader"), "viewer"), scopes=ALL_READ)
+    )
     rules = list(RULES)
     mine.post(
         "/api/v1/offerings/scored/reviews/",
         {"rule_code": rules[0], "verdict": "confirm", "note": "My own check of it."},
     )
-    theirs.post(
+    teammate.post(
         "/api/v1/offerings/scored/reviews/",
         {"rule_code": rules[1], "verdict": "confirm", "note": "Their own check of it."},
     )
-    seen = mine.get("/api/v1/offerings/scored/reviews/").json()["results"]
-    assert [review["rule_code"] for review in seen] == [rules[0]]
-    assert [
-        r["rule_code"] for r in theirs.get("/api/v1/offerings/scored/reviews/").json()["results"]
-    ] == [rules[1]]
+    for client in (mine, teammate):
+        seen = client.get("/api/v1/offerings/scored/reviews/").json()["results"]
+        assert sorted(review["rule_code"] for review in seen) == sorted(rules[:2])
+    refused = problem(viewer.get("/api/v1/offerings/scored/reviews/"), 403)
+    assert "visible to the team" in refused["detail"]
+
+
+def test_latest_assessment_hides_notes_and_manual_findings_from_a_viewer(
+    api_key, api_client, scored
+):
+    """Regression: the latest assessment showed other users' manual-finding notes."""
+    analyst = api_client(api_key(scopes=REVIEWER))
+    created = analyst.post(
+        "/api/v1/offerings/scored/reviews/",
+        {
+            "verdict": "manual",
+            "rule_code": "insider-tip",
+            "title": "Insider tip",
+            "severity": "high",
+            "outcome": "flag",
+            "note": "Confidential: the founder's brother told us.",
+        },
+    )
+    assert created.status_code == 201, created.content
+    assessments_refresh(offerings=Offering.objects.filter(pk=scored.pk))
+    viewer = api_client(
+        api_key(user=with_role(UserFactory(username="reader"), "viewer"), scopes=ALL_READ)
+    )
+    seen = viewer.get("/api/v1/offerings/scored/assessments/latest/")
+    assert seen.status_code == 200
+    assert b"Confidential" not in seen.content and b"manual." not in seen.content
+    team = analyst.get("/api/v1/offerings/scored/assessments/latest/")
+    assert b"Confidential" in team.content
 
 
 def test_venues_list_and_detail(read_client):

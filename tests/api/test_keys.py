@@ -17,6 +17,7 @@ from api.keys import PATTERN, key_generate, key_parse, looks_like_key
 from api.models import ApiKey, AuditEvent
 from api.services import api_key_create, api_key_revoke, api_key_roll, api_keys_unused
 from api.signing import public_key_text
+from tests.conftest import with_role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,18 +75,18 @@ def test_scopes_are_denied_unless_named_and_unknown_ones_are_refused(analyst):
         api_key_create(user=analyst, name="bad", scopes=["offerings:admin"])
 
 
-def test_write_scopes_need_an_allowlist_and_a_public_key(analyst):
+def test_write_scopes_need_an_allowlist_and_a_public_key(editor):
     public_key = public_key_text(Ed25519PrivateKey.generate())
     with pytest.raises(ValidationError, match="need an IP allowlist"):
-        api_key_create(user=analyst, name="w", scopes=["offerings:write"], public_key=public_key)
+        api_key_create(user=editor, name="w", scopes=["offerings:write"], public_key=public_key)
     with pytest.raises(ValidationError, match="need an Ed25519 public key"):
         api_key_create(
-            user=analyst, name="w", scopes=["offerings:write"], allowed_ips=["10.0.0.0/8"]
+            user=editor, name="w", scopes=["offerings:write"], allowed_ips=["10.0.0.0/8"]
         )
     with pytest.raises(ValidationError, match="not an IPv4 or IPv6 network"):
-        api_key_create(user=analyst, name="w", scopes=["offerings:read"], allowed_ips=["10.0.0"])
+        api_key_create(user=editor, name="w", scopes=["offerings:read"], allowed_ips=["10.0.0"])
     api_key, _ = api_key_create(
-        user=analyst,
+        user=editor,
         name="w",
         scopes=["offerings:write"],
         allowed_ips=["10.0.0.1/8", "2001:db8::/32"],
@@ -111,7 +112,9 @@ def test_names_are_unique_per_user_among_current_keys(analyst):
     api_key_create(user=analyst, name="reader", scopes=["offerings:read"])
     with pytest.raises(ValidationError, match="already have a key"):
         api_key_create(user=analyst, name="reader", scopes=["offerings:read"])
-    api_key_create(user=UserFactory(), name="reader", scopes=["offerings:read"])
+    api_key_create(
+        user=with_role(UserFactory(), "viewer"), name="reader", scopes=["offerings:read"]
+    )
 
 
 def test_rolling_keeps_the_old_key_for_the_overlap_and_copies_its_grants(analyst):
@@ -168,7 +171,7 @@ def test_unused_keys_are_reported_after_90_days(analyst):
     assert "fresh" not in out.getvalue()
 
 
-def test_the_commands_create_roll_and_revoke_by_name(analyst, tmp_path):
+def test_the_commands_create_roll_and_revoke_by_name(editor, tmp_path):
     private_key = Ed25519PrivateKey.generate()
     pem = tmp_path / "key.pem"
     pem.write_bytes(
@@ -179,7 +182,7 @@ def test_the_commands_create_roll_and_revoke_by_name(analyst, tmp_path):
     out = io.StringIO()
     call_command(
         "create_api_key",
-        "--user=analyst",
+        "--user=editor",
         "--name=importer",
         "--scopes=offerings:read,offerings:write",
         "--expires-in=30",
@@ -203,7 +206,7 @@ def test_the_commands_create_roll_and_revoke_by_name(analyst, tmp_path):
     with pytest.raises(CommandError, match="need an IP allowlist"):
         call_command(
             "create_api_key",
-            "--user=analyst",
+            "--user=editor",
             "--name=w",
             "--scopes=offerings:write",
             stdout=io.StringIO(),

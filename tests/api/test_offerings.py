@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from api.representation import parts_prefetch
 from diligence.rescoring import assessments_refresh
+from diligence.roles import role_assign
 from offerings.formats import export_queryset
 from offerings.models import Offering
 from tests.api.test_access import problem
@@ -77,7 +78,8 @@ def test_market_data_and_listings_are_in_the_representation(read_client, django_
     ListingFactory(offering=summary.offering, venue=VenueFactory(name="Alpha"), pair="L/BTC")
     OfferingFactory(slug="unlisted")
     read_client.get(LIST)
-    with django_assert_num_queries(2):
+    # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner).
+    with django_assert_num_queries(3):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(export_queryset(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -107,7 +109,7 @@ def test_outcomes_are_in_the_representation_as_in_the_export(
     )
     OfferingFactory(slug="quiet")
     read_client.get(LIST)
-    with django_assert_num_queries(2):  # the key, then the page: outcomes cost no query
+    with django_assert_num_queries(3):  # the key, its owner's permissions, the page
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(export_queryset(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -241,7 +243,8 @@ def test_the_list_takes_the_same_few_queries_for_any_page_size(
     assessments_refresh()
     read_client.get(LIST)  # records the key's use, which is written at most once a minute
     # the key, then the page with every part aggregated in it; nothing per row
-    with django_assert_num_queries(2):
+    # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner).
+    with django_assert_num_queries(3):
         response = read_client.get(LIST, {"ordering": "-score", "kind": "ico", "page_size": size})
     assert len(response.json()["results"]) == size
 
@@ -309,8 +312,12 @@ def test_create_update_and_delete(api_key, api_client):
     assert changed.json()["team"][0]["name"] == "Ann"  # a partial record leaves the rest
     bad = client.patch(f"{LIST}delta/", {"end_date": "soon"})
     assert problem(bad, 400)["errors"][0]["field"] == "end_date"
+    refused = problem(client.delete(f"{LIST}delta/"), 403)
+    assert "offerings.delete_offering" in refused["detail"]  # deleting is the admin role's
+    role_assign(user=client.made.key.user, role="admin")
     assert client.delete(f"{LIST}delta/").status_code == 204
     assert not Offering.objects.filter(slug="delta").exists()
+    assert Offering.all_objects.get(slug="delta").deleted_at is not None  # kept, hidden
     assert problem(client.delete(f"{LIST}delta/"), 404)
 
 

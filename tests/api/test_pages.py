@@ -9,6 +9,7 @@ from api.keys import PATTERN
 from api.models import ApiKey, AuditEvent
 from api.services import api_key_create
 from api.signing import public_key_text
+from tests.conftest import with_role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,12 @@ def analyst_client(client, analyst):
     return client
 
 
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
 def test_the_page_needs_a_sign_in(client):
     response = client.get(KEYS)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -31,8 +38,8 @@ def test_the_nav_links_to_the_page(analyst_client):
     assert b'href="/api/keys/"' in analyst_client.get("/offerings/").content
 
 
-def test_creating_a_key_shows_it_once(analyst_client, analyst):
-    response = analyst_client.post(
+def test_creating_a_key_shows_it_once(editor_client, editor):
+    response = editor_client.post(
         KEYS,
         {
             "name": "importer",
@@ -46,14 +53,14 @@ def test_creating_a_key_shows_it_once(analyst_client, analyst):
     assert response["Cache-Control"] == "no-store"
     shown = PATTERN.findall(response.content.decode())
     assert len(shown) == 1
-    key = ApiKey.objects.get(user=analyst)
+    key = ApiKey.objects.get(user=editor)
     assert key.allowed_ips == ["203.0.113.0/24", "2001:db8::/32"]
-    again = analyst_client.get(KEYS).content.decode()
+    again = editor_client.get(KEYS).content.decode()
     assert not PATTERN.search(again) and key.prefix in again
 
 
-def test_service_rules_show_as_form_errors(analyst_client):
-    response = analyst_client.post(
+def test_service_rules_show_as_form_errors(editor_client):
+    response = editor_client.post(
         KEYS, {"name": "w", "scopes": ["offerings:write"], "expires_in_days": "30"}
     )
     assert response.status_code == 400
@@ -63,7 +70,9 @@ def test_service_rules_show_as_form_errors(analyst_client):
 
 def test_another_user_s_keys_are_invisible(analyst_client):
     other, _ = api_key_create(
-        user=UserFactory(username="other"), name="theirs", scopes=["offerings:read"]
+        user=with_role(UserFactory(username="other"), "viewer"),
+        name="theirs",
+        scopes=["offerings:read"],
     )
     page = analyst_client.get(KEYS).content.decode()
     assert other.key_id not in page and "theirs" not in page

@@ -14,6 +14,7 @@ from django.core.wsgi import get_wsgi_application
 from api.client import OfferwatchClient, signature_headers
 from api.models import Scope, SignatureNonce
 from api.signing import signature_valid, signed_message
+from diligence.roles import role_assign
 from tests.api.test_access import problem
 from tests.factories import OfferingFactory
 
@@ -254,6 +255,7 @@ def test_the_python_client_reads_and_writes_end_to_end(writer, wsgi_app):
         assert changed.json()["symbol"] == "CLI"
         listed = client.get("/api/v1/offerings/", params={"q": "Client", "ordering": "name"})
         assert [o["slug"] for o in listed.json()["results"]] == ["client-co"]
+        role_assign(user=writer.key.user, role="admin")  # deleting is the admin role's
         assert client.delete("/api/v1/offerings/client-co/").status_code == 204
         assert client.get("/api/v1/offerings/client-co/").status_code == 404
 

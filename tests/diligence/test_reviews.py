@@ -8,6 +8,7 @@ from diligence.rescoring import assessments_refresh
 from diligence.scoring import rule_points
 from diligence.services import finding_review_create, offering_review_transition
 from offerings.services import offering_update
+from tests.conftest import with_role
 from tests.factories import UserFactory, full_offering
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +171,7 @@ def test_bad_reviews_are_refused_naming_the_field(offering, analyst, kwargs, fie
 
 
 def test_the_workflow_moves_from_draft_to_approved_with_a_second_person(offering, analyst):
-    approver = UserFactory(username="approver")
+    approver = with_role(UserFactory(username="approver"), "approver")
     offering_review_transition(offering=offering, user=analyst, action="submit")
     workflow = offering_review_transition(offering=offering, user=approver, action="approve")
     assert workflow.state == OfferingReview.State.APPROVED
@@ -185,14 +186,14 @@ def test_the_submitter_cannot_approve_their_own_submission(offering, analyst):
 
 
 def test_the_last_editor_cannot_approve(offering, analyst):
-    editor = UserFactory(username="editor")
+    editor = with_role(UserFactory(username="editor"), "editor", "approver")
     offering_update(offering=offering, record={"description": "Edited."}, user=editor)
     offering_review_transition(offering=offering, user=analyst, action="submit")
     with pytest.raises(PermissionDenied):
         offering_review_transition(offering=offering, user=editor, action="approve")
 
 
-def test_approving_a_draft_is_refused(offering, analyst):
+def test_approving_a_draft_is_refused(offering, approver):
     with pytest.raises(ValidationError) as error:
-        offering_review_transition(offering=offering, user=analyst, action="approve")
+        offering_review_transition(offering=offering, user=approver, action="approve")
     assert "cannot approve an offering that is draft" in str(error.value)

@@ -179,8 +179,9 @@ def test_the_page_reads_one_stored_row_and_draws_its_charts(
     track_record_refresh(today=TODAY)
     track_record_refresh(today=TODAY)  # the newest of several rows is shown
     client.force_login(analyst)
-    # Session, user, the newest scoreboard row, the header's unread-notification count.
-    with django_assert_num_queries(4):
+    # Session, user, their permissions (roles), the newest scoreboard row, the header's unread-
+    # notification count.
+    with django_assert_num_queries(5):
         response = client.get(track_record_url())
     page = response.content.decode()
     assert response.status_code == 200

@@ -15,6 +15,7 @@ from diligence.models import Finding, FindingReview, OfferingReview
 from diligence.rescoring import assessments_refresh
 from diligence.rules import RULES
 from diligence.scoring import METHODOLOGY_VERSION, fingerprint
+from tests.conftest import otp_verified_login, with_role
 from tests.factories import UserFactory, full_offering
 
 pytestmark = pytest.mark.django_db
@@ -171,11 +172,12 @@ def test_the_methodology_is_for_signed_in_analysts_unless_browsing_is_public(cli
     assert len(captured) == 0
 
 
-def test_the_methodology_costs_the_signed_in_pages_three_queries(analyst_client):
-    # Session, user and the header's unread-notification count: the checklist is code.
+def test_the_methodology_costs_the_signed_in_pages_four_queries(analyst_client):
+    # Session, user, permissions and the header's unread-notification count: the checklist is
+    # code.
     with CaptureQueriesContext(connection) as captured:
         assert analyst_client.get(METHODOLOGY).status_code == 200
-    assert len(captured) == 3
+    assert len(captured) == 4
     assert analyst_client.post(METHODOLOGY).status_code == 405
 
 
@@ -228,7 +230,7 @@ def test_an_htmx_overturn_returns_the_findings_region_and_rescoring_follows(
 
 @pytest.mark.django_db(transaction=True)
 def test_with_immediate_commits_the_answer_already_shows_the_override(client):
-    analyst = UserFactory(username="committer")
+    analyst = with_role(UserFactory(username="committer"), "analyst")
     client.force_login(analyst)
     offering = full_offering(kyc="not_required")
     assessments_refresh()
@@ -396,24 +398,44 @@ def test_an_analyst_submits_an_offering_for_review_with_htmx(analyst_client, ana
     assert OfferingReview.objects.get().submitted_by == analyst
 
 
-def test_the_submitter_cannot_approve_and_is_told_why_with_a_403(analyst_client, offering):
-    analyst_client.post(workflow_url(offering), {"action": "submit"}, **HTMX)
-    htmx = analyst_client.post(workflow_url(offering), {"action": "approve"}, **HTMX)
+def test_the_submitter_cannot_approve_and_is_told_why_with_a_403(client, analyst, offering):
+    with_role(analyst, "approver")
+    otp_verified_login(client, analyst)  # approvers pass MFA
+    client.post(workflow_url(offering), {"action": "submit"}, **HTMX)
+    htmx = client.post(workflow_url(offering), {"action": "approve"}, **HTMX)
     assert htmx.status_code == 403
     assert "the approver must be someone other than the last editor and the submitter" in (
         htmx.content.decode()
     )
-    plain = analyst_client.post(workflow_url(offering), {"action": "approve"})
+    plain = client.post(workflow_url(offering), {"action": "approve"})
     assert plain.status_code == 403
     page = plain.content.decode()
     assert "<html" in page and "the approver must be someone other" in page
     assert OfferingReview.objects.get().state == "in_review"
 
 
+def test_an_analyst_without_the_approver_role_cannot_approve(analyst_client, offering):
+    """Regression: any signed-in user could approve (roles are checked in the service)."""
+    analyst_client.post(workflow_url(offering), {"action": "submit"}, **HTMX)
+    htmx = analyst_client.post(workflow_url(offering), {"action": "approve"}, **HTMX)
+    assert htmx.status_code == 403
+    assert "diligence.approve_offeringreview (the approver role)" in htmx.content.decode()
+    assert OfferingReview.objects.get().state == "in_review"
+
+
+def test_a_viewer_can_neither_review_nor_submit(client, viewer, offering):
+    client.force_login(viewer)
+    assert client.post(workflow_url(offering), {"action": "submit"}).status_code == 403
+    data = {"rule_code": "kyc.absent", "verdict": "confirm", "note": NOTE}
+    assert client.post(review_url(offering), data).status_code == 403
+    assert not OfferingReview.objects.filter(state="in_review").exists()
+    assert not FindingReview.objects.exists()
+
+
 def test_another_analyst_approves(client, analyst, offering):
     client.force_login(analyst)
     client.post(workflow_url(offering), {"action": "submit"})
-    client.force_login(UserFactory(username="second"))
+    otp_verified_login(client, with_role(UserFactory(username="second"), "approver"))
     response = client.post(workflow_url(offering), {"action": "approve"})
     assert response.url == f"{detail_url(offering)}#workflow"
     assert messages_of(response)[-1] == "The offering is now approved."
@@ -422,9 +444,10 @@ def test_another_analyst_approves(client, analyst, offering):
 
 
 def test_a_step_out_of_order_is_refused_with_its_reason(analyst_client, offering):
-    htmx = analyst_client.post(workflow_url(offering), {"action": "approve"}, **HTMX)
+    analyst_client.post(workflow_url(offering), {"action": "submit"}, **HTMX)
+    htmx = analyst_client.post(workflow_url(offering), {"action": "submit"}, **HTMX)
     assert htmx.status_code == 200
-    assert '<p class="error" role="alert">cannot approve an offering that is draft</p>' in (
+    assert '<p class="error" role="alert">cannot submit an offering that is in review</p>' in (
         htmx.content.decode()
     )
     plain = analyst_client.post(workflow_url(offering), {"action": "launch"})
@@ -432,7 +455,7 @@ def test_a_step_out_of_order_is_refused_with_its_reason(analyst_client, offering
         "Workflow not changed: action: Select a valid choice. launch is not one of the "
         "available choices."
     ]
-    assert not OfferingReview.objects.exists()
+    assert OfferingReview.objects.get().state == "in_review"
 
 
 def test_the_methodology_shows_how_the_weights_were_earned_with_charts(analyst_client):

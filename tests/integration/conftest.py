@@ -22,6 +22,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from tests.conftest import with_role
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,7 +114,7 @@ def redis_server(tmp_path) -> Iterator[RedisServer]:
 def signed_in(transactional_db) -> Client:
     """An analyst's browser; a server error comes back as the 500 page, not an exception."""
     client = Client(raise_request_exception=False)
-    client.force_login(UserFactory(username="drill-analyst"))
+    client.force_login(with_role(UserFactory(username="drill-analyst"), "analyst"))
     return client
 
 
@@ -129,7 +130,7 @@ class ApiCaller:
         self.client = client
         self.private_key = Ed25519PrivateKey.generate()
         _, self.key = api_key_create(
-            user=UserFactory(username="drill-machine"),
+            user=with_role(UserFactory(username="drill-machine"), "editor"),
             name="drill",
             scopes=["offerings:read", "offerings:write"],
             allowed_ips=["127.0.0.1/32"],

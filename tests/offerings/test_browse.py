@@ -28,14 +28,16 @@ EXPORT = reverse("offerings:export")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # Session, user, the venues (filter options), the COUNT, one page of offerings with their venue
 # and current assessment, and the base header's unread-notification count.
-PAGE_QUERIES = 6
+# +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
+PAGE_QUERIES = 7
 # The fragment: the same without the header.
-FRAGMENT_QUERIES = 5
+FRAGMENT_QUERIES = 6
 # An anonymous visitor under public browsing: no session, user or notifications.
 PUBLIC_QUERIES = 3
 # Session, user, venues, the offerings, then team, allocations, rounds, audits and socials.
-# 9, plus market summaries, listings, outcomes and "checked, none" records (interchange.PREFETCH).
-EXPORT_QUERIES = 13
+# 9, plus market summaries, listings, outcomes and "checked, none" records (interchange.PREFETCH),
+# plus permissions.
+EXPORT_QUERIES = 14
 CONTRACT = "0x5a0b54d5dc17e0aadc383d2db43b0a0d3e029c4c"
 OTHER_CONTRACT = "0xd26114cd6ee289accf82350c8d8487fedb8a0c07"
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 COMPARE = reverse("offerings:compare")
 # Session, user, the offerings (with venue, status and assessment), their current findings,
 # and the header's unread-notification count.
-COMPARE_QUERIES = 5
+# +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
+COMPARE_QUERIES = 6
 
 
 @pytest.fixture

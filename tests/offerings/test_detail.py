@@ -34,8 +34,9 @@ NOTE = "checked the company register by hand: entry found"
 # Session, user, the offering (venue, workflow and watch flag joined), then team, allocations,
 # rounds, audits, socials, "checked, none" records (with who checked), documents, market
 # summary, listings and outcomes, one query each, its assessments, its frozen as-of-sale-end
-# assessment, whether the analyst may record outcomes, its change history, and the header's
-# unread-notification count.
+# assessment, its change history, and the header's unread-notification count.
+# +1 since roles: the signed-in user's permissions, read once per request (accounts.backends),
+# which also say whether the analyst may record outcomes.
 DETAIL_QUERIES = 18
 # ... and, once assessed: the findings of the last two assessments and reviews gone stale.
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 2
@@ -450,5 +451,7 @@ def test_public_visitors_cost_no_session_user_or_notification_queries(client, se
     settings.OFFERWATCH_PUBLIC_BROWSING = True
     offering = full_offering()
     assessments_refresh()
-    # No session, user, outcome permission or notification count.
-    assert queries(client, detail_url(offering)) == ASSESSED_DETAIL_QUERIES - 4
+
+    # No session, user, permissions or notifications, and none of the team's change history or
+    # stale reviews (the visibility model).
+    assert queries(client, detail_url(offering)) == ASSESSED_DETAIL_QUERIES - 6

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -70,8 +71,22 @@ def test_a_pdf_larger_than_one_read_is_fingerprinted_whole():
 def test_content_without_a_pdf_header_is_rejected(data):
     error = rejection(data)
     assert error.code == "not_pdf"
+    assert error.messages == ["whitepaper.pdf is not a PDF: its content does not start with %PDF-"]
+
+
+def test_a_pdf_header_after_other_content_is_rejected():
+    """Regression: the header was searched in the first kilobyte, so an HTML or script
+    polyglot with a PDF after it passed as a PDF."""
+    polyglot = b"<html><script>alert(1)</script>\n" + pdf_bytes(pages=1)
+    assert rejection(polyglot).code == "not_pdf"
+
+
+def test_a_pdf_over_the_page_cap_is_rejected(settings):
+    settings.OFFERWATCH_MAX_PDF_PAGES = 3
+    error = rejection(pdf_bytes(pages=4))
+    assert error.code == "too_many_pages"
     assert error.messages == [
-        "whitepaper.pdf is not a PDF: its content does not start with a PDF header"
+        "whitepaper.pdf has 4 pages, more than the 3-page limit (OFFERWATCH_MAX_PDF_PAGES)"
     ]
 
 
@@ -180,7 +195,8 @@ def test_a_whitepaper_uploaded_in_the_admin_is_stored_with_its_facts(staff_clien
     assert document.offering.slug == "quartz-labs"
     assert document.sha256 == hashlib.sha256(data).hexdigest()
     assert (document.size_bytes, document.page_count) == (len(data), 4)
-    assert document.file.name == "documents/quartz-labs/whitepaper.pdf"
+    # A random name: the uploader's file name reaches neither the disk nor a URL.
+    assert re.fullmatch(r"documents/[0-9a-f]{32}\.pdf", document.file.name)
     with document.file.open("rb") as stored:
         assert stored.read() == data
     change = reverse("admin:offerings_offering_change", args=[document.offering.pk])
@@ -254,3 +270,26 @@ def test_a_document_given_by_url_alone_is_accepted(staff_client):
         "",
         None,
     )
+
+
+def test_an_uploaded_document_is_served_only_as_an_attachment_to_signed_in_users(
+    staff_client, client, settings, viewer
+):
+    data = pdf_bytes(pages=1)
+    upload = SimpleUploadedFile("whitepaper.pdf", data, content_type="application/pdf")
+    assert staff_client.post(ADD, upload_form(upload)).status_code == 302
+    document = Document.objects.get()
+    url = reverse("offerings:document", args=["quartz-labs", document.pk])
+    detail = staff_client.get(reverse("offerings:detail", args=["quartz-labs"])).content.decode()
+    assert url in detail and "/media/" not in detail
+    settings.OFFERWATCH_PUBLIC_BROWSING = True
+    client.logout()
+    assert client.get(url).status_code == 302  # anonymous: sign in first
+    client.force_login(viewer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == data
+    other = reverse("offerings:document", args=["another-offering", document.pk])
+    assert client.get(other).status_code == 404

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from offerings.outcomes import (
     sale_outcome_record,
     sale_outcomes_derive,
 )
+from tests.conftest import with_role
 from tests.factories import OfferingFactory, UserFactory
 from tests.offerings.market.factories import (
     ListingFactory,
@@ -218,9 +218,7 @@ def test_an_analyst_cannot_record_a_derived_kind_or_the_same_kind_twice():
 
 @pytest.fixture
 def recorder(db):
-    user = UserFactory(username="recorder")
-    user.user_permissions.add(Permission.objects.get(codename="add_saleoutcome"))
-    return user
+    return with_role(UserFactory(username="recorder"), "analyst")  # the role records outcomes
 
 
 def outcome_url(offering) -> str:
@@ -239,9 +237,9 @@ def test_visitors_are_sent_to_sign_in_and_record_nothing(client):
 
 
 @pytest.mark.django_db
-def test_it_requires_the_add_sale_outcome_permission(client, analyst):
+def test_it_requires_the_add_sale_outcome_permission(client, viewer):
     offering = OfferingFactory()
-    client.force_login(analyst)
+    client.force_login(viewer)
     assert client.post(outcome_url(offering), POST).status_code == 403
     assert not SaleOutcome.objects.exists()
     assert (

@@ -18,10 +18,11 @@ pytestmark = pytest.mark.django_db
 
 VENUES = reverse("offerings:venues")
 # Session, user, the venues with their counts, and the header's unread-notification count.
-LIST_QUERIES = 4
+# +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
+LIST_QUERIES = 5
 # Session, user, the venue, its incidents, the count and the page of its offerings, and the
 # header's unread-notification count.
-DETAIL_QUERIES = 7
+DETAIL_QUERIES = 8
 
 
 @pytest.fixture

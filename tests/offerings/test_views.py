@@ -21,10 +21,11 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("offerings:list")
 # Session, user, the venues (filter options), the count for the pager, one page of offerings
 # and the header's unread notifications (test_browse.py pins the fragment and public counts).
-LIST_QUERIES = 6
+# +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
+LIST_QUERIES = 7
 # Session, user, the offering with its venue, then team, allocations, rounds, audits, socials
 # and documents, one query each, and its assessments.
-DETAIL_QUERIES = 11
+DETAIL_QUERIES = 12
 # ... and, once assessed twice, the current findings and the two sets compared for changes.
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 3
 

@@ -5,6 +5,7 @@ import pytest
 from api.webhooks.models import Event
 from api.webhooks.services import endpoint_create
 from tests.api.webhooks.receiver import Receiver
+from tests.conftest import with_role
 from tests.factories import UserFactory
 
 # The real Redis, Celery worker and PostgreSQL fixtures of the fault drills (test_worker.py).
@@ -24,12 +25,12 @@ def public_resolver(host: str, port: int) -> list[str]:
 
 @pytest.fixture
 def owner(db):
-    return UserFactory(username="hook-owner")
+    return with_role(UserFactory(username="hook-owner"), "analyst")
 
 
 @pytest.fixture
 def outsider(db):
-    return UserFactory(username="hook-outsider")
+    return with_role(UserFactory(username="hook-outsider"), "analyst")
 
 
 @pytest.fixture

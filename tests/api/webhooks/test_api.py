@@ -125,7 +125,8 @@ def test_a_users_endpoint_list_queries_do_not_grow_with_its_size(manager, make_e
         make_endpoint(user=api_user)
     with CaptureQueriesContext(connection) as many:
         assert len(manager.get(BASE).json()["results"]) == 9
-    assert len(many) == len(few) <= 3
+    # key lookup, the list, and 2 for the owner's permissions (a key can do no more than its owner)
+    assert len(many) == len(few) <= 5
 
 
 def test_patch_changes_events_and_re_enables_a_disabled_endpoint(manager, mine):

@@ -9,7 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from api.webhooks.delivery import deliveries_send, retry_delay
+from api.webhooks.delivery import (
+    ERROR_CONNECT,
+    ERROR_DESTINATION,
+    deliveries_send,
+    retry_delay,
+)
 from api.webhooks.models import WebhookDelivery
 from api.webhooks.services import delivery_redeliver, endpoint_ping, endpoint_secret_rotate
 from api.webhooks.tasks import deliver_due_webhooks
@@ -240,7 +245,25 @@ def test_an_address_that_turned_private_after_subscription_is_not_contacted(make
     delivery.refresh_from_db()
     assert sent == []
     assert delivery.status == Status.RETRYING
-    assert "resolves to 169.254.169.254, a link-local address" in delivery.last_error
+    # The owner learns the category, not the address it resolved to (no probing of our network).
+    assert delivery.last_error == ERROR_DESTINATION
+    assert "169.254" not in delivery.last_error
+
+
+def test_connection_failures_are_reported_as_a_category_without_detail(make_endpoint):
+    endpoint, _ = make_endpoint("https://hooks.example.com/in")
+    delivery = endpoint_ping(endpoint=endpoint)
+
+    def refuse(request):
+        raise httpx.ConnectError("[Errno 111] Connection refused to 10.1.2.3:443")
+
+    deliveries_send(
+        delivery_ids=[delivery.pk],
+        resolver=lambda host, port: ["93.184.216.34"],
+        transport=httpx.MockTransport(refuse),
+    )
+    delivery.refresh_from_db()
+    assert delivery.last_error == ERROR_CONNECT
 
 
 def test_the_body_is_compact_sorted_json_of_the_stored_payload(receiver, make_endpoint, ping):

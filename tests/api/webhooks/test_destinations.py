@@ -126,3 +126,15 @@ def test_numeric_spellings_of_loopback_are_caught_by_the_system_resolver(url):
 def test_unparseable_hosts_are_a_validation_error(url):
     with pytest.raises(ValidationError):
         destination_check(url, resolver=resolving_to("93.184.216.34"))
+
+
+@pytest.mark.parametrize("port", [22, 80, 6379, 8080])
+def test_ports_other_than_443_and_8443_are_refused(port):
+    """Regression: endpoints on any port let deliveries probe other services."""
+    with pytest.raises(ValidationError, match="must use port 443 or 8443"):
+        destination_check(
+            f"https://hooks.example.com:{port}/in", resolver=resolving_to("93.184.216.34")
+        )
+    assert destination_check(
+        "https://hooks.example.com:8443/in", resolver=resolving_to("93.184.216.34")
+    )

@@ -27,6 +27,7 @@ from offerings.models import (
     Notification,
     Watch,
 )
+from tests.conftest import with_role
 from tests.factories import OfferingFactory, UserFactory
 from tests.fakes.coingecko import Fault
 from tests.fakes.contract_risk import OWNER, account, clean_token
@@ -85,7 +86,7 @@ def test_the_rules_read_the_check_and_quote_it(token, django_capture_on_commit_c
 def test_a_re_check_that_raises_the_sell_tax_is_a_change_watchers_and_webhooks_hear_of(
     token, goplus, django_capture_on_commit_callbacks
 ):
-    analyst = UserFactory()
+    analyst = with_role(UserFactory(), "analyst")  # webhook events go to the team only
     Watch.objects.create(user=analyst, offering=token)
     endpoint, _ = endpoint_create(
         owner=analyst,

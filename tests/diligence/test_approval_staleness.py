@@ -1,0 +1,68 @@
+"""Regression: an approval survived later edits. Any change to an approved or in-review
+offering's facts (admin, API, import, upload) sends it back to draft and keeps the record of
+which version was approved."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from diligence.models import OfferingReview
+from diligence.services import offering_review_transition
+from offerings.models import Offering
+from offerings.services import offering_update
+from tests.conftest import with_role
+from tests.factories import UserFactory
+from tests.offerings.test_admin import ADD, offering_form
+
+pytestmark = pytest.mark.django_db
+
+
+def _approve(offering: Offering) -> OfferingReview:
+    submitter = with_role(UserFactory(username="submitter"), "analyst")
+    approver = with_role(UserFactory(username="checker"), "approver")
+    offering_review_transition(offering=offering, user=submitter, action="submit")
+    return offering_review_transition(offering=offering, user=approver, action="approve")
+
+
+def _assert_reopened(offering: Offering, approved: OfferingReview) -> None:
+    workflow = OfferingReview.objects.get(offering=offering)
+    assert workflow.state == OfferingReview.State.DRAFT
+    assert workflow.approved_by is None and "facts changed" in workflow.reopened_reason
+    # Which version had been approved stays on record.
+    assert workflow.approved_history_id == approved.approved_history_id is not None
+
+
+def test_an_approval_records_the_version_approved(staff_client):
+    assert staff_client.post(ADD, offering_form()).status_code == 302
+    offering = Offering.objects.get(slug="kestrel-pay")
+    approved = _approve(offering)
+    assert approved.approved_history_id == offering.history.latest().history_id
+    assert approved.approved_at is not None
+
+
+def test_an_edit_in_the_admin_reopens_an_approved_offering(staff_client):
+    assert staff_client.post(ADD, offering_form()).status_code == 302
+    offering = Offering.objects.get(slug="kestrel-pay")
+    approved = _approve(offering)
+    url = reverse("admin:offerings_offering_change", args=[offering.pk])
+    assert staff_client.post(url, offering_form(hard_cap="9000000")).status_code == 302
+    _assert_reopened(offering, approved)
+
+
+def test_an_import_reopens_an_approved_offering(tmp_path, editor):
+    offering_update(
+        offering=Offering.objects.create(name="Gamma", slug="gamma", kind="ico"),
+        record={"description": "First."},
+        user=editor,
+    )
+    offering = Offering.objects.get(slug="gamma")
+    approved = _approve(offering)
+    path = tmp_path / "gamma.jsonl"
+    path.write_text(json.dumps({"slug": "gamma", "description": "Changed by import."}) + "\n")
+    call_command("import_offerings", str(path), stdout=io.StringIO())
+    _assert_reopened(offering, approved)
