@@ -74,6 +74,17 @@ class TokenAllocationInline(admin.TabularInline):
     model = TokenAllocation
     formset = AllocationFormSet
     extra = 0
+    fields = [
+        "bucket",
+        "percent",
+        "tge_percent",
+        "cliff_months",
+        "vesting_months",
+        "unlock_frequency",
+        "vesting_start",
+        "schedule_source",
+        "schedule_source_url",
+    ]
 
 
 class SaleRoundInline(admin.TabularInline):
@@ -160,7 +171,7 @@ class OfferingAdmin(SimpleHistoryAdmin):
             {
                 "fields": [
                     "venue",
-                    ("start_date", "end_date"),
+                    ("start_date", "end_date", "tge_date"),
                     "cap_currency",
                     ("soft_cap", "hard_cap"),
                     ("raised_usd", "token_price_usd"),

@@ -2,10 +2,12 @@ from .document import Document
 from .market import CoinMatch, Listing, MarketSnapshot, MarketSummary, ReferencePrice
 from .offering import Offering
 from .parts import Audit, SaleRound, SocialLink, TeamMember, TokenAllocation
+from .unlock import UnlockAlert, UnlockEvent
 from .venue import SecurityIncident, Venue
-from .watch import Notification, Watch
+from .watch import AnalystPreferences, Notification, Watch
 
 __all__ = [
+    "AnalystPreferences",
     "Audit",
     "CoinMatch",
     "Document",
@@ -20,6 +22,8 @@ __all__ = [
     "SocialLink",
     "TeamMember",
     "TokenAllocation",
+    "UnlockAlert",
+    "UnlockEvent",
     "Venue",
     "Watch",
 ]

@@ -1,0 +1,84 @@
+"""Stored unlock events: recomputed set-based from the schedules (offerings.unlocks)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from offerings.models import Offering, TokenAllocation, UnlockEvent
+from offerings.unlocks import Schedule, offering_unlocks
+
+CHUNK = 2000
+BATCH = 2000
+# Writers whose change cannot move an unlock: market data and documents.
+IRRELEVANT_SENDERS = ("MarketSummary", "Document")
+
+
+def unlock_events_refresh(*, offering_ids: Iterable[int]) -> int:
+    """Replace the unlock events of the offerings with those their schedules give now (per chunk
+    of offerings: 2 reads, 1 delete, the inserts, in one transaction); returns how many."""
+    ids = sorted(set(offering_ids))
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        written += _chunk_refresh(ids[start : start + CHUNK])
+    return written
+
+
+def _chunk_refresh(ids: list[int]) -> int:
+    offerings = {
+        pk: (supply, tge_date or end_date)
+        for pk, supply, tge_date, end_date in Offering.objects.filter(pk__in=ids).values_list(
+            "pk", "total_supply", "tge_date", "end_date"
+        )
+    }
+    schedules: dict[int, list[Schedule]] = defaultdict(list)
+    for row in (
+        TokenAllocation.objects.filter(offering_id__in=ids)
+        .order_by("offering_id", "pk")
+        .values_list(
+            "offering_id",
+            "pk",
+            "bucket",
+            "percent",
+            "tge_percent",
+            "cliff_months",
+            "vesting_months",
+            "unlock_frequency",
+            "vesting_start",
+        )
+    ):
+        offering_id, *fields, vesting_start = row
+        start = vesting_start or offerings.get(offering_id, (None, None))[1]
+        schedules[offering_id].append(Schedule(*fields, start))
+    events = [
+        UnlockEvent(
+            offering_id=offering_id,
+            allocation_id=unlock.allocation_id,
+            bucket=unlock.bucket,
+            date=unlock.date,
+            kind=unlock.kind,
+            tokens=unlock.tokens,
+            percent_of_allocation=unlock.percent_of_allocation,
+            percent_of_supply=unlock.percent_of_supply,
+            percent_of_circulating=unlock.percent_of_circulating,
+            cumulative_percent=unlock.cumulative_percent,
+            cumulative_tokens=unlock.cumulative_tokens,
+            final=unlock.final,
+        )
+        for offering_id, offering_schedules in schedules.items()
+        if offering_id in offerings
+        for unlock in offering_unlocks(offering_schedules, offerings[offering_id][0])
+    ]
+    with transaction.atomic():
+        UnlockEvent.objects.filter(offering_id__in=ids).delete()
+        UnlockEvent.objects.bulk_create(events, batch_size=BATCH)
+    return len(events)
+
+
+def on_offerings_changed(sender, offering_ids: Iterable[int], **kwargs) -> None:
+    """Recompute the unlocks inside the writing transaction, before its rescore is queued."""
+    if getattr(sender, "__name__", "") in IRRELEVANT_SENDERS:
+        return
+    unlock_events_refresh(offering_ids=offering_ids)
