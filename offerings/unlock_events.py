@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
+from decimal import Decimal
+
+from django.db import connection, transaction
 
 from offerings.models import Offering, TokenAllocation, UnlockEvent
 from offerings.unlocks import Schedule, offering_unlocks
@@ -53,28 +55,57 @@ def _chunk_refresh(ids: list[int]) -> int:
         start = vesting_start or offerings.get(offering_id, (None, None))[1]
         schedules[offering_id].append(Schedule(*fields, start))
     events = [
-        UnlockEvent(
-            offering_id=offering_id,
-            allocation_id=unlock.allocation_id,
-            bucket=unlock.bucket,
-            date=unlock.date,
-            kind=unlock.kind,
-            tokens=unlock.tokens,
-            percent_of_allocation=unlock.percent_of_allocation,
-            percent_of_supply=unlock.percent_of_supply,
-            percent_of_circulating=unlock.percent_of_circulating,
-            cumulative_percent=unlock.cumulative_percent,
-            cumulative_tokens=unlock.cumulative_tokens,
-            final=unlock.final,
-        )
+        (offering_id, *(getattr(unlock, name) for name in _UNLOCK_FIELDS))
         for offering_id, offering_schedules in schedules.items()
         if offering_id in offerings
         for unlock in offering_unlocks(offering_schedules, offerings[offering_id][0])
     ]
     with transaction.atomic():
         UnlockEvent.objects.filter(offering_id__in=ids).delete()
-        UnlockEvent.objects.bulk_create(events, batch_size=BATCH)
+        _insert(events)
     return len(events)
+
+
+_UNLOCK_FIELDS = (
+    "allocation_id",
+    "bucket",
+    "date",
+    "kind",
+    "tokens",
+    "percent_of_allocation",
+    "percent_of_supply",
+    "percent_of_circulating",
+    "cumulative_percent",
+    "cumulative_tokens",
+    "final",
+)
+_COLUMNS = ("offering_id", *_UNLOCK_FIELDS)
+
+
+def _insert(events: list[tuple]) -> None:
+    if not events:
+        return
+    if connection.vendor == "postgresql":
+        UnlockEvent.objects.bulk_create(
+            [UnlockEvent(**dict(zip(_COLUMNS, event, strict=True))) for event in events],
+            batch_size=BATCH,
+        )
+        return
+    # SQLite caps a statement at 999 parameters: one executemany instead of a batch per 80 rows.
+    table = connection.ops.quote_name(UnlockEvent._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(_COLUMNS))
+    operations = connection.ops
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
+            [
+                tuple(
+                    operations.adapt_decimalfield_value(value) if isinstance(value, Decimal) else value
+                    for value in event
+                )
+                for event in events
+            ],
+        )
 
 
 def on_offerings_changed(sender, offering_ids: Iterable[int], **kwargs) -> None:

@@ -123,11 +123,6 @@ class TokenAllocation(models.Model):
             errors["tge_percent"] = (
                 f"tge_percent ({self.tge_percent.normalize():f}) is over 100% of the allocation"
             )
-        if self.cliff_months and self.vesting_months is None:
-            errors["vesting_months"] = (
-                f"cliff_months is {self.cliff_months} but vesting_months is empty: "
-                "a cliff is part of a vesting period"
-            )
         if errors:
             raise ValidationError(errors)
 
