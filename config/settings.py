@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import envbool, envint, envlist, envsecret, envstr
+from config.env import envbool, envdecimal, envint, envlist, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -305,6 +306,19 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
 CELERY_BEAT_SCHEDULE["rescore-sweep"] = {
     "task": "diligence.queueing.rescore_sweep_task",
     "schedule": float(envint("RESCORE_SWEEP_SECONDS", 300)),
+}
+# tokens.unlock_overhang flags an unlock over this share of circulating supply (%) within
+# this many days; both are in the methodology fingerprint.
+UNLOCK_OVERHANG_PERCENT = envdecimal("UNLOCK_OVERHANG_PERCENT", "5")
+UNLOCK_OVERHANG_DAYS = envint("UNLOCK_OVERHANG_DAYS", 90)
+
+# --- Unlock alerts (offerings/unlock_alerts.py) ---
+# Watchers hear of an unlock over their threshold this many days before it.
+UNLOCK_ALERT_LEAD_DAYS = [int(days) for days in envlist("UNLOCK_ALERT_LEAD_DAYS", ["30", "7", "1"])]
+# The daily alert run, at this hour (UTC); re-runs send nothing twice.
+CELERY_BEAT_SCHEDULE["unlock-alerts"] = {
+    "task": "offerings.tasks.send_unlock_alerts",
+    "schedule": crontab(hour=envint("UNLOCK_ALERT_HOUR_UTC", 6), minute=0),
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -16,6 +16,7 @@ from functools import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from diligence.unlock_facts import UnlockFacts, unlock_facts_for
 from offerings.models import (
     Audit,
     Document,
@@ -127,6 +128,7 @@ class OfferingFacts:
     website: str
     socials: frozenset[str]
     market: MarketFacts | None = None
+    unlocks: UnlockFacts | None = None  # None: no unlock schedule recorded
 
     @property
     def ended(self) -> bool:
@@ -230,6 +232,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
     texts = _whitepaper_texts(among)
     venues = _venues(rows)
     markets = _markets(among)
+    unlocks = unlock_facts_for(among, today)
     facts = []
     for (
         pk,
@@ -308,6 +311,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
                 website=website,
                 socials=frozenset(network for (network,) in socials.get(pk, ())),
                 market=markets.get(pk),
+                unlocks=unlocks.get(pk),
             )
         )
     return facts

@@ -1,4 +1,4 @@
-"""Folding findings into a score, a grade, a risk level and a coverage figure (methodology 1.2).
+"""Folding findings into a score, a grade, a risk level and a coverage figure (methodology 1.3).
 
 score = 100 × (1 − (Σ weight of flags + ¼ · Σ weight of unknowns) / Σ applicable weight),
 clipped to 0..100: missing information is a risk, but a quarter of a confirmed flag.
@@ -13,6 +13,10 @@ ICObench, the one source that records enough to judge). Coverage is shown beside
 1.2 fills the market rules from the market-data refresh and gives `market.thin_liquidity` an
 absolute volume floor (MARKET_THIN_VOLUME_FLOOR_USD); the fingerprint now covers the market
 thresholds, so a deployment with another floor shows another fingerprint.
+
+1.3 adds `tokens.unlock_overhang` (medium: an unlock over UNLOCK_OVERHANG_PERCENT of circulating
+supply within UNLOCK_OVERHANG_DAYS, from the allocations' vesting schedules); the fingerprint
+covers that share and window.
 """
 
 from __future__ import annotations
@@ -23,13 +27,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from diligence.rules import RULES, market
+from diligence.rules import RULES, market, tokens
 from diligence.rules.base import FLAG, NOT_APPLICABLE, UNKNOWN, Severity
 
-METHODOLOGY_VERSION = "1.2"
+METHODOLOGY_VERSION = "1.3"
 # Bump METHODOLOGY_VERSION and record the new fingerprint whenever a rule, weight or threshold
 # changes; a test fails until both are updated, so no change goes unversioned.
-METHODOLOGY_FINGERPRINT = "548b3a3509ee"  # pragma: allowlist secret
+METHODOLOGY_FINGERPRINT = "df732127a6b5"  # pragma: allowlist secret
 
 UNKNOWN_PENALTY = Decimal("0.25")
 GRADES = ((Decimal(85), "A"), (Decimal(70), "B"), (Decimal(55), "C"), (Decimal(40), "D"))
@@ -102,4 +106,7 @@ def fingerprint() -> str:
     parts += [f"{floor}{label}" for floor, label in GRADES + RISKS]
     parts += [str(UNKNOWN_PENALTY), f"{THIN_COVERAGE}{THIN_COVERAGE_CAP}"]
     parts += [f"market.{name}={value}" for name, value in sorted(market.thresholds().items())]
+    parts += [
+        f"tokens.{name}={value}" for name, value in sorted(tokens.unlock_thresholds().items())
+    ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]

@@ -49,9 +49,9 @@ def test_each_chunk_costs_the_same_fixed_number_of_queries():
     _offerings(6)
     one_chunk, _ = _count_queries(chunk=10)
     three_chunks, _ = _count_queries(chunk=2)
-    # per chunk: offerings+venue, 6 kinds of parts, whitepaper texts, market summaries; plus
-    # the final empty read
-    assert one_chunk == 10
+    # per chunk: offerings+venue, 6 kinds of parts, whitepaper texts, market summaries, unlock
+    # events; plus the final empty read
+    assert one_chunk == 11
     assert (three_chunks - 1) == 3 * (one_chunk - 1)
 
 
