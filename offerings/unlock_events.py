@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -100,8 +99,8 @@ def _insert(events: list[tuple]) -> None:
             f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
             [
                 tuple(
-                    operations.adapt_decimalfield_value(value) if isinstance(value, Decimal) else value
-                    for value in event
+                    operations.adapt_decimalfield_value(v) if isinstance(v, Decimal) else v
+                    for v in event
                 )
                 for event in events
             ],

@@ -193,11 +193,3 @@ def offering_unlocks(schedules: list[Schedule], total_supply: Decimal | None) ->
 def _with(unlock: Unlock, **changes) -> Unlock:
     values = {name: getattr(unlock, name) for name in Unlock.__slots__}
     return Unlock(**(values | changes))
-
-
-def sellable_share(unlocks: list[Unlock], allocation_id: int, on: dt.date) -> Decimal:
-    """The share (0–100) of an allocation unlocked by the end of `on`."""
-    return sum(
-        (u.percent_of_allocation for u in unlocks if u.allocation_id == allocation_id and u.date <= on),
-        Decimal(0),
-    )

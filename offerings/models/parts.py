@@ -77,7 +77,9 @@ class TokenAllocation(models.Model):
     bucket = models.CharField(max_length=12, choices=Bucket.choices)
     percent = percent_field("share of supply (%)")
     vesting_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="From the vesting start to the last unlock, cliff included."
+        null=True,
+        blank=True,
+        help_text="From the vesting start to the last unlock, cliff included.",
     )
     cliff_months = models.PositiveSmallIntegerField(null=True, blank=True)
     tge_percent = percent_field(

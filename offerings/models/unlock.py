@@ -10,9 +10,7 @@ from .parts import TokenAllocation
 
 
 def share_field(verbose_name: str, *, max_digits: int = 13, places: int = 8, **kwargs):
-    return models.DecimalField(
-        verbose_name, max_digits=max_digits, decimal_places=places, **kwargs
-    )
+    return models.DecimalField(verbose_name, max_digits=max_digits, decimal_places=places, **kwargs)
 
 
 class UnlockEventQuerySet(models.QuerySet):

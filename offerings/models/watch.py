@@ -61,7 +61,7 @@ def feed_token_new() -> str:
 
 
 class AnalystPreferences(models.Model):
-    """One analyst's settings: the unlock alert threshold, the calendar feed, the last home visit."""
+    """An analyst's settings: unlock alert threshold, calendar feed, last visit of the home page."""
 
     DEFAULT_UNLOCK_THRESHOLD = Decimal(1)
 

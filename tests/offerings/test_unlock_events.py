@@ -77,7 +77,10 @@ def test_a_token_generation_date_moves_every_unlock_that_starts_on_it():
 
 def test_an_allocation_change_replaces_the_events():
     offering = offering_create(record=RECORD)
-    allocations = [RECORD["allocations"][0], {"bucket": "team", "percent": "20", "tge_percent": "100"}]
+    allocations = [
+        RECORD["allocations"][0],
+        {"bucket": "team", "percent": "20", "tge_percent": "100"},
+    ]
     offering_update(offering=offering, record={"allocations": allocations})
     assert [row[2] for row in events(offering)] == ["tge", "tge"]
     assert UnlockEvent.objects.filter(offering=offering).count() == 2
@@ -123,7 +126,10 @@ def test_a_schedule_that_cannot_be_is_refused_naming_field_and_value(fields, fie
 
 
 def test_the_import_refuses_an_unknown_frequency_naming_field_value_and_rule():
-    record = {**RECORD, "allocations": [{"bucket": "team", "percent": "5", "unlock_frequency": "weekly"}]}
+    record = {
+        **RECORD,
+        "allocations": [{"bucket": "team", "percent": "5", "unlock_frequency": "weekly"}],
+    }
     with pytest.raises(ValidationError) as excinfo:
         offering_create(record=record)
     text = str(excinfo.value)

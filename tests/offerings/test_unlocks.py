@@ -72,9 +72,7 @@ def test_daily_linear_vesting_unlocks_one_share_a_day():
 def test_daily_vesting_with_a_cliff_releases_the_accrued_days_on_the_cliff():
     # 2 months from 1 January 2024 = 60 days (leap February); the 1-month cliff accrued 31.
     unlocks = allocation_unlocks(
-        schedule(
-            vesting_months=2, cliff_months=1, frequency="daily", start=dt.date(2024, 1, 1)
-        ),
+        schedule(vesting_months=2, cliff_months=1, frequency="daily", start=dt.date(2024, 1, 1)),
         D(6_000),
     )
     assert unlocks[0].date == dt.date(2024, 2, 1) and unlocks[0].kind == "cliff"
@@ -121,9 +119,7 @@ def test_months_are_calendar_months_clamped_to_the_month_end(start, months, expe
 
 
 def test_a_start_on_31_january_unlocks_on_each_month_end():
-    unlocks = allocation_unlocks(
-        schedule(vesting_months=4, start=dt.date(2024, 1, 31)), SUPPLY
-    )
+    unlocks = allocation_unlocks(schedule(vesting_months=4, start=dt.date(2024, 1, 31)), SUPPLY)
     assert [u.date for u in unlocks] == [
         dt.date(2024, 2, 29),
         dt.date(2024, 3, 31),
