@@ -1,6 +1,6 @@
 from django.urls import path
 
-from offerings.views import browse, compare, detail, venues, watch
+from offerings.views import browse, compare, detail, unlocks, venues, watch
 
 app_name = "offerings"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("offerings/<slug:slug>/", detail.offering_detail, name="detail"),
     path("offerings/<slug:slug>/watch/", watch.offering_watch, name="watch"),
     path("compare/", compare.offering_compare, name="compare"),
+    path("unlocks/", unlocks.unlock_calendar, name="unlocks"),
     path("venues/", venues.venue_list, name="venues"),
     path("venues/<slug:slug>/", venues.venue_detail, name="venue"),
     path("watchlist/", watch.watchlist, name="watchlist"),

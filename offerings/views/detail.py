@@ -20,6 +20,7 @@ from offerings.amounts import canonical
 from offerings.interchange import PREFETCH
 from offerings.models import Document, Offering, TokenAllocation, Watch
 from offerings.views.market import market_context
+from offerings.views.unlock_panels import unlock_context
 
 ASSESSMENT_LIMIT = 20  # score history shown
 HISTORY_LIMIT = 20  # change-history entries shown
@@ -114,6 +115,7 @@ def detail_context(offering: Offering) -> dict[str, Any]:
         "vesting_chart": vesting_chart(allocations),
         "history": change_history(offering),
         **market_context(offering),
+        **unlock_context(offering),
         **diligence_context(offering),
     }
 
