@@ -8,3 +8,7 @@ offerings_changed = Signal()
 # Sent inside the writing transaction by the market-data refresh with `offering_ids`: the
 # offerings whose listings appeared, changed status or were delisted.
 listings_changed = Signal()
+
+# Sent inside the alert run's transaction with `announcements`: a list of
+# offerings.unlock_alerts.Announcement, unlocks coming within a lead time, each sent once.
+unlocks_upcoming = Signal()

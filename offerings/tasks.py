@@ -59,3 +59,18 @@ def load_market_history() -> int:
 @shared_task(acks_late=True)
 def load_market_history_batch(coin_ids: list[str]) -> dict:
     return history_batch_refresh(coin_ids=coin_ids).as_dict()
+
+
+@shared_task(acks_late=True)
+def send_unlock_alerts() -> dict:
+    """The daily unlock alerts (offerings.unlock_alerts); a re-run sends nothing twice."""
+    from django.utils import timezone
+
+    from offerings.unlock_alerts import unlock_alerts_send
+
+    report = unlock_alerts_send(today=timezone.localdate())
+    return {
+        "notifications": report.notifications,
+        "announcements": report.announcements,
+        "already_sent": report.already_sent,
+    }

@@ -3,7 +3,8 @@
 offerings_changed sent for an Offering → offering.created / offering.updated (`created_ids`
 tells them apart);
 diligence's assessments_changed → assessment.changed for every new assessment, and
-risk.changed when an assessed offering's risk level moved; listings_changed → listing.changed.
+risk.changed when an assessed offering's risk level moved; listings_changed → listing.changed;
+unlocks_upcoming (the daily unlock alerts) → unlock.upcoming, once per unlock and lead time.
 The receivers only note the events: the fan-out runs after commit (see dispatch.py).
 """
 
@@ -39,6 +40,15 @@ def on_offerings_changed(
 def on_listings_changed(sender, offering_ids: Iterable[int], **kwargs) -> None:
     _publish_on_commit(
         [OfferingEvent(Event.LISTING_CHANGED, pk) for pk in dict.fromkeys(offering_ids)]
+    )
+
+
+def on_unlocks_upcoming(sender, announcements: Iterable, **kwargs) -> None:
+    _publish_on_commit(
+        [
+            OfferingEvent(Event.UNLOCK_UPCOMING, announcement.offering_id, announcement.data())
+            for announcement in announcements
+        ]
     )
 
 

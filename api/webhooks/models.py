@@ -12,6 +12,7 @@ class Event(models.TextChoices):
     ASSESSMENT_CHANGED = "assessment.changed"
     RISK_CHANGED = "risk.changed"
     LISTING_CHANGED = "listing.changed"
+    UNLOCK_UPCOMING = "unlock.upcoming"
 
 
 # Sent only on request (POST .../ping/), whatever the endpoint subscribes to.

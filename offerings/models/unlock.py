@@ -65,10 +65,13 @@ class UnlockEvent(models.Model):
 
 
 class UnlockAlert(models.Model):
-    """An unlock alert sent: one per analyst, unlock and lead time, whatever the re-runs.
-    Keyed by the unlock's offering, bucket and date, which survive a recomputation."""
+    """An unlock alert sent: one per analyst, unlock and lead time, whatever the re-runs; with
+    no user, the `unlock.upcoming` webhook event. Keyed by the unlock's offering, bucket and
+    date, which survive a recomputation of the events."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="+")
     bucket = models.CharField(max_length=12)
     date = models.DateField()
@@ -80,7 +83,12 @@ class UnlockAlert(models.Model):
             models.UniqueConstraint(
                 fields=["user", "offering", "bucket", "date", "lead_days"],
                 name="one_unlock_alert_per_lead_time",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["offering", "bucket", "date", "lead_days"],
+                condition=models.Q(user__isnull=True),
+                name="one_unlock_announcement_per_lead_time",
+            ),
         ]
 
     def __str__(self) -> str:
