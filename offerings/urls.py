@@ -1,6 +1,6 @@
 from django.urls import path
 
-from offerings.views import browse, compare, detail, unlocks, venues, watch
+from offerings.views import browse, compare, detail, preferences, unlocks, venues, watch
 
 app_name = "offerings"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("offerings/<slug:slug>/watch/", watch.offering_watch, name="watch"),
     path("compare/", compare.offering_compare, name="compare"),
     path("unlocks/", unlocks.unlock_calendar, name="unlocks"),
+    path("unlocks/feed/<str:token>.ics", unlocks.unlock_feed, name="unlock_feed"),
+    path("settings/", preferences.analyst_settings, name="settings"),
     path("venues/", venues.venue_list, name="venues"),
     path("venues/<slug:slug>/", venues.venue_detail, name="venue"),
     path("watchlist/", watch.watchlist, name="watchlist"),
