@@ -25,7 +25,18 @@ FORMAT_VERSION = 1
 
 # Fields that exports add and imports ignore (computed by other parts of the product).
 READ_ONLY_FIELDS = frozenset(
-    {"score", "grade", "risk", "coverage", "flags", "market", "listings", "assessed_at", "url"}
+    {
+        "score",
+        "grade",
+        "risk",
+        "coverage",
+        "flags",
+        "market",
+        "listings",
+        "assessed_at",
+        "url",
+        "vesting_returns",
+    }
 )
 
 

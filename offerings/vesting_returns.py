@@ -86,5 +86,77 @@ def round_returns(
     return results
 
 
+def offering_round_returns(
+    offering, *, today: dt.date, tranches: Sequence[Tranche] | None = None
+) -> list[RoundReturn]:
+    """The returns of an offering with loaded rounds and market summary (none without market
+    data or a priced round; reads the events unless given, and every quoted day's price)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from offerings.models import UnlockEvent
+
+    try:
+        summary = offering.market_summary
+    except ObjectDoesNotExist:
+        return []
+    rounds = [(r.kind, r.price_usd) for r in offering.rounds.all() if r.price_usd]
+    if not rounds:
+        return []
+    if tranches is None:
+        tranches = list(
+            UnlockEvent.objects.filter(offering=offering).only(
+                "bucket", "date", "percent_of_allocation"
+            )
+        )
+    if not tranches:
+        return []
+    return round_returns(
+        rounds=rounds,
+        tranches=tranches,
+        daily_prices=daily_prices_all(offering),
+        price_now=summary.price_usd,
+        today=today,
+    )
+
+
+def daily_prices_all(offering) -> list[tuple[dt.date, Decimal]]:
+    """The average quoted price of every quoted day since listing (one query)."""
+    from django.db.models import Avg
+    from django.db.models.functions import TruncDate
+
+    from offerings.models import MarketSnapshot
+
+    rows = (
+        MarketSnapshot.objects.filter(offering=offering, price_usd__isnull=False)
+        .annotate(day=TruncDate("time"))
+        .values("day")
+        .annotate(price=Avg("price_usd"))
+        .order_by("day")
+        .values_list("day", "price")
+    )
+    return [(day, Decimal(price)) for day, price in rows]
+
+
+def round_returns_record(results: list[RoundReturn]) -> list[dict]:
+    """The API's `vesting_returns`: exact decimals as strings, ratios (0.5 is +50%)."""
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else format(value.normalize(), "f")
+
+    return [
+        {
+            "round": r.kind,
+            "price_usd": text(r.price_usd),
+            "bucket": r.bucket,
+            "sellable_percent": text(r.sellable_percent),
+            "vesting_adjusted_roi": text(r.vesting_adjusted_roi),
+            "roi": text(r.roi),
+            "tranches_sold": r.tranches_sold,
+            "tranches_unlocked": r.tranches_unlocked,
+        }
+        for r in results
+    ]
+
+
 def _roi(value: Decimal, price: Decimal) -> Decimal:
     return (value / price - 1).quantize(PLACES)

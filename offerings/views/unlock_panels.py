@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Avg
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from offerings.models import MarketSnapshot, Offering, UnlockEvent
-from offerings.vesting_returns import round_returns
+from offerings.models import Offering, UnlockEvent
+from offerings.vesting_returns import offering_round_returns
 from offerings.views.unlock_charts import supply_chart
 
 EVENTS_SHOWN = 24  # coming unlocks listed on the page; the calendar has the rest
@@ -33,35 +28,5 @@ def unlock_context(offering: Offering) -> dict[str, Any]:
         "unlock_events_more": max(len(coming) - EVENTS_SHOWN, 0),
         "unlock_events_coming": len(coming),
         "unlock_events_past": len(events) - len(coming),
-        "round_returns": _round_returns(offering, events, today),
+        "round_returns": offering_round_returns(offering, today=today, tranches=events),
     }
-
-
-def _round_returns(offering: Offering, events: list[UnlockEvent], today: dt.date) -> list:
-    try:
-        summary = offering.market_summary
-    except ObjectDoesNotExist:
-        return []
-    rounds = [(r.kind, r.price_usd) for r in offering.rounds.all() if r.price_usd]
-    if not rounds or not events:
-        return []
-    return round_returns(
-        rounds=rounds,
-        tranches=events,
-        daily_prices=all_daily_prices(offering),
-        price_now=summary.price_usd,
-        today=today,
-    )
-
-
-def all_daily_prices(offering: Offering) -> list[tuple[dt.date, Decimal]]:
-    """The average quoted price of every quoted day since listing (one query)."""
-    rows = (
-        MarketSnapshot.objects.filter(offering=offering, price_usd__isnull=False)
-        .annotate(day=TruncDate("time"))
-        .values("day")
-        .annotate(price=Avg("price_usd"))
-        .order_by("day")
-        .values_list("day", "price")
-    )
-    return [(day, Decimal(price)) for day, price in rows]
