@@ -142,9 +142,10 @@ def feed_token_revoke(*, user: Any) -> None:
     AnalystPreferences.objects.filter(user=user).update(feed_token=None)
 
 
-def home_visit_record(*, user: Any, now: Any) -> Any:
-    """Note the analyst's visit of the home page; return the previous one (None the first time)."""
+def home_visit_record(*, user: Any, now: Any) -> tuple[AnalystPreferences, Any]:
+    """Note the analyst's visit of the home page; return their preferences and the previous
+    visit's time (None the first time)."""
     preferences = preferences_get(user=user)
     previous = preferences.home_seen_at
     AnalystPreferences.objects.filter(pk=preferences.pk).update(home_seen_at=now)
-    return previous
+    return preferences, previous
