@@ -57,6 +57,10 @@ class UnlockEvent(models.Model):
         ordering = ["date", "id"]
         indexes = [
             models.Index(fields=["date", "id"], name="unlock_date_id"),
+            # Covers the calendar's month timeline and share filter: an index-only scan.
+            models.Index(
+                fields=["date", "bucket", "percent_of_circulating"], name="unlock_calendar_cover"
+            ),
             models.Index(fields=["offering", "date"], name="unlock_offering_date"),
         ]
 
