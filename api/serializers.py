@@ -46,6 +46,8 @@ def _field(reader, *, name: str) -> serializers.Field:
         "kyc": Offering.Kyc.values,
         "product_stage": Offering.ProductStage.values,
         "bucket": TokenAllocation.Bucket.values,
+        "unlock_frequency": TokenAllocation.Frequency.values,
+        "schedule_source": TokenAllocation.ScheduleSource.values,
         "round_kind": ROUND_KINDS,
     }.get(name)
     if choices:
@@ -137,6 +139,11 @@ class OfferingSerializer(_OfferingRecord):
         required=False,
         allow_null=True,
         help_text="Contract-risk facts with provider and date (read-only; null before a check).",
+    )
+    vesting_returns = serializers.JSONField(
+        required=False,
+        help_text="One offering only: per priced sale round, the share of its tokens unlocked "
+        "by now, the return selling each tranche on its first quoted day, and the plain ROI.",
     )
     url = serializers.URLField()
 

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from api import pages
 from api.problems import not_found
-from api.views import diligence, offerings, venues
+from api.views import diligence, offerings, unlocks, venues
 
 app_name = "api"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("v1/offerings/<slug:slug>/reviews/", diligence.ReviewList.as_view(), name="reviews"),
     path("v1/checklist/", diligence.Checklist.as_view(), name="checklist"),
+    path("v1/unlocks/", unlocks.UnlockList.as_view(), name="unlocks"),
     path("v1/venues/", venues.VenueList.as_view(), name="venues"),
     path("v1/venues/<slug:slug>/", venues.VenueDetail.as_view(), name="venue"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -35,6 +36,19 @@ def envint(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+
+
+def envdecimal(name: str, default: str) -> Decimal:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        raw = default
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a decimal number") from None
+    if not value.is_finite():
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a finite decimal number")
+    return value
 
 
 def envlist(name: str, default: list[str]) -> list[str]:

@@ -6,9 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import envbool, envint, envlist, envsecret, envstr
+from config.env import envbool, envdecimal, envint, envlist, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -434,6 +435,19 @@ CELERY_BEAT_SCHEDULE["freeze-sale-end-assessments"] = {
 CELERY_BEAT_SCHEDULE["track-record-refresh"] = {
     "task": "diligence.tasks.track_record_refresh_task",
     "schedule": float(envint("TRACK_RECORD_INTERVAL_S", 24 * 3600)),
+}
+# tokens.unlock_overhang flags an unlock over this share of circulating supply (%) within
+# this many days; both are in the methodology fingerprint.
+UNLOCK_OVERHANG_PERCENT = envdecimal("UNLOCK_OVERHANG_PERCENT", "5")
+UNLOCK_OVERHANG_DAYS = envint("UNLOCK_OVERHANG_DAYS", 90)
+
+# --- Unlock alerts (offerings/unlock_alerts.py) ---
+# Watchers hear of an unlock over their threshold this many days before it.
+UNLOCK_ALERT_LEAD_DAYS = [int(days) for days in envlist("UNLOCK_ALERT_LEAD_DAYS", ["30", "7", "1"])]
+# The daily alert run, at this hour (UTC); re-runs send nothing twice.
+CELERY_BEAT_SCHEDULE["unlock-alerts"] = {
+    "task": "offerings.tasks.send_unlock_alerts",
+    "schedule": crontab(hour=envint("UNLOCK_ALERT_HOUR_UTC", 6), minute=0),
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from diligence.contract_facts import ContractFacts, contract_facts
+from diligence.unlock_facts import UnlockFacts, unlock_facts_for
 from offerings.models import (
     Absence,
     Audit,
@@ -141,6 +142,7 @@ class OfferingFacts:
     market: MarketFacts | None = None
     bonus: bool | None = None
     contract: ContractFacts | None = None
+    unlocks: UnlockFacts | None = None  # None: no unlock schedule recorded
 
     @property
     def ended(self) -> bool:
@@ -243,6 +245,7 @@ _COMPUTED = (
     "backers",
     "market",
     "contract",
+    "unlocks",
 )
 # Where each fact sits in a row followed by its computed facts, found by name.
 _SLOT = {name: len(_DERIVED) + index for index, name in enumerate(SCALAR_COLUMNS)}
@@ -278,6 +281,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
     venues = _venues(rows)
     markets = _markets(among)
     contracts = contract_facts(among_ids(ids, "pk"))
+    unlocks = unlock_facts_for(among, today)
     facts = []
     for row in rows:
         pk, declared_status, backers, venue_id = row[: len(_DERIVED)]
@@ -304,6 +308,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
             None if backers is None else tuple(backers),
             markets.get(pk),
             contracts.get(pk),
+            unlocks.get(pk),
         )
         facts.append(OfferingFacts(*_arguments(row + computed)))
     return facts

@@ -9,6 +9,12 @@ every few minutes (`diligence.queueing.rescore_sweep_task`), so the work is done
 is back. (An edit that changes no finding leaves no new assessment, so such offerings stay
 candidates until the window passes: they are evaluated again, never written again. Changes
 older than the window, or to a venue or document only, are left to the nightly `rescore`.)
+
+Time alone changes a finding too: `tokens.unlock_overhang` looks UNLOCK_OVERHANG_DAYS ahead, so
+an unlock entering that window, or passing, changes it with no edit at all. The sweep also picks
+the offerings with an unlock that crossed a window edge after their current assessment
+(`offerings_with_moved_unlock_window`). The nightly `rescore` evaluates every offering on the
+day's date, so it picks them up as well.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import logging
 from collections.abc import Iterable
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -25,7 +32,7 @@ from kombu.exceptions import OperationalError
 
 from diligence.models import Assessment
 from diligence.rescoring import RescoreReport, assessments_refresh
-from offerings.models import Offering
+from offerings.models import Offering, UnlockEvent
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +79,47 @@ def offerings_needing_rescore(*, since: dt.datetime) -> QuerySet[Offering]:
     )
 
 
-def rescore_sweep(*, window: dt.timedelta = SWEEP_WINDOW) -> RescoreReport:
-    """Rescore the offerings whose queued rescore never ran (see the module docstring)."""
+def offerings_with_moved_unlock_window(
+    *, today: dt.date, window: dt.timedelta = SWEEP_WINDOW
+) -> set[int]:
+    """Offerings with an unlock that entered the overhang window (or left it, by passing) in
+    the last `window` and after their current assessment (one query over two date bands)."""
+    ahead = dt.timedelta(days=settings.UNLOCK_OVERHANG_DAYS)
+    days = dt.timedelta(days=max(window.days, 1))
+    assessed_at = Subquery(
+        Assessment.objects.current()
+        .filter(offering=OuterRef("offering_id"))
+        .values("created_at")[:1]
+    )
+    rows = (
+        UnlockEvent.objects.filter(
+            Q(date__gte=today - days, date__lt=today)
+            | Q(date__gt=today + ahead - days, date__lte=today + ahead)
+        )
+        .annotate(assessed_at=assessed_at)
+        .values_list("offering_id", "date", "assessed_at")
+    )
+    moved = set()
+    for offering_id, date, assessed in rows:
+        # The day the event entered the window, or the day after it, when it left.
+        crossed = date - ahead if date >= today else date + dt.timedelta(days=1)
+        if assessed is None or timezone.localdate(assessed) < crossed:
+            moved.add(offering_id)
+    return moved
+
+
+def rescore_sweep(
+    *, window: dt.timedelta = SWEEP_WINDOW, today: dt.date | None = None
+) -> RescoreReport:
+    """Rescore the offerings whose queued rescore never ran, and those whose unlock window
+    moved since their assessment (see the module docstring)."""
+    today = today or timezone.localdate()
     since = timezone.now() - window
-    return assessments_refresh(offerings=offerings_needing_rescore(since=since))
+    moved = offerings_with_moved_unlock_window(today=today, window=window)
+    offerings = Offering.objects.filter(
+        Q(pk__in=offerings_needing_rescore(since=since).values("pk")) | Q(pk__in=sorted(moved))
+    )
+    return assessments_refresh(offerings=offerings, today=today)
 
 
 @shared_task(acks_late=True)

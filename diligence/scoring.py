@@ -18,6 +18,9 @@ better than a plain count of flags (README, "Backtest").
 
 2.0 also brings the nine `contract` rules (contract-risk checks: GoPlus, an explorer, JSON-RPC)
 with guide-based points; the fingerprint covers their configured thresholds too.
+It also brings `tokens.unlock_overhang` (an unlock over UNLOCK_OVERHANG_PERCENT of circulating
+supply within UNLOCK_OVERHANG_DAYS, from the allocations' vesting schedules), whose share and
+window the fingerprint covers.
 """
 
 from __future__ import annotations
@@ -29,13 +32,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 
 from diligence import weights
-from diligence.rules import RULES, contract, market
+from diligence.rules import RULES, contract, market, tokens
 from diligence.rules.base import FLAG, NOT_APPLICABLE, UNKNOWN, Severity
 
 METHODOLOGY_VERSION = "2.0"
 # Bump METHODOLOGY_VERSION and record the new fingerprint whenever a rule, weight or threshold
 # changes; a test fails until both are updated, so no change goes unversioned.
-METHODOLOGY_FINGERPRINT = "00a26c782761"  # pragma: allowlist secret
+METHODOLOGY_FINGERPRINT = "a2176ea8564e"  # pragma: allowlist secret
 
 GRADES = ((Decimal(85), "A"), (Decimal(70), "B"), (Decimal(55), "C"), (Decimal(40), "D"))
 RISKS = ((Decimal(80), "low"), (Decimal(60), "medium"), (Decimal(40), "high"))
@@ -168,4 +171,7 @@ def fingerprint() -> str:
     parts += [f"calibration={calibration.intercept!r},{calibration.slope!r}"]
     parts += [f"market.{name}={value}" for name, value in sorted(market.thresholds().items())]
     parts += [f"contract.{name}={value}" for name, value in sorted(contract.thresholds().items())]
+    parts += [
+        f"tokens.{name}={value}" for name, value in sorted(tokens.unlock_thresholds().items())
+    ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]

@@ -83,6 +83,17 @@ class TokenAllocationInline(admin.TabularInline):
     model = TokenAllocation
     formset = AllocationFormSet
     extra = 0
+    fields = [
+        "bucket",
+        "percent",
+        "tge_percent",
+        "cliff_months",
+        "vesting_months",
+        "unlock_frequency",
+        "vesting_start",
+        "schedule_source",
+        "schedule_source_url",
+    ]
     max_num = LIST_MAX_ENTRIES["allocations"]
 
 
@@ -199,7 +210,7 @@ class OfferingAdmin(SimpleHistoryAdmin):
             {
                 "fields": [
                     "venue",
-                    ("start_date", "end_date"),
+                    ("start_date", "end_date", "tge_date"),
                     "cap_currency",
                     ("soft_cap", "hard_cap"),
                     ("raised_usd", "token_price_usd"),

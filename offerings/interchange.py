@@ -65,6 +65,7 @@ READ_ONLY_FIELDS = frozenset(
         "contract",
         "assessed_at",
         "url",
+        "vesting_returns",
     }
 )
 
@@ -219,6 +220,7 @@ SCALARS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "claims": ("claims", _text),
     "start_date": ("start_date", _date),
     "end_date": ("end_date", _date),
+    "tge_date": ("tge_date", _date),
     "cap_currency": ("cap_currency", _text),
     "soft_cap": ("soft_cap", read_decimal),
     "hard_cap": ("hard_cap", read_decimal),
@@ -258,6 +260,11 @@ PARTS: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "percent": ("percent", read_decimal),
         "vesting_months": ("vesting_months", _integer),
         "cliff_months": ("cliff_months", _integer),
+        "tge_percent": ("tge_percent", read_decimal),
+        "unlock_frequency": ("unlock_frequency", _choice(TokenAllocation.Frequency)),
+        "vesting_start": ("vesting_start", _date),
+        "schedule_source": ("schedule_source", _choice(TokenAllocation.ScheduleSource)),
+        "schedule_source_url": ("schedule_source_url", _text),
     },
     "rounds": {
         "kind": ("kind", _choice(SaleRound.Kind)),

@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from offerings.importing import ImportReport, SourceRow, offerings_import
-from offerings.models import Absence, Notification, Offering, SecurityIncident, Venue, Watch
+from offerings.models import (
+    Absence,
+    AnalystPreferences,
+    Notification,
+    Offering,
+    SecurityIncident,
+    Venue,
+    Watch,
+)
+from offerings.models.watch import feed_token_new
 from offerings.signals import offerings_changed
 
 
@@ -249,3 +258,40 @@ def absences_set(
         if changed:
             offerings_changed.send(sender=Offering, offering_ids=[offering.pk])
     return refused
+
+
+def preferences_get(*, user: Any) -> AnalystPreferences:
+    """The analyst's preferences, created with the defaults on first use."""
+    preferences, _ = AnalystPreferences.objects.get_or_create(user=user)
+    return preferences
+
+
+def preferences_update(*, user: Any, unlock_threshold_percent: Any) -> AnalystPreferences:
+    """Set the share of circulating supply from which unlocks alert the analyst."""
+    preferences = preferences_get(user=user)
+    preferences.unlock_threshold_percent = unlock_threshold_percent
+    preferences.full_clean()
+    preferences.save(update_fields=["unlock_threshold_percent"])
+    return preferences
+
+
+def feed_token_renew(*, user: Any) -> str:
+    """A new secret for the analyst's calendar feed URL; the previous URL stops working."""
+    preferences = preferences_get(user=user)
+    preferences.feed_token = feed_token_new()
+    preferences.save(update_fields=["feed_token"])
+    return preferences.feed_token
+
+
+def feed_token_revoke(*, user: Any) -> None:
+    """Turn the analyst's calendar feed off: its URL answers 404 from now on."""
+    AnalystPreferences.objects.filter(user=user).update(feed_token=None)
+
+
+def home_visit_record(*, user: Any, now: Any) -> tuple[AnalystPreferences, Any]:
+    """Note the analyst's visit of the home page; return their preferences and the previous
+    visit's time (None the first time)."""
+    preferences = preferences_get(user=user)
+    previous = preferences.home_seen_at
+    AnalystPreferences.objects.filter(pk=preferences.pk).update(home_seen_at=now)
+    return preferences, previous

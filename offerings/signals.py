@@ -12,3 +12,6 @@ listings_changed = Signal()
 # Sent inside the writing transaction by the contract-risk check with `changes`: offering id →
 # the list of its changes since the previous check ({"fact", "old", "new", "summary", ...}).
 contract_changed = Signal()
+# Sent inside the alert run's transaction with `announcements`: a list of
+# offerings.unlock_alerts.Announcement, unlocks coming within a lead time, each sent once.
+unlocks_upcoming = Signal()

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from offerings.views import browse, compare, detail, documents, outcomes, venues, watch
+from offerings.views import (
+    browse,
+    compare,
+    detail,
+    documents,
+    outcomes,
+    preferences,
+    unlocks,
+    venues,
+    watch,
+)
 
 app_name = "offerings"
 
@@ -18,6 +28,9 @@ urlpatterns = [
         name="document",
     ),
     path("compare/", compare.offering_compare, name="compare"),
+    path("unlocks/", unlocks.unlock_calendar, name="unlocks"),
+    path("unlocks/feed/<str:token>.ics", unlocks.unlock_feed, name="unlock_feed"),
+    path("settings/", preferences.analyst_settings, name="settings"),
     path("venues/", venues.venue_list, name="venues"),
     path("venues/<slug:slug>/", venues.venue_detail, name="venue"),
     path("watchlist/", watch.watchlist, name="watchlist"),

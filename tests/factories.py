@@ -150,7 +150,14 @@ def full_offering(**kwargs) -> Offering:
     offering = OfferingFactory(**kwargs)
     TeamMemberFactory(offering=offering, position=0)
     TeamMemberFactory(offering=offering, position=1, name="", anonymous=True, experienced=None)
-    TokenAllocationFactory(offering=offering)
+    TokenAllocationFactory(
+        offering=offering,
+        tge_percent=Decimal("5"),
+        unlock_frequency="quarterly",
+        vesting_start=dt.date(2026, 3, 1),
+        schedule_source="whitepaper",
+        schedule_source_url=f"https://{offering.slug}.example/wp.pdf#vesting",
+    )
     TokenAllocationFactory(offering=offering, bucket="public_sale", percent=Decimal("40"))
     SaleRoundFactory(offering=offering)
     AuditFactory(offering=offering)

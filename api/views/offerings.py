@@ -32,6 +32,7 @@ from offerings.interchange import parse_record
 from offerings.models import Offering, Venue
 from offerings.services import offering_create, offering_delete, offering_update
 from offerings.status import Status
+from offerings.vesting_returns import offering_round_returns, round_returns_record
 
 ORDERINGS = [key for key, _ in SORTS if key and key not in DEFERRED_SORTS]
 # API parameter -> OfferingFilterForm field (the UI's filters, with the same rules).
@@ -249,7 +250,11 @@ class OfferingDetail(APIView):
     )
     def get(self, request, slug: str):
         offering = offering_detail_load(slug)
-        return Response(offering_representation(offering, base_url=_base_url(request)))
+        body = offering_representation(offering, base_url=_base_url(request))
+        body["vesting_returns"] = round_returns_record(
+            offering_round_returns(offering, today=timezone.localdate())
+        )
+        return Response(body)
 
     @extend_schema(
         operation_id="offerings_update",

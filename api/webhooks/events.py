@@ -5,6 +5,7 @@ tells them apart);
 diligence's assessments_changed → assessment.changed for every new assessment, and
 risk.changed when an assessed offering's risk level moved; listings_changed → listing.changed;
 contract_changed → contract.changed, carrying the changes the contract re-check found.
+unlocks_upcoming (the daily unlock alerts) → unlock.upcoming, once per unlock and lead time.
 The receivers only note the events: the fan-out runs after commit (see dispatch.py).
 """
 
@@ -48,6 +49,15 @@ def on_contract_changed(sender, changes: dict[int, list[dict]], **kwargs) -> Non
         [
             OfferingEvent(Event.CONTRACT_CHANGED, pk, {"changes": diffs})
             for pk, diffs in changes.items()
+        ]
+    )
+
+
+def on_unlocks_upcoming(sender, announcements: Iterable, **kwargs) -> None:
+    _publish_on_commit(
+        [
+            OfferingEvent(Event.UNLOCK_UPCOMING, announcement.offering_id, announcement.data())
+            for announcement in announcements
         ]
     )
 

@@ -13,6 +13,7 @@ class Event(models.TextChoices):
     RISK_CHANGED = "risk.changed"
     LISTING_CHANGED = "listing.changed"
     CONTRACT_CHANGED = "contract.changed"
+    UNLOCK_UPCOMING = "unlock.upcoming"
 
 
 # Sent only on request (POST .../ping/), whatever the endpoint subscribes to.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
 
+from django.conf import settings
+
 from diligence.facts import OfferingFacts
 from diligence.rules.base import Severity, amount, flagged, not_applicable, passed, rule, unknown
 
@@ -175,3 +177,51 @@ def tokens_supply_unfixed(facts: OfferingFacts):
         supply = f" at {amount(facts.total_supply)} tokens" if facts.total_supply else ""
         return passed(f"supply: fixed{supply}")
     return flagged("supply: can grow, no fixed maximum")
+
+
+def unlock_thresholds() -> dict[str, str]:
+    """The overhang rule's configured share and window, for the methodology fingerprint."""
+    return {
+        "unlock_overhang_percent": str(settings.UNLOCK_OVERHANG_PERCENT),
+        "unlock_overhang_days": str(settings.UNLOCK_OVERHANG_DAYS),
+    }
+
+
+@rule(
+    code="tokens.unlock_overhang",
+    title="Large unlock coming",
+    category="tokens",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "Team, investor and treasury tokens coming off lock-up add supply their holders often "
+        "sell; a large unlock tends to push the price down, from weeks before it."
+    ),
+    source="IEO guide, 'Risk of pump and dump'; ICO guide, token economics and distribution",
+)
+def tokens_unlock_overhang(facts: OfferingFacts):
+    unlocks = facts.unlocks
+    if unlocks is None:
+        return unknown("unlock schedule: not recorded")
+    limit = settings.UNLOCK_OVERHANG_PERCENT
+    # The quoted dates are the events' own, so the evidence changes when the events do, not daily.
+    large = [
+        u
+        for u in unlocks.upcoming
+        if u.percent_of_circulating is not None and u.percent_of_circulating > limit
+    ]
+    if large:
+        largest = max(large, key=lambda u: (u.percent_of_circulating, -u.date.toordinal()))
+        more = f" and {len(large) - 1} more" if len(large) > 1 else ""
+        return flagged(
+            f"{largest.bucket} {largest.kind} unlock on {largest.date.isoformat()}: "
+            f"{amount(largest.percent_of_circulating)}% of circulating supply"
+            f"{more} (over {amount(limit)}% within {unlocks.window_days} days)"
+        )
+    unsized = sorted({u.bucket for u in unlocks.upcoming if u.percent_of_supply is None})
+    if unsized:
+        return unknown(f"unlock share unknown for {', '.join(unsized)} within the window")
+    if unlocks.fully_unlocked_on is not None:
+        return passed(f"every scheduled allocation unlocked by {unlocks.fully_unlocked_on}")
+    return passed(
+        f"no unlock over {amount(limit)}% of circulating supply within {unlocks.window_days} days"
+    )

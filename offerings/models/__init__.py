@@ -4,11 +4,13 @@ from .market import CoinMatch, Listing, MarketSnapshot, MarketSummary, Reference
 from .offering import Offering
 from .outcome import SaleOutcome
 from .parts import Absence, Audit, SaleRound, SocialLink, TeamMember, TokenAllocation
+from .unlock import UnlockAlert, UnlockEvent
 from .venue import SecurityIncident, Venue
-from .watch import Notification, Watch
+from .watch import AnalystPreferences, Notification, Watch
 
 __all__ = [
     "Absence",
+    "AnalystPreferences",
     "Audit",
     "CoinMatch",
     "ContractChange",
@@ -27,6 +29,8 @@ __all__ = [
     "SocialLink",
     "TeamMember",
     "TokenAllocation",
+    "UnlockAlert",
+    "UnlockEvent",
     "Venue",
     "Watch",
 ]

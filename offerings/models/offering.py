@@ -314,6 +314,12 @@ class Offering(models.Model):
 
     start_date = models.DateField("public sale start", null=True, blank=True)
     end_date = models.DateField("public sale end", null=True, blank=True)
+    tge_date = models.DateField(
+        "token generation date",
+        null=True,
+        blank=True,
+        help_text="Empty: the public sale's end. Vesting schedules start here unless they say.",
+    )
 
     cap_currency = models.CharField(max_length=10, blank=True, help_text="USD, ETH, BTC, tokens …")
     soft_cap = amount_field(help_text="0 means the sale states it has no soft cap.")
@@ -386,6 +392,10 @@ class Offering(models.Model):
         if self.declared_status:
             return self.declared_status
         return derive_status(self.start_date, self.end_date, timezone.localdate())
+
+    @property
+    def token_generation_date(self) -> dt.date | None:
+        return self.tge_date or self.end_date
 
     @property
     def has_soft_cap(self) -> bool | None:

@@ -63,6 +63,18 @@ class TokenAllocation(models.Model):
         LIQUIDITY = "liquidity", "Liquidity"
         OTHER = "other", "Other"
 
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        ONCE = "once", "Once, at the end of vesting"
+
+    class ScheduleSource(models.TextChoices):
+        WHITEPAPER = "whitepaper", "Whitepaper"
+        ANNOUNCEMENT = "announcement", "Announcement"
+        ON_CHAIN = "on_chain", "On-chain"
+        ANALYST_ESTIMATE = "analyst_estimate", "Analyst estimate"
+
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="allocations")
     bucket = models.CharField(max_length=12, choices=Bucket.choices)
     percent = percent_field(
@@ -71,8 +83,26 @@ class TokenAllocation(models.Model):
         blank=True,
         help_text="Empty when the share is not known (its vesting may still be).",
     )
-    vesting_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    vesting_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="From the vesting start to the last unlock, cliff included.",
+    )
     cliff_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    tge_percent = percent_field(
+        "unlocked at TGE (% of the allocation)",
+        null=True,
+        blank=True,
+        help_text="Unlocked at the vesting start; the rest vests. Empty: none stated (0).",
+    )
+    unlock_frequency = models.CharField(
+        max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    vesting_start = models.DateField(
+        null=True, blank=True, help_text="Empty: the offering's token generation date."
+    )
+    schedule_source = models.CharField(max_length=16, choices=ScheduleSource.choices, blank=True)
+    schedule_source_url = models.URLField("schedule source URL", max_length=500, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -82,18 +112,28 @@ class TokenAllocation(models.Model):
         share = "share unknown" if self.percent is None else f"{self.percent.normalize()}%"
         return f"{self.get_bucket_display()}: {share}"
 
+    @property
+    def has_schedule(self) -> bool:
+        """Whether the allocation says when its tokens unlock (a vesting length or a TGE share)."""
+        return self.vesting_months is not None or self.tge_percent is not None
+
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if (
             self.vesting_months is not None
             and self.cliff_months is not None
             and self.cliff_months > self.vesting_months
         ):
-            raise ValidationError(
-                {
-                    "cliff_months": f"cliff_months ({self.cliff_months}) is longer than "
-                    f"vesting_months ({self.vesting_months})"
-                }
+            errors["cliff_months"] = (
+                f"cliff_months ({self.cliff_months}) is longer than "
+                f"vesting_months ({self.vesting_months})"
             )
+        if self.tge_percent is not None and self.tge_percent > HUNDRED:
+            errors["tge_percent"] = (
+                f"tge_percent ({self.tge_percent.normalize():f}) is over 100% of the allocation"
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class SaleRound(models.Model):

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import secrets
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .offering import Offering
@@ -34,6 +38,7 @@ class Notification(models.Model):
         RISK_CHANGED = "risk_changed", "Risk level changed"
         NEW_FLAG = "new_flag", "New red flag"
         CONTRACT_CHANGED = "contract", "Contract changed"
+        UNLOCK_SOON = "unlock_soon", "Token unlock coming"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -50,3 +55,33 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+def feed_token_new() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class AnalystPreferences(models.Model):
+    """An analyst's settings: unlock alert threshold, calendar feed, last visit of the home page."""
+
+    DEFAULT_UNLOCK_THRESHOLD = Decimal(1)
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    unlock_threshold_percent = models.DecimalField(
+        "unlock alert threshold (% of circulating supply)",
+        max_digits=7,
+        decimal_places=3,
+        default=DEFAULT_UNLOCK_THRESHOLD,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(10_000))],
+    )
+    # A secret in the URL of the iCal feed (calendar apps cannot sign in); null when revoked.
+    feed_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    home_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "analyst preferences"
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user}"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -15,11 +16,13 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from diligence.rules import RULES
+from offerings import home as home_blocks
 from offerings.access import browse_required, permission_required
 from offerings.filters import OfferingFilterForm
 from offerings.formats import EXPORT_ORDER, _csv_cell
 from offerings.interchange import PREFETCH, offering_record
 from offerings.models import Offering, Venue
+from offerings.services import home_visit_record
 
 PAGE_SIZE = 50
 TOP_FLAGS = 3
@@ -43,7 +46,26 @@ ROW_FIELDS = (
 
 @require_GET
 def home(request):
-    return redirect("offerings:list")
+    """Signed in: what is new for the analyst; otherwise the offerings list."""
+    if not request.user.is_authenticated:
+        return redirect("offerings:list")
+    today = timezone.localdate()
+    preferences, since = home_visit_record(user=request.user, now=timezone.now())
+    threshold = preferences.unlock_threshold_percent
+    context = {
+        "today": today,
+        "since": since,
+        "threshold": threshold,
+        "sales": home_blocks.sales_soon(today),
+        "sale_days": home_blocks.SALE_DAYS,
+        "sales_until": today + dt.timedelta(days=home_blocks.SALE_DAYS),
+        "unlocks": home_blocks.unlocks_over(today, threshold),
+        "unlock_days": home_blocks.UNLOCK_DAYS,
+        "unlocks_until": today + dt.timedelta(days=home_blocks.UNLOCK_DAYS),
+        "risk_news": home_blocks.risk_news(request.user, since),
+        "watched": home_blocks.watched_changes(request.user, since),
+    }
+    return render(request, "offerings/home.html", context)
 
 
 def _filter_form(request) -> OfferingFilterForm:

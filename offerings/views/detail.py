@@ -29,6 +29,7 @@ from offerings.services import absence_clear, absence_record
 from offerings.views.contract import contract_context
 from offerings.views.market import market_context
 from offerings.views.outcomes import outcomes_context
+from offerings.views.unlock_panels import unlock_context
 
 ASSESSMENT_LIMIT = 20  # score history shown
 HISTORY_LIMIT = 20  # change-history entries shown
@@ -226,6 +227,7 @@ def detail_context(offering: Offering, user: Any, *, team: bool) -> dict[str, An
         "history": change_history(offering) if team else [],
         **market_context(offering),
         **contract_context(offering),
+        **unlock_context(offering),
         **diligence_context(offering, team=team),
         **outcomes_context(offering, user),
         "outcome_form": SaleOutcomeForm(),

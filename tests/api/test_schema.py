@@ -27,6 +27,7 @@ OPERATIONS = {
     ("/api/v1/offerings/{slug}/reviews/", "get"),
     ("/api/v1/offerings/{slug}/reviews/", "post"),
     ("/api/v1/checklist/", "get"),
+    ("/api/v1/unlocks/", "get"),
     ("/api/v1/venues/", "get"),
     ("/api/v1/venues/{slug}/", "get"),
 }

@@ -21,6 +21,7 @@ from diligence.facts import (
     VenueFacts,
 )
 from diligence.rules import RULES, Result
+from diligence.unlock_facts import UnlockFacts, Upcoming
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -125,6 +126,25 @@ def market(**overrides) -> MarketFacts:
     return dataclasses.replace(listed, **overrides)
 
 
+def upcoming(
+    date: dt.date, bucket: str = "team", *, of_circulating="2", of_supply="0.6", kind="linear"
+) -> Upcoming:
+    return Upcoming(
+        date,
+        bucket,
+        kind,
+        None if of_supply is None else D(of_supply),
+        None if of_circulating is None else D(of_circulating),
+    )
+
+
+def unlocks(*events: Upcoming, fully_unlocked_on: dt.date | None = None) -> UnlockFacts:
+    """Unlock facts: by default one small monthly team tranche within the 90-day window."""
+    if not events and fully_unlocked_on is None:
+        events = (upcoming(TODAY + dt.timedelta(days=20)),)
+    return UnlockFacts(90, events, fully_unlocked_on)
+
+
 BASELINE = OfferingFacts(
     offering_id=1,
     name="Payline",
@@ -179,6 +199,7 @@ BASELINE = OfferingFacts(
     backers=("Acme Ventures",),
     market=market(),
     bonus=False,
+    unlocks=unlocks(),
 )
 
 

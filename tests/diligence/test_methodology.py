@@ -73,7 +73,10 @@ CONTRACT_RULES = {
     "contract.lp_unlocked": "high",
     "contract.creator_history": "high",
 }
-ALL_CODES = EXPECTED_CODES | set(CONTRACT_RULES) | ADDED_CODES
+# Rules specified by an issue whose CHECKLIST.md row is still to be written: code -> severity.
+# tokens.unlock_overhang: issue 15 (token unlock calendar).
+BEYOND_CHECKLIST = {"tokens.unlock_overhang": "medium"}
+ALL_CODES = EXPECTED_CODES | set(CONTRACT_RULES) | ADDED_CODES | set(BEYOND_CHECKLIST)
 SEVERITY_WEIGHTS = {"critical": 10, "high": 6, "medium": 3, "low": 1}
 # Since 2.0 every rule's weight is its severity's; what a flag costs is learned (its points).
 WEIGHT_EXCEPTIONS: dict[str, int] = {}
@@ -108,8 +111,9 @@ def test_every_rule_of_checklist_md_is_registered_with_its_severity():
     rows = checklist_rows()
 
     assert set(rows) == EXPECTED_CODES
-    severities = {code: RULES[code].severity.value for code in [*rows, *CONTRACT_RULES]}
-    assert severities == rows | CONTRACT_RULES
+    beyond = CONTRACT_RULES | BEYOND_CHECKLIST
+    severities = {code: RULES[code].severity.value for code in [*rows, *beyond]}
+    assert severities == rows | beyond
 
 
 @pytest.mark.parametrize("code", sorted(ALL_CODES))

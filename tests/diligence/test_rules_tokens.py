@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from diligence.rules import Outcome
-from tests.diligence.factories import D, allocation, check, make_facts
+from tests.diligence.factories import (
+    TODAY,
+    D,
+    allocation,
+    check,
+    make_facts,
+    unlocks,
+    upcoming,
+)
 
 # The baseline's non-insider buckets: 80% of supply.
 OUTSIDERS = (
@@ -348,3 +358,54 @@ def test_supply_unfixed_is_unknown_when_not_recorded():
 
     assert result.outcome == Outcome.UNKNOWN
     assert result.evidence == "supply: not recorded as fixed or growing"
+
+
+# tokens.unlock_overhang
+
+
+def test_an_unlock_over_the_share_of_circulating_supply_within_the_window_is_flagged():
+    cliff = upcoming(TODAY + dt.timedelta(days=45), of_circulating="12.5", kind="cliff")
+    small = upcoming(TODAY + dt.timedelta(days=10), "presale", of_circulating="5.5")
+    outcome, evidence = check("tokens.unlock_overhang", make_facts(unlocks=unlocks(small, cliff)))
+    assert outcome == Outcome.FLAG
+    # The largest event is quoted, by its own date, so the evidence does not change every day.
+    assert evidence == (
+        "team cliff unlock on 2026-07-16: 12.5% of circulating supply and 1 more "
+        "(over 5% within 90 days)"
+    )
+
+
+def test_an_unlock_at_the_threshold_passes():
+    event = upcoming(TODAY + dt.timedelta(days=5), of_circulating="5")
+    outcome, evidence = check("tokens.unlock_overhang", make_facts(unlocks=unlocks(event)))
+    assert (outcome, evidence) == (
+        Outcome.PASS,
+        "no unlock over 5% of circulating supply within 90 days",
+    )
+
+
+def test_the_threshold_is_a_setting(settings):
+    settings.UNLOCK_OVERHANG_PERCENT = D(1)
+    outcome, _ = check("tokens.unlock_overhang", make_facts())  # the baseline's 2% tranche
+    assert outcome == Outcome.FLAG
+
+
+def test_without_a_schedule_the_overhang_is_unknown():
+    outcome, evidence = check("tokens.unlock_overhang", make_facts(unlocks=None))
+    assert (outcome, evidence) == (Outcome.UNKNOWN, "unlock schedule: not recorded")
+
+
+def test_an_unlock_of_unknown_share_in_the_window_leaves_the_overhang_unknown():
+    event = upcoming(TODAY + dt.timedelta(days=5), "advisors", of_circulating=None, of_supply=None)
+    outcome, evidence = check("tokens.unlock_overhang", make_facts(unlocks=unlocks(event)))
+    assert outcome == Outcome.UNKNOWN
+    assert evidence == "unlock share unknown for advisors within the window"
+
+
+def test_a_fully_unlocked_supply_passes_saying_since_when():
+    facts = make_facts(unlocks=unlocks(fully_unlocked_on=dt.date(2025, 12, 31)))
+    outcome, evidence = check("tokens.unlock_overhang", facts)
+    assert (outcome, evidence) == (
+        Outcome.PASS,
+        "every scheduled allocation unlocked by 2025-12-31",
+    )

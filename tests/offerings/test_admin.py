@@ -62,7 +62,13 @@ def offering_form(inlines: dict[str, list[dict]] | None = None, **fields) -> dic
 
 
 def allocation(bucket: str, percent: str) -> dict[str, str]:
-    return {"bucket": bucket, "percent": percent, "vesting_months": "12", "cliff_months": "3"}
+    return {
+        "bucket": bucket,
+        "percent": percent,
+        "vesting_months": "12",
+        "cliff_months": "3",
+        "unlock_frequency": "monthly",
+    }
 
 
 def page_slugs(response) -> list[str]:
@@ -187,6 +193,9 @@ def test_saving_an_offering_with_every_inline_creates_the_rows_and_history(staff
         ("", True),
     ]
     assert sorted(a.percent for a in offering.allocations.all()) == [Decimal(15), Decimal(40)]
+    # The admin's save recomputes the unlocks: a 3-month cliff and 9 monthly tranches each.
+    assert offering.unlocks.filter(kind="cliff").count() == 2
+    assert offering.unlocks.count() == 20
     assert offering.rounds.get().discount_percent == Decimal(20)
     assert offering.audits.get().date == dt.date(2026, 1, 15)
     assert offering.socials.get().url == "https://x.example/kestrel"

@@ -15,6 +15,7 @@ from diligence.rules import CATEGORIES, RULES
 from diligence.services import finding_review_create
 from offerings.models import Watch
 from offerings.services import offering_update
+from offerings.unlock_events import unlock_events_refresh
 from offerings.views.detail import allocation_chart, lockup_text, vesting_chart
 from tests.factories import (
     AuditFactory,
@@ -34,10 +35,11 @@ NOTE = "checked the company register by hand: entry found"
 # Session, user, the offering (venue, workflow and watch flag joined), then team, allocations,
 # rounds, audits, socials, "checked, none" records (with who checked), documents, market
 # summary, listings and outcomes, one query each, its assessments, its frozen as-of-sale-end
-# assessment, its change history, and the header's unread-notification count.
+# assessment, its change history, the header's unread-notification count, and its unlock
+# events (one query for the supply chart, the event table and the schedules' sources).
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends),
 # which also say whether the analyst may record outcomes.
-DETAIL_QUERIES = 18
+DETAIL_QUERIES = 19
 # ... and, once assessed: the findings of the last two assessments and reviews gone stale.
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 2
 
@@ -399,6 +401,7 @@ def add_parts(offering, count: int) -> None:
     SaleRoundFactory.create_batch(count, offering=offering)
     AuditFactory.create_batch(count, offering=offering)
     DocumentFactory.create_batch(count, offering=offering, title="")
+    unlock_events_refresh(offering_ids=[offering.pk])
 
 
 def test_the_query_count_is_pinned_and_independent_of_the_number_of_parts(analyst_client):

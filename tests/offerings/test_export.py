@@ -30,8 +30,9 @@ INTERCHANGE_COLUMNS = [
     "name", "symbol", "slug", "kind", "status", "token_type", "venue", "chain", "token_standard",
     "contract_address", "coingecko_id", "website", "whitepaper_url", "code_url", "code_public",
     "whitepaper_pages", "team_size", "country", "legal_entity", "postal_address",
-    "regulatory_filing", "description", "claims", "start_date", "end_date", "cap_currency",
-    "soft_cap", "hard_cap", "raised_usd", "token_price_usd", "total_supply", "tokens_for_sale",
+    "regulatory_filing", "description", "claims", "start_date", "end_date", "tge_date",
+    "cap_currency", "soft_cap", "hard_cap", "raised_usd", "token_price_usd", "total_supply",
+    "tokens_for_sale",
     "supply_fixed", "whitelist", "bonus", "roadmap", "use_of_proceeds", "refund_policy", "kyc",
     "product_stage", "restricted_countries", "backers", "audits", "team", "allocations",
     "rounds", "socials",
@@ -88,6 +89,7 @@ def test_export_import_export_is_byte_identical_on_a_fresh_database(fmt, tmp_pat
     full_offering(
         name="Zephyr Full",
         slug="zephyr-full",
+        tge_date=dt.date(2026, 2, 20),
         description='Quotes "x", commas; semicolons\nand a second line, ü',
     )
     full_offering(name="Yonder Venue", slug="yonder-venue", on_exchange=True, soft_cap=Decimal(0))
@@ -197,7 +199,17 @@ def test_nested_parts_and_socials_use_interchange_names():
         "profile_url",
     }
     assert record["team"][1]["name"] is None, "an anonymous member has no name"
-    assert set(record["allocations"][0]) == {"bucket", "percent", "vesting_months", "cliff_months"}
+    assert list(record["allocations"][0]) == [
+        "bucket",
+        "percent",
+        "vesting_months",
+        "cliff_months",
+        "tge_percent",
+        "unlock_frequency",
+        "vesting_start",
+        "schedule_source",
+        "schedule_source_url",
+    ]
     assert set(record["rounds"][0]) == {
         "kind",
         "price_usd",

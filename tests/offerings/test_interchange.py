@@ -197,7 +197,17 @@ def test_nested_parts_are_read_with_their_own_value_kinds():
     )
     assert errors == []
     assert draft.parts["allocations"] == [
-        {"bucket": "team", "percent": Decimal("15.5"), "vesting_months": 24, "cliff_months": None}
+        {
+            "bucket": "team",
+            "percent": Decimal("15.5"),
+            "vesting_months": 24,
+            "cliff_months": None,
+            "tge_percent": None,
+            "unlock_frequency": None,
+            "vesting_start": None,
+            "schedule_source": None,
+            "schedule_source_url": None,
+        }
     ]
     assert draft.parts["rounds"][0]["price_usd"] == Decimal("0.08")
     assert draft.parts["rounds"][0]["start_date"] == dt.date(2026, 1, 1)

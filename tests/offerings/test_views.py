@@ -49,7 +49,7 @@ def list_row(content: str, offering) -> list[str]:
     ]
 
 
-def test_the_home_page_leads_to_the_list(client):
+def test_the_home_page_leads_anonymous_visitors_to_the_list(client):
     assert client.get("/").url == LIST
 
 

@@ -1,5 +1,8 @@
 """Domain changes become webhook events: created/updated, import, rescore, listings."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +18,9 @@ from offerings.importing import SourceRow, offerings_import
 from offerings.models import Offering
 from offerings.services import offering_create, offering_update
 from offerings.signals import listings_changed
-from tests.factories import OfferingFactory, full_offering
+from offerings.unlock_alerts import unlock_alerts_send
+from offerings.unlock_events import unlock_events_refresh
+from tests.factories import OfferingFactory, TokenAllocationFactory, full_offering
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +179,30 @@ def _run_on_commit_hooks() -> None:
     connection.run_on_commit.clear()
     for _, callback, _ in callbacks:
         callback()
+
+
+def test_an_unlock_alert_run_announces_unlock_upcoming_once(receiver, make_endpoint, commit):
+    offering = OfferingFactory(slug="lumen", end_date=dt.date(2026, 1, 31))
+    TokenAllocationFactory(
+        offering=offering, bucket="public_sale", percent=Decimal(40), tge_percent=Decimal(100)
+    )
+    TokenAllocationFactory(
+        offering=offering, bucket="team", percent=Decimal(20), vesting_months=4, cliff_months=0
+    )
+    unlock_events_refresh(offering_ids=[offering.pk])
+    _, secret = make_endpoint(receiver.url, events=["unlock.upcoming"])
+    for _ in range(2):  # the second run of the day announces nothing again
+        with commit():
+            unlock_alerts_send(today=dt.date(2026, 2, 21))
+    (event,) = events_received(receiver, secret)
+    assert event["type"] == "unlock.upcoming"
+    assert event["data"]["slug"] == "lumen"
+    assert event["data"]["unlock"] == {
+        "date": "2026-02-28",
+        "bucket": "team",
+        "kind": "linear",
+        "days_ahead": 7,
+        "percent_of_circulating": "12.5",
+        "percent_of_supply": "5",
+        "tokens": "5000000",
+    }
