@@ -18,6 +18,7 @@ from api.webhooks.services import endpoint_create
 from config.celery import app
 from offerings.models import ContractChange, ContractRisk, ContractSnapshot, Notification, Watch
 from tests.api.webhooks.receiver import Receiver
+from tests.conftest import with_role
 from tests.factories import OfferingFactory, UserFactory
 from tests.fakes.coingecko import Fault
 from tests.fakes.contract_risk import OWNER, FakeExplorer, FakeGoPlus, FakeRpc, clean_token
@@ -61,7 +62,7 @@ def test_a_worker_checks_then_re_checks_and_a_change_reaches_watchers_and_webhoo
     rpc.contract(TOKEN, owner=OWNER)
     goplus.fail(Fault("429", retry_after="1"))
     offering = OfferingFactory(kind="ido", venue=None, contract_address=TOKEN)
-    analyst = UserFactory()
+    analyst = with_role(UserFactory(), "analyst")  # webhook events go to the team only
     Watch.objects.create(user=analyst, offering=offering)
     endpoint, secret = endpoint_create(owner=analyst, url=receiver.url, events=["contract.changed"])
     celery_workers(
