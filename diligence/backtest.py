@@ -64,9 +64,18 @@ def auc(scores: Sequence[float], labels: Sequence[int]) -> float | None:
 
 
 def precision_at_k(scores: Sequence[float], labels: Sequence[int], k: int) -> float:
-    """Share of good outcomes among the k best-scored offerings."""
-    ranked = sorted(zip(scores, labels, strict=True), key=lambda pair: -pair[0])[:k]
-    return sum(label for _, label in ranked) / len(ranked) if ranked else 0.0
+    """Share of good outcomes among the k best-scored offerings. Offerings tied with the k-th
+    count at their group's rate (what a random order among equals would give on average), so
+    the figure never depends on which of several equal scores happens to come first."""
+    pairs = sorted(zip(scores, labels, strict=True), key=lambda pair: -pair[0])
+    k = min(k, len(pairs))
+    if not k:
+        return 0.0
+    boundary = pairs[k - 1][0]
+    above = [label for score, label in pairs if score > boundary]
+    tied = [label for score, label in pairs if score == boundary]
+    taken = k - len(above)
+    return (sum(above) + taken * sum(tied) / len(tied)) / k
 
 
 def labels_from_field(field_name: str) -> dict[int, int]:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from diligence import calibration as cal
+from diligence.backtest import precision_at_k
 from diligence.calibration import Design, Fit
 from diligence.facts import fact_batches
 from diligence.rules import RULES
@@ -306,9 +307,8 @@ def _auc_ci(scores, good, groups, rng, samples: int) -> list[float] | None:
 
 
 def _precision_at(scores: np.ndarray, good: np.ndarray, k: int) -> float:
-    """Share of good outcomes among the k best-scored (ties broken by position, stably)."""
-    order = np.argsort(-scores, kind="mergesort")[:k]
-    return float(good[order].mean())
+    """Share of good outcomes among the k best-scored, ties with the k-th at their rate."""
+    return precision_at_k(list(scores), list(good), k)
 
 
 def _calibration_bins(predicted: np.ndarray, good: np.ndarray) -> list[dict[str, Any]]:

@@ -88,6 +88,13 @@ def test_precision_at_a_k_larger_than_the_data_is_taken_over_all_of_it():
     assert precision_at_k([], [], 10) == 0.0
 
 
+def test_offerings_tied_with_the_kth_count_at_their_rate_not_by_their_order():
+    # Four tied at the top, one of them good: the best 2 hold half a good one on average.
+    assert precision_at_k([9, 9, 9, 9, 1], [1, 0, 0, 0, 1], 2) == pytest.approx(0.25)
+    assert precision_at_k([9, 9, 9, 9, 1], [0, 0, 0, 1, 1], 2) == pytest.approx(0.25)
+    assert precision_at_k([10, 9, 9, 1], [1, 0, 1, 0], 2) == pytest.approx(0.75)
+
+
 # ---- labels --------------------------------------------------------------------------------
 
 
