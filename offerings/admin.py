@@ -56,7 +56,27 @@ class RiskFilter(admin.SimpleListFilter):
         return queryset.filter(risk=self.value()) if self.value() else queryset
 
 
-class AllocationFormSet(BaseInlineFormSet):
+class LabelledInlineFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs.setdefault("aria-label", "Delete")
+
+
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose inputs carry their field's name (aria-label): the admin labels
+    its columns only with a header cell, which screen readers do not tie to each input."""
+
+    formset = LabelledInlineFormSet
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            formfield.widget.attrs.setdefault("aria-label", str(db_field.verbose_name).capitalize())
+        return formfield
+
+
+class AllocationFormSet(LabelledInlineFormSet):
     def clean(self) -> None:
         super().clean()
         percents = [
@@ -72,14 +92,14 @@ class AllocationFormSet(BaseInlineFormSet):
             raise ValidationError(exc.messages) from None
 
 
-class TeamMemberInline(admin.TabularInline):
+class TeamMemberInline(LabelledTabularInline):
     model = TeamMember
     extra = 0
     max_num = LIST_MAX_ENTRIES["team"]
     fields = ["position", "name", "role", "anonymous", "experienced", "advisor", "profile_url"]
 
 
-class TokenAllocationInline(admin.TabularInline):
+class TokenAllocationInline(LabelledTabularInline):
     model = TokenAllocation
     formset = AllocationFormSet
     extra = 0
@@ -97,19 +117,19 @@ class TokenAllocationInline(admin.TabularInline):
     max_num = LIST_MAX_ENTRIES["allocations"]
 
 
-class SaleRoundInline(admin.TabularInline):
+class SaleRoundInline(LabelledTabularInline):
     model = SaleRound
     extra = 0
     max_num = LIST_MAX_ENTRIES["rounds"]
 
 
-class AuditInline(admin.TabularInline):
+class AuditInline(LabelledTabularInline):
     model = Audit
     extra = 0
     max_num = LIST_MAX_ENTRIES["audits"]
 
 
-class SocialLinkInline(admin.TabularInline):
+class SocialLinkInline(LabelledTabularInline):
     model = SocialLink
     extra = 0
 
@@ -181,7 +201,6 @@ class OfferingAdmin(SimpleHistoryAdmin):
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status_display", "created_at", "updated_at", "checked_none_record"]
-    autocomplete_fields = ["venue"]
     list_per_page = 50
     inlines = [
         TeamMemberInline,
@@ -329,7 +348,7 @@ class OfferingAdmin(SimpleHistoryAdmin):
         return f"{label} (set by hand)" if offering.declared_status else label
 
 
-class SecurityIncidentInline(admin.TabularInline):
+class SecurityIncidentInline(LabelledTabularInline):
     model = SecurityIncident
     extra = 0
 
