@@ -40,7 +40,7 @@ def document_text_extract(*, document_id: int) -> int:
 
 def queue_text_extraction(sender, instance: Document, created: bool, **kwargs) -> None:
     """After an uploaded whitepaper is saved without text, extract it once the save commits."""
-    from diligence.tasks import extract_document_text
+    from diligence.queueing import document_text_extraction_enqueue
 
     if instance.file and not instance.text:
-        transaction.on_commit(lambda: extract_document_text.delay(instance.pk))
+        document_text_extraction_enqueue(document_id=instance.pk)

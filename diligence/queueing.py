@@ -3,12 +3,16 @@
 A change commits first and queues its rescore afterwards (`rescore_enqueue`). If the broker is
 down at that moment the change is already saved, so the request must not fail for it, and the
 rescore must not vanish: the publish failure is logged with the offering ids, and the work stays
-recorded in the data itself, as offerings changed after their current assessment.
-`rescore_sweep` finds those changed in the last day and rescores them; celery beat runs it
-every few minutes (`diligence.queueing.rescore_sweep_task`), so the work is done once the broker
-is back. (An edit that changes no finding leaves no new assessment, so such offerings stay
-candidates until the window passes: they are evaluated again, never written again. Changes
-older than the window, or to a venue or document only, are left to the nightly `rescore`.)
+recorded in the data itself, as offerings changed, reviewed or given a document after their
+current assessment. `rescore_sweep` finds those changed in the last day, extracts the text of
+uploaded PDFs whose extraction never ran, and rescores them; celery beat runs it every few
+minutes (`diligence.queueing.rescore_sweep_task`), so the work is done once the broker is back.
+Every rescore is queued through `rescore_enqueue`, and a PDF's text extraction through
+`document_text_extraction_enqueue`; nothing else calls `.delay()` on them. (A change that
+changes no finding leaves no new assessment, so such offerings stay candidates until the window
+passes: they are evaluated again, never written again; an unreadable PDF is tried again each
+sweep within the window. Changes older than the window, or to a venue only, are left to the
+nightly `rescore`.)
 
 Time alone changes a finding too: `tokens.unlock_overhang` looks UNLOCK_OVERHANG_DAYS ahead, so
 an unlock entering that window, or passing, changes it with no edit at all. The sweep also picks
@@ -26,13 +30,13 @@ from collections.abc import Iterable
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from diligence.models import Assessment
+from diligence.models import Assessment, FindingReview
 from diligence.rescoring import RescoreReport, assessments_refresh
-from offerings.models import Offering, UnlockEvent
+from offerings.models import Document, Offering, UnlockEvent
 
 logger = logging.getLogger(__name__)
 
@@ -52,30 +56,72 @@ def rescore_enqueue(*, offering_ids: Iterable[int]) -> None:
 def _publish(ids: list[int]) -> None:
     from diligence.tasks import rescore_offerings
 
-    if rescore_offerings.app.conf.task_always_eager:
-        rescore_offerings.delay(ids)  # in process: a failure is a bug and must surface
+    _send(rescore_offerings, (ids,), what=f"rescore of {len(ids)} offerings", ids=ids)
+
+
+def document_text_extraction_enqueue(*, document_id: int) -> None:
+    """Queue the text extraction of an uploaded PDF once the current transaction commits (a
+    broker failure is logged; `rescore_sweep` extracts it, then rescores its offering)."""
+    from diligence.tasks import extract_document_text
+
+    transaction.on_commit(
+        lambda: _send(
+            extract_document_text,
+            (document_id,),
+            what="text extraction of 1 document",
+            ids=[document_id],
+        )
+    )
+
+
+def _send(task, args: tuple, *, what: str, ids: list[int]) -> None:
+    if task.app.conf.task_always_eager:
+        task.delay(*args)  # in process: a failure is a bug and must surface
         return
     try:
-        rescore_offerings.apply_async((ids,), retry=True, retry_policy=PUBLISH_RETRY)
+        task.apply_async(args, retry=True, retry_policy=PUBLISH_RETRY)
     except (OperationalError, OSError) as exc:
         logger.warning(
-            "rescore of %d offerings not queued, the broker is unreachable (%s); "
-            "rescore_sweep will rescore them: ids %s",
-            len(ids),
+            "%s not queued, the broker is unreachable (%s); rescore_sweep will do it: ids %s",
+            what,
             exc,
             ids[:50],
         )
 
 
 def offerings_needing_rescore(*, since: dt.datetime) -> QuerySet[Offering]:
-    """Offerings changed since `since` and after their current assessment (or never assessed)."""
+    """Offerings changed, reviewed or given a document since `since` and after their current
+    assessment (or never assessed): a review or a document leaves `updated_at` alone."""
     assessed_at = Subquery(
         Assessment.objects.current().filter(offering=OuterRef("pk")).values("created_at")[:1]
     )
+    after = OuterRef("assessed_at")
+    reviewed = FindingReview.objects.filter(offering=OuterRef("pk"), created_at__gte=since)
+    documented = Document.objects.filter(offering=OuterRef("pk"), uploaded_at__gte=since)
+    return Offering.objects.annotate(assessed_at=assessed_at).filter(
+        (
+            Q(updated_at__gte=since)
+            & (Q(assessed_at__isnull=True) | Q(updated_at__gt=F("assessed_at")))
+        )
+        | Exists(reviewed.filter(created_at__gt=after))
+        | Exists(documented.filter(uploaded_at__gt=after))
+        | (Q(assessed_at__isnull=True) & (Exists(reviewed) | Exists(documented)))
+    )
+
+
+def documents_needing_text(*, since: dt.datetime) -> QuerySet[Document]:
+    """Uploaded PDFs since `since` without text, uploaded after their offering's current
+    assessment (their extraction may never have been queued)."""
+    assessed_at = Subquery(
+        Assessment.objects.current()
+        .filter(offering=OuterRef("offering_id"))
+        .values("created_at")[:1]
+    )
     return (
-        Offering.objects.filter(updated_at__gte=since)
+        Document.objects.filter(uploaded_at__gte=since, text="")
+        .exclude(file="")
         .annotate(assessed_at=assessed_at)
-        .filter(Q(assessed_at__isnull=True) | Q(updated_at__gt=F("assessed_at")))
+        .filter(Q(assessed_at__isnull=True) | Q(uploaded_at__gt=F("assessed_at")))
     )
 
 
@@ -111,10 +157,15 @@ def offerings_with_moved_unlock_window(
 def rescore_sweep(
     *, window: dt.timedelta = SWEEP_WINDOW, today: dt.date | None = None
 ) -> RescoreReport:
-    """Rescore the offerings whose queued rescore never ran, and those whose unlock window
-    moved since their assessment (see the module docstring)."""
+    """Rescore the offerings whose queued rescore never ran (extracting first the text of
+    their PDFs whose extraction never ran), and those whose unlock window moved since their
+    assessment (see the module docstring)."""
+    from diligence.documents import document_text_extract
+
     today = today or timezone.localdate()
     since = timezone.now() - window
+    for document_id in documents_needing_text(since=since).values_list("pk", flat=True):
+        document_text_extract(document_id=document_id)
     moved = offerings_with_moved_unlock_window(today=today, window=window)
     offerings = Offering.objects.filter(
         Q(pk__in=offerings_needing_rescore(since=since).values("pk")) | Q(pk__in=sorted(moved))

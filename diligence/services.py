@@ -9,16 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from diligence.models import Finding, FindingReview, OfferingReview, Outcomes
+from diligence.queueing import rescore_enqueue
 from diligence.roles import APPROVE_PERMISSION, SUBMIT_PERMISSION
 from diligence.rules import RULES, Severity
-from diligence.tasks import rescore_offerings
 from offerings.models import Offering
 
 MIN_NOTE_LENGTH = 10
-
-
-def _queue_rescore(offering: Offering) -> None:
-    transaction.on_commit(lambda: rescore_offerings.delay([offering.pk]))
 
 
 def finding_review_create(
@@ -98,7 +94,7 @@ def finding_review_create(
             state__in=[FindingReview.State.ACTIVE, FindingReview.State.NEEDS_REREVIEW],
         ).update(state=FindingReview.State.SUPERSEDED)
         review.save()
-        _queue_rescore(offering)
+        rescore_enqueue(offering_ids=[offering.pk])
     return review
 
 

@@ -40,6 +40,23 @@ def otp_verified_login(client, user) -> None:
 
 
 @pytest.fixture
+def broker_down(monkeypatch):
+    """Not eager (a worker would run the tasks), and every publish of a rescore or a text
+    extraction fails as it does with Redis down (kombu's OperationalError)."""
+    from kombu.exceptions import OperationalError
+
+    from diligence.tasks import extract_document_text, rescore_offerings
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setitem(rescore_offerings.app.conf, "task_always_eager", False)
+    for task in (rescore_offerings, extract_document_text):
+        monkeypatch.setattr(task, "apply_async", refuse)
+        monkeypatch.setattr(task, "delay", refuse)
+
+
+@pytest.fixture
 def staff(db):
     return UserFactory(username="staff", is_staff=True, is_superuser=True)
 

@@ -1,7 +1,8 @@
 """The CoinGecko v3 API (public, demo or pro plan) as a MarketProvider.
 
 Endpoints: /coins/markets (quotes, up to 250 ids a call), /coins/{id}/tickers (where a coin
-trades), /exchanges (venue data), /coins/list?include_platform=true (contract addresses).
+trades; every page of 100 is read, up to MAX_TICKER_PAGES), /exchanges (venue data),
+/coins/list?include_platform=true (contract addresses).
 The API key travels in a header and is never logged nor put in an error message.
 """
 
@@ -41,6 +42,10 @@ from offerings.resilience import (
 logger = logging.getLogger(__name__)
 
 MAX_IDS_PER_CALL = 250
+# /coins/{id}/tickers answers 100 tickers a page; a coin on more than 2,000 pairs is read to
+# that bound (a coin listed at all is listed by then).
+TICKERS_PER_PAGE = 100
+MAX_TICKER_PAGES = 20
 
 
 class CoinGecko:
@@ -130,17 +135,25 @@ class CoinGecko:
                 fetched.skipped.append(Skipped(coin_id, "unknown to the provider"))
 
     def tickers(self, coin_id: str) -> Fetched[Ticker]:
+        """Every page of the coin's tickers (100 a page), up to MAX_TICKER_PAGES pages."""
         fetched: Fetched[Ticker] = Fetched()
         path = f"/coins/{quote(coin_id, safe='')}/tickers"
-        body = self.get_json(path, {"include_exchange_logo": "false"})
-        entries = body.get("tickers") if isinstance(body, dict) else None
-        if not isinstance(entries, list):
-            raise ProviderError(f"/coins/{coin_id}/tickers answered no list of tickers")
-        for entry in entries:
-            try:
-                fetched.items.append(_ticker(coin_id, entry))
-            except (BadNumber, KeyError, TypeError, AttributeError) as exc:
-                fetched.skipped.append(Skipped(coin_id, f"malformed ticker: {exc}"))
+        for page in range(1, MAX_TICKER_PAGES + 1):
+            body = self.get_json(path, {"include_exchange_logo": "false", "page": page})
+            entries = body.get("tickers") if isinstance(body, dict) else None
+            if not isinstance(entries, list):
+                raise ProviderError(f"/coins/{coin_id}/tickers answered no list of tickers")
+            for entry in entries:
+                try:
+                    fetched.items.append(_ticker(coin_id, entry))
+                except (BadNumber, KeyError, TypeError, AttributeError) as exc:
+                    fetched.skipped.append(Skipped(coin_id, f"malformed ticker: {exc}"))
+            if len(entries) < TICKERS_PER_PAGE:
+                break
+        else:
+            fetched.skipped.append(
+                Skipped(coin_id, f"more than {MAX_TICKER_PAGES} pages of tickers; read the first")
+            )
         return fetched
 
     def history(self, coin_id: str) -> Fetched[Quote]:

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from offerings.market.provider import Exchange, Ticker
 from offerings.market.storage import WRITE_BATCH, linked_offerings
-from offerings.market.summary import LISTING_FIELDS, facts_key
+from offerings.market.summary import LISTING_FIELDS, facts_key, summary_traded
 from offerings.models import Listing, MarketSummary, Venue
 from offerings.signals import listings_changed, offerings_changed
 
@@ -52,6 +52,16 @@ def listings_store(
                 "offering_id", "venue_id", "pair", "status", "last_seen", "first_seen", "pk"
             )
         }
+        summaries = MarketSummary.objects.in_bulk(offering_ids)
+        # An empty list of tickers for a coin the provider prices with volume is no evidence of
+        # delisting: it trades somewhere, so its pairs are kept.
+        kept = {
+            offering_id
+            for coin_id, coin_tickers in tickers.items()
+            if not coin_tickers
+            for offering_id in linked.get(coin_id, ())
+            if summary_traded(summaries.get(offering_id), now=now)
+        }
         seen: dict[tuple, Listing] = {}
         for ticker in trading:
             venue_id = venues.get(ticker.exchange_id)
@@ -81,7 +91,10 @@ def listings_store(
         gone = [
             key
             for key, (status, last_seen, *_) in existing.items()
-            if key not in seen and status == Listing.Status.LISTED and last_seen < now - grace
+            if key not in seen
+            and key[0] not in kept
+            and status == Listing.Status.LISTED
+            and last_seen < now - grace
         ]
         if gone:
             Listing.objects.filter(pk__in=[existing[key][3] for key in gone]).update(
@@ -99,7 +112,9 @@ def listings_store(
         statuses.update(dict.fromkeys(gone, Listing.Status.DELISTED))
         first_seen = {key: values[2] for key, values in existing.items()}
         first_seen.update({key: now for key in seen if key not in existing})
-        result.offerings_changed = _summaries_update(offering_ids, statuses, first_seen, now)
+        result.offerings_changed = _summaries_update(
+            offering_ids, statuses, first_seen, now, summaries
+        )
         if result.listings_changed:
             listings_changed.send(sender=Listing, offering_ids=result.listings_changed)
         if result.offerings_changed:
@@ -108,24 +123,29 @@ def listings_store(
 
 
 def _summaries_update(
-    offering_ids: list[int], statuses: dict[tuple, str], first_seen: dict[tuple, dt.datetime], now
+    offering_ids: list[int],
+    statuses: dict[tuple, str],
+    first_seen: dict[tuple, dt.datetime],
+    now: dt.datetime,
+    summaries: dict[int, MarketSummary],
 ) -> list[int]:
-    """listed / delisted / listed_at of each offering from its pairs; the ids whose market
-    facts changed."""
+    """listed / delisted / listed_at of each offering from all the evidence: its pairs, and a
+    current price with volume (traded, venue unknown); the ids whose market facts changed."""
     venue_statuses: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for (offering_id, venue_id, _), status in statuses.items():
         venue_statuses[offering_id][venue_id].add(status)
     earliest: dict[int, dt.datetime] = {}
     for (offering_id, *_), seen_at in first_seen.items():
         earliest[offering_id] = min(seen_at, earliest.get(offering_id, seen_at))
-    summaries = MarketSummary.objects.in_bulk(offering_ids)
     changed = []
     for offering_id in offering_ids:
         summary = summaries.get(offering_id) or MarketSummary(offering_id=offering_id)
         before = facts_key(summary) if offering_id in summaries else ()
         per_venue = venue_statuses.get(offering_id, {})
         summary.listings_checked_at = now
-        summary.listed = any(Listing.Status.LISTED in s for s in per_venue.values())
+        summary.listed = any(
+            Listing.Status.LISTED in s for s in per_venue.values()
+        ) or summary_traded(summary, now=now)
         # Delisted from an exchange: every pair the token had there is gone.
         summary.delisted = any(s == {Listing.Status.DELISTED} for s in per_venue.values())
         if offering_id in earliest and (

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from offerings.market.provider import Quote
 from offerings.market.summary import (
@@ -15,6 +16,7 @@ from offerings.market.summary import (
     facts_key,
     summary_quote_apply,
     summary_rebuild,
+    summary_traded,
 )
 from offerings.models import MarketSnapshot, MarketSummary, Offering, ReferencePrice
 from offerings.signals import offerings_changed
@@ -80,6 +82,12 @@ def quotes_store(*, quotes: list[Quote], source: str) -> StoreResult:
                 summary = summaries.setdefault(offering_id, MarketSummary(offering_id=offering_id))
                 if summary_quote_apply(summary, quote):
                     changed[offering_id] = summary
+        now = timezone.now()
+        for summary in changed.values():
+            # A price with volume is evidence of trading whatever the tickers said (a listings
+            # refresh re-derives `listed` from the pairs and this evidence together).
+            if summary_traded(summary, now=now):
+                summary.listed = True
         changed_facts = sorted(
             pk for pk, summary in changed.items() if facts_key(summary) != before.get(pk, ())
         )
@@ -88,7 +96,7 @@ def quotes_store(*, quotes: list[Quote], source: str) -> StoreResult:
             batch_size=WRITE_BATCH,
             update_conflicts=True,
             unique_fields=["offering"],
-            update_fields=PRICE_FIELDS,
+            update_fields=[*PRICE_FIELDS, "listed"],
         )
         if changed_facts:
             result.offerings_changed = len(changed_facts)

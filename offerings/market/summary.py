@@ -23,6 +23,21 @@ PRICE_FIELDS = [
 ]
 HISTORY_FIELDS = [*PRICE_FIELDS, "history_loaded_at"]
 LISTING_FIELDS = ["listed_at", "listings_checked_at", "listed", "delisted", "updated_at"]
+# A quote this recent with a price and some 24h volume shows the coin trades somewhere.
+TRADED_QUOTE_AGE = dt.timedelta(days=2)
+
+
+def summary_traded(summary: MarketSummary | None, *, now: dt.datetime) -> bool:
+    """The provider reports a current price and a 24h volume for the coin: it is traded, so
+    listed somewhere (venue unknown), whatever its list of tickers says."""
+    return bool(
+        summary is not None
+        and summary.price_usd is not None
+        and summary.volume_24h_usd
+        and summary.volume_24h_usd > 0
+        and summary.price_at is not None
+        and summary.price_at >= now - TRADED_QUOTE_AGE
+    )
 
 
 def facts_key(summary: MarketSummary | None) -> tuple:

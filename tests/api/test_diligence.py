@@ -10,6 +10,7 @@ from diligence.rules import RULES
 from offerings.models import Offering
 from tests.api.test_access import problem
 from tests.conftest import with_role
+from tests.diligence.test_queueing_broker_down import kyc_outcome, swept
 from tests.factories import UserFactory, full_offering
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +164,21 @@ def test_venues_list_and_detail(read_client):
     detail = read_client.get("/api/v1/venues/beta/").json()
     assert detail["name"] == "Beta" and detail["incidents"] == []
     assert problem(read_client.get("/api/v1/venues/nope/"), 404)
+
+
+def test_a_review_posted_while_the_broker_is_down_returns_201_and_is_swept(
+    api_key, api_client, broker_down, django_capture_on_commit_callbacks
+):
+    offering = full_offering(slug="reviewed", kyc="not_required")
+    assessments_refresh()
+    client = api_client(api_key(scopes=REVIEWER))
+    note = "team verified by video call with all four founders"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/offerings/reviewed/reviews/",
+            {"rule_code": "kyc.absent", "verdict": "overturn", "outcome": "pass", "note": note},
+        )
+    assert response.status_code == 201, response.content[:300]
+    assert FindingReview.objects.filter(offering=offering, rule_code="kyc.absent").exists()
+    swept(offering)
+    assert kyc_outcome(offering) == "pass"

@@ -31,6 +31,9 @@ class Request:
     headers: dict[str, str]
 
 
+TICKERS_PER_PAGE = 100
+
+
 def market_entry(coin_id: str, price: Any, **fields: Any) -> dict[str, Any]:
     """A /coins/markets entry; numbers may be given as numbers, strings or None."""
     entry = {
@@ -124,7 +127,11 @@ class FakeCoinGecko:
             coin_id = path.split("/")[2]
             if coin_id not in self.tickers:
                 return 404, {"error": "coin not found"}
-            return 200, {"name": coin_id, "tickers": self.tickers[coin_id]}
+            # CoinGecko pages tickers, 100 a page (`page`, from 1); past the end: an empty list.
+            page = int((query.get("page") or ["1"])[0])
+            start = (page - 1) * TICKERS_PER_PAGE
+            entries = self.tickers[coin_id][start : start + TICKERS_PER_PAGE]
+            return 200, {"name": coin_id, "tickers": entries}
         if path.startswith("/coins/") and path.endswith("/market_chart"):
             coin_id = path.split("/")[2]
             if coin_id not in self.charts:

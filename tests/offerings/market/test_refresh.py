@@ -9,9 +9,10 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from diligence.models import Assessment
-from offerings.market import storage
+from offerings.market import coingecko, storage
 from offerings.market.refresh import listings_batch_refresh, market_refresh
 from offerings.models import Listing, MarketSnapshot, MarketSummary, ReferencePrice, Venue
 from offerings.signals import listings_changed, offerings_changed
@@ -244,6 +245,70 @@ def test_a_coin_that_trades_nowhere_is_recorded_as_not_listed(coingecko_settings
     summary = MarketSummary.objects.get(offering=offering)
     assert (summary.listed, summary.delisted) == (False, False)
     assert summary.listings_checked_at is not None
+
+
+def test_a_priced_coin_with_volume_and_no_tickers_is_traded_not_unlisted(
+    coingecko_settings, fake, django_capture_on_commit_callbacks
+):
+    offering = OfferingFactory(coingecko_id="alpha", token_price_usd=Decimal("0.10"))
+    now = timezone.now().replace(microsecond=0)
+    fake.markets["alpha"] = market_entry(
+        "alpha", "0.05", total_volume=250_000, last_updated=now.isoformat()
+    )
+    fake.tickers["alpha"] = []  # the provider knows no venue for it (or answered none)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("refresh_market_data")
+
+    summary = MarketSummary.objects.get(offering=offering)
+    assert (summary.listed, summary.delisted) == (True, False)
+    assert not Listing.objects.exists()  # listed somewhere, venue unknown
+    assert "market.below_sale_price" in flags(offering)
+    assert "market.not_listed" not in flags(offering)
+
+
+def test_an_empty_ticker_list_keeps_the_pairs_of_a_coin_still_priced_with_volume(
+    coingecko_settings, fake
+):
+    coingecko_settings.MARKET_DELISTING_GRACE_DAYS = 7
+    offering = OfferingFactory(coingecko_id="alpha")
+    start = timezone.now() - dt.timedelta(days=30)
+    fake.tickers["alpha"] = [ticker("gate", "ALPHA", "USDT")]
+    listings_at(start)
+    fake.markets["alpha"] = market_entry("alpha", "0.05", last_updated=timezone.now().isoformat())
+    refresh(history=False, listings=False)
+    fake.tickers["alpha"] = []
+
+    report = listings_at(timezone.now())
+
+    assert report.delisted == 0
+    assert Listing.objects.get().status == "listed"
+    summary = MarketSummary.objects.get(offering=offering)
+    assert (summary.listed, summary.delisted) == (True, False)
+
+
+def test_every_page_of_tickers_is_read(coingecko_settings, fake):
+    offering = OfferingFactory(coingecko_id="alpha")
+    fake.tickers["alpha"] = [ticker("gate", "ALPHA", f"T{n}") for n in range(230)]
+
+    report = listings_at(timezone.now())
+
+    assert report.pairs_seen == 230
+    assert Listing.objects.filter(offering=offering, status="listed").count() == 230
+    pages = [r.query.get("page") for r in fake.requests if r.path == "/coins/alpha/tickers"]
+    assert pages == [["1"], ["2"], ["3"]]
+
+
+def test_tickers_are_read_to_a_bound_of_pages(coingecko_settings, fake, monkeypatch):
+    monkeypatch.setattr(coingecko, "MAX_TICKER_PAGES", 2)
+    OfferingFactory(coingecko_id="alpha")
+    fake.tickers["alpha"] = [ticker("gate", "ALPHA", f"T{n}") for n in range(300)]
+
+    report = listings_at(timezone.now())
+
+    assert report.pairs_seen == 200
+    assert len([r for r in fake.requests if r.path == "/coins/alpha/tickers"]) == 2
+    assert any("more than 2 pages" in skipped.reason for skipped in report.skipped)
 
 
 def listings_at(when: dt.datetime):
