@@ -195,6 +195,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1
 # Celery: eager (in-process) unless a broker is configured, so a first run needs no servers.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+if CELERY_TASK_ALWAYS_EAGER and not CELERY_BROKER_URL:
+    # An eager task reaches no broker, yet Celery builds a producer to pick its serializer; with
+    # no URL kombu's default amqp:// warns "No hostname was supplied" on each command. A named
+    # in-memory transport is never connected to and says nothing.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = envstr("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 300)
@@ -481,3 +486,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # An eager task logs "Task … succeeded in …" at INFO for every call (e.g. each rescore of
+    # load_demo); its failures (ERROR) and retries (WARNING) still show.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
