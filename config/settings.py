@@ -358,6 +358,26 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Every operation's tag, declared with what it groups (tests/api/test_schema.py checks both).
+    "TAGS": [
+        {
+            "name": "offerings",
+            "description": "Token offerings (interchange v2 records), "
+            "their assessments and the team's reviews of their findings.",
+        },
+        {
+            "name": "checklist",
+            "description": "The methodology: the red-flag rules the "
+            "assessments apply, with weights, rationale and sources.",
+        },
+        {"name": "unlocks", "description": "Scheduled token unlocks from vesting schedules."},
+        {"name": "venues", "description": "Exchanges and launchpads offerings are run on."},
+        {
+            "name": "webhooks",
+            "description": "Your webhook endpoints and their delivery logs; "
+            "events are signed (Standard Webhooks).",
+        },
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OutcomeEnum": "api.serializers.OUTCOMES",
