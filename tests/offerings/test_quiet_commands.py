@@ -26,7 +26,7 @@ def test_load_demo_logs_no_line_per_eager_task(caplog, django_capture_on_commit_
 def test_an_eager_task_without_a_broker_url_does_not_warn_about_a_hostname(caplog):
     # A fresh app configured like the project's: the project app's producer pool, once made by
     # an earlier test, would not warn again.
-    app = Celery("probe")
+    app = Celery("probe", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     assert app.conf.task_always_eager
     # kombu warns when the broker URL names no host (it falls back to its default one).
