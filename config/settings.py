@@ -195,6 +195,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1
 # Celery: eager (in-process) unless a broker is configured, so a first run needs no servers.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+if CELERY_TASK_ALWAYS_EAGER and not CELERY_BROKER_URL:
+    # An eager task reaches no broker, yet Celery builds a producer to pick its serializer; with
+    # no URL kombu's default amqp:// warns "No hostname was supplied" on each command. A named
+    # in-memory transport is never connected to and says nothing.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = envstr("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 300)
@@ -353,6 +358,26 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Every operation's tag, declared with what it groups (tests/api/test_schema.py checks both).
+    "TAGS": [
+        {
+            "name": "offerings",
+            "description": "Token offerings (interchange v2 records), "
+            "their assessments and the team's reviews of their findings.",
+        },
+        {
+            "name": "checklist",
+            "description": "The methodology: the red-flag rules the "
+            "assessments apply, with weights, rationale and sources.",
+        },
+        {"name": "unlocks", "description": "Scheduled token unlocks from vesting schedules."},
+        {"name": "venues", "description": "Exchanges and launchpads offerings are run on."},
+        {
+            "name": "webhooks",
+            "description": "Your webhook endpoints and their delivery logs; "
+            "events are signed (Standard Webhooks).",
+        },
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OutcomeEnum": "api.serializers.OUTCOMES",
@@ -481,3 +506,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # An eager task logs "Task … succeeded in …" at INFO for every call (e.g. each rescore of
+    # load_demo); its failures (ERROR) and retries (WARNING) still show.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}

@@ -444,10 +444,23 @@ def _parse_parts(key, value, spec, errors: list[FieldError]) -> list[dict[str, A
             try:
                 part[model_field] = read(entry.get(name))
                 _size_check(model, model_field, part[model_field])
+                if part[model_field] in (None, "") and (rule := _required_rule(model, model_field)):
+                    raise BadValue(rule)
             except BadValue as exc:
                 errors.append(FieldError(f"{where}.{name}", entry.get(name), str(exc)))
         parts.append(part)
     return parts
+
+
+def _required_rule(model: type, model_field: str) -> str | None:
+    """The rule a part's missing value breaks, said as such ("is required (one of …)"),
+    or None when the value may be unknown (the model would otherwise say "cannot be blank")."""
+    field = model._meta.get_field(model_field)
+    if field.blank or field.has_default():
+        return None
+    if field.choices:
+        return f"is required (one of {', '.join(str(value) for value, _ in field.choices)})"
+    return "is required"
 
 
 def _parse_socials(value: Any, errors: list[FieldError]) -> dict[str, str]:

@@ -101,6 +101,11 @@ class AssessmentList(APIView):
         parameters=PAGE_PARAMETERS,
         responses={200: AssessmentPageSerializer, **problems(*READ_PROBLEMS)},
         summary="An offering's assessments, newest first",
+        description=(
+            "Every assessment of the offering, newest first: score, grade, risk, coverage "
+            "and the methodology version that produced it. Cursor-paginated. Scope "
+            "`diligence:read`."
+        ),
     )
     def get(self, request, slug: str):
         params_check(request.GET, ("cursor", "page_size"))
@@ -127,6 +132,11 @@ class AssessmentLatest(APIView):
         operation_id="assessments_latest",
         responses={200: AssessmentDetailSerializer, **problems(*READ_PROBLEMS)},
         summary="The current assessment with every finding, its evidence and rationale",
+        description=(
+            "The offering's current assessment with each rule's outcome, the evidence it "
+            "read and the rule's rationale and source. Outside the team, analysts' manual "
+            "findings are left out. Scope `diligence:read`."
+        ),
     )
     def get(self, request, slug: str):
         params_check(request.GET, ())
@@ -158,6 +168,11 @@ class Checklist(APIView):
         operation_id="checklist",
         responses={200: ChecklistSerializer, **problems(*READ_PROBLEMS)},
         summary="The methodology: every rule's weight, rationale and source",
+        description=(
+            "The red-flag checklist the assessments apply: for each rule its id, weight, "
+            "severity, rationale and public source, with the methodology version. Scope "
+            "`diligence:read`."
+        ),
     )
     def get(self, request):
         params_check(request.GET, ())

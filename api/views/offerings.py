@@ -200,6 +200,11 @@ class OfferingList(APIView):
         parameters=[*FILTER_PARAMETERS, *PAGE_PARAMETERS],
         responses={200: OfferingPageSerializer, **problems(*READ_PROBLEMS)},
         summary="List offerings",
+        description=(
+            "Offerings with their current assessment, filtered by the query parameters and "
+            "sorted by `ordering`; `updated_since` returns only those changed since then. "
+            "Cursor-paginated: follow `next`. Scope `offerings:read`."
+        ),
     )
     def get(self, request):
         query = request.GET
@@ -224,6 +229,12 @@ class OfferingList(APIView):
         parameters=[*SIGNATURE_PARAMETERS, IDEMPOTENCY_PARAMETER],
         responses={201: OfferingSerializer, **problems(*WRITE_PROBLEMS, 409, 422)},
         summary="Create an offering",
+        description=(
+            "Creates an offering from an interchange v2 record (a body without "
+            "`interchange_version` is v2; `[]` means checked, none) Every unreadable value "
+            "is reported at once as a problem naming field, value and rule. Signed; send an"
+            " `Idempotency-Key` to retry safely. Scope `offerings:write`."
+        ),
     )
     @idempotent
     def post(self, request):
@@ -247,6 +258,11 @@ class OfferingDetail(APIView):
         operation_id="offerings_retrieve",
         responses={200: OfferingSerializer, **problems(*READ_PROBLEMS)},
         summary="One offering",
+        description=(
+            "An offering with its parts (team, allocations, rounds, audits, socials), its "
+            "current assessment, its market data and its vesting-adjusted round returns. "
+            "Scope `offerings:read`."
+        ),
     )
     def get(self, request, slug: str):
         offering = offering_detail_load(slug)
@@ -262,6 +278,11 @@ class OfferingDetail(APIView):
         parameters=SIGNATURE_PARAMETERS,
         responses={200: OfferingSerializer, **problems(*WRITE_PROBLEMS)},
         summary="Change some fields of an offering",
+        description=(
+            "Changes only the fields sent (interchange v2); every unreadable value is "
+            "reported at once as a problem naming field, value and rule. Signed. Scope "
+            "`offerings:write`."
+        ),
     )
     def patch(self, request, slug: str):
         offering = get_object_or_404(Offering, slug=slug)
@@ -280,6 +301,11 @@ class OfferingDetail(APIView):
         parameters=SIGNATURE_PARAMETERS,
         responses={204: None, **problems(*WRITE_PROBLEMS)},
         summary="Delete an offering",
+        description=(
+            "Soft-deletes the offering (the admin role only): it leaves every list, reply "
+            "and export, while its reviews, assessments and change history are kept. "
+            "Signed. Scope `offerings:write`."
+        ),
     )
     def delete(self, request, slug: str):
         offering_delete(offering=get_object_or_404(Offering, slug=slug), user=request.user)

@@ -87,6 +87,11 @@ class UnlockList(APIView):
         parameters=[*FILTER_PARAMETERS, *PAGE_PARAMETERS],
         responses={200: UnlockPageSerializer, **problems(*READ_PROBLEMS)},
         summary="Token unlocks, by date",
+        description=(
+            "Scheduled token unlocks from the offerings' vesting schedules, by date, "
+            "between `from` and `to`; filter by offering or by a minimum share of "
+            "circulating supply. Cursor-paginated. Scope `offerings:read`."
+        ),
     )
     def get(self, request):
         query = request.GET

@@ -51,6 +51,10 @@ class VenueList(APIView):
         parameters=PAGE_PARAMETERS,
         responses={200: VenuePageSerializer, **problems(*READ_PROBLEMS)},
         summary="Venues, by name",
+        description=(
+            "The exchanges and launchpads offerings are run on, by name, with their "
+            "profile. Cursor-paginated. Scope `offerings:read`."
+        ),
     )
     def get(self, request):
         params_check(request.GET, ("cursor", "page_size"))
@@ -75,6 +79,7 @@ class VenueDetail(APIView):
         operation_id="venues_retrieve",
         responses={200: VenueSerializer, **problems(*READ_PROBLEMS)},
         summary="One venue",
+        description=("A venue and its profile. Scope `offerings:read`."),
     )
     def get(self, request, slug: str):
         params_check(request.GET, ())

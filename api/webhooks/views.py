@@ -105,6 +105,10 @@ class EndpointList(_WebhookView):
         parameters=PAGE_PARAMETERS,
         responses={200: EndpointPageSerializer, **problems(*READ_PROBLEMS)},
         summary="Your webhook endpoints, newest first",
+        description=(
+            "The webhook endpoints your key's owner registered, newest first; secrets are "
+            "never shown. Cursor-paginated. Scope `webhooks:manage`."
+        ),
     )
     def get(self, request):
         params_check(request.GET, ("cursor", "page_size"))
@@ -126,6 +130,10 @@ class EndpointList(_WebhookView):
         parameters=SIGNATURE_PARAMETERS,
         responses={201: EndpointCreatedSerializer, **problems(*WRITE_PROBLEMS)},
         summary="Subscribe an endpoint to events; the reply holds its secret, shown once",
+        description=(
+            "Registers an HTTPS endpoint for the events listed. The reply holds the signing"
+            " secret, shown only this once: store it. Signed. Scope `webhooks:manage`."
+        ),
     )
     def post(self, request):
         _no_idempotency_key(request)
@@ -140,6 +148,7 @@ class EndpointDetail(_WebhookView):
         operation_id="webhooks_retrieve",
         responses={200: EndpointSerializer, **problems(*READ_PROBLEMS)},
         summary="One of your endpoints",
+        description=("One of your webhook endpoints, without its secret. Scope `webhooks:manage`."),
     )
     def get(self, request, endpoint_id: int):
         params_check(request.GET, ())
@@ -151,6 +160,11 @@ class EndpointDetail(_WebhookView):
         parameters=SIGNATURE_PARAMETERS,
         responses={200: EndpointSerializer, **problems(*WRITE_PROBLEMS)},
         summary="Change an endpoint's URL, events or description; disable or re-enable it",
+        description=(
+            "Changes only the fields sent; `is_active: false` stops deliveries; `is_active:"
+            " true` re-enables the endpoint and clears its failure streak. Signed. Scope "
+            "`webhooks:manage`."
+        ),
     )
     def patch(self, request, endpoint_id: int):
         endpoint = self.endpoint(request, endpoint_id)
@@ -162,6 +176,10 @@ class EndpointDetail(_WebhookView):
         parameters=SIGNATURE_PARAMETERS,
         responses={204: None, **problems(*WRITE_PROBLEMS)},
         summary="Delete an endpoint and its delivery log",
+        description=(
+            "Deletes the endpoint; no further event is delivered to it and its delivery log"
+            " goes with it. Signed. Scope `webhooks:manage`."
+        ),
     )
     def delete(self, request, endpoint_id: int):
         self.endpoint(request, endpoint_id).delete()
@@ -175,6 +193,12 @@ class EndpointRotate(_WebhookView):
         parameters=SIGNATURE_PARAMETERS,
         responses={200: SecretSerializer, **problems(*WRITE_PROBLEMS)},
         summary="Replace the secret; the old one keeps signing beside it for the overlap",
+        description=(
+            "Issues a new signing secret, shown only in this reply; while "
+            "`previous_secret_expires_at` is in the future, deliveries carry a second "
+            "signature by the old secret, so receivers can switch without losing events. "
+            "Signed. Scope `webhooks:manage`."
+        ),
     )
     def post(self, request, endpoint_id: int):
         _no_idempotency_key(request)
@@ -196,6 +220,10 @@ class EndpointPing(_WebhookView):
         parameters=[*SIGNATURE_PARAMETERS, IDEMPOTENCY_PARAMETER],
         responses={202: DeliverySerializer, **problems(*WRITE_PROBLEMS, 409, 422)},
         summary="Queue a signed webhook.ping event to the endpoint",
+        description=(
+            "Queues a `webhook.ping` event to the endpoint to test its URL and signature "
+            "check; the reply is the queued delivery. Signed. Scope `webhooks:manage`."
+        ),
     )
     @idempotent
     def post(self, request, endpoint_id: int):
@@ -209,6 +237,10 @@ class DeliveryList(_WebhookView):
         parameters=[*PAGE_PARAMETERS, *DELIVERY_FILTERS],
         responses={200: DeliveryPageSerializer, **problems(*READ_PROBLEMS)},
         summary="An endpoint's delivery log, newest first",
+        description=(
+            "Every delivery to the endpoint, newest first, with its status and attempts. "
+            "Cursor-paginated. Scope `webhooks:manage`."
+        ),
     )
     def get(self, request, endpoint_id: int):
         params_check(request.GET, ("cursor", "page_size", "status", "event_type"))
@@ -249,6 +281,10 @@ class DeliveryDetail(_WebhookView):
         operation_id="webhooks_deliveries_retrieve",
         responses={200: DeliverySerializer, **problems(*READ_PROBLEMS)},
         summary="One delivery: status, attempts, response code, latency, payload",
+        description=(
+            "One delivery to the endpoint: its status, attempts, the receiver's response "
+            "code and latency, and the payload sent. Scope `webhooks:manage`."
+        ),
     )
     def get(self, request, endpoint_id: int, delivery_id: int):
         params_check(request.GET, ())
@@ -265,6 +301,10 @@ class DeliveryRedeliver(_WebhookView):
         parameters=[*SIGNATURE_PARAMETERS, IDEMPOTENCY_PARAMETER],
         responses={202: DeliverySerializer, **problems(*WRITE_PROBLEMS, 409, 422)},
         summary="Send a delivery's event again (same webhook-id), as a new delivery",
+        description=(
+            "Queues the delivery's event again with the same `webhook-id`, so receivers can"
+            " deduplicate; the reply is the new delivery. Signed. Scope `webhooks:manage`."
+        ),
     )
     @idempotent
     def post(self, request, endpoint_id: int, delivery_id: int):

@@ -213,6 +213,26 @@ def test_an_allocation_without_a_share_is_imported_with_its_vesting():
     assert sorted(rows) == [("public_sale", Decimal(60), None), ("team", None, 24)]
 
 
+MISSING_REQUIRED = {
+    "allocations": [{"bucket": None, "percent": "10"}, {"percent": "5"}],
+    "rounds": [{"kind": "", "price_usd": "0.1"}],
+    "audits": [{"auditor": None, "url": "https://audits.example/b"}],
+}
+BUCKETS = "team, advisors, presale, public_sale, treasury, ecosystem, liquidity, other"
+
+
+def test_a_missing_required_part_value_is_reported_as_required_naming_its_choices():
+    # Issue 13.5: reported as "allocations[0].bucket='': This field cannot be blank." before.
+    report = run_import([good(1, **MISSING_REQUIRED)])
+    assert not report.written
+    assert [(p.field, p.value, p.message) for p in report.errors] == [
+        ("audits[0].auditor", None, "is required"),
+        ("allocations[0].bucket", None, f"is required (one of {BUCKETS})"),
+        ("allocations[1].bucket", None, f"is required (one of {BUCKETS})"),
+        ("rounds[0].kind", "", "is required (one of seed, private, presale, public)"),
+    ]
+
+
 def test_a_record_without_a_name_or_slug_is_rejected():
     report = run_import([{"kind": "ico", "hard_cap": "5"}])
     assert [(p.row, p.field, p.message) for p in report.errors] == [(1, "name", "is required")]
