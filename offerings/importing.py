@@ -334,6 +334,8 @@ def _build(item: _Pending, venues: dict[str, Venue], report: ImportReport, lenie
         problem = RowProblem(row, where, value, message)
         (report.warnings if fixed else report.errors).append(problem)
         item.failed |= not fixed
+    if warning := offering.venue_unknown_warning:  # every source alike: unknown, not invalid
+        report.warnings.append(RowProblem(row, "venue", None, warning))
     for key, model in PART_MODELS.items():
         if key in item.draft.parts:
             item.parts[key] = _build_parts(item, key, model, report, lenient)
@@ -380,8 +382,7 @@ def _free_venue_slug(name: str) -> str:
 def _validate(instance: models.Model, lenient: bool, exclude: list[str]):
     """Yield (field, value, message, fixed) for every rule the instance breaks.
 
-    In lenient mode an optional field's bad value is set to unknown and reported as fixed;
-    a missing venue is tolerated since research data sets rarely name the exchange.
+    In lenient mode an optional field's bad value is set to unknown and reported as fixed.
     """
     problems = []
     for _ in range(5):  # each round sets the fields it could not accept to unknown
@@ -392,14 +393,11 @@ def _validate(instance: models.Model, lenient: bool, exclude: list[str]):
             fixable = []
             for model_field, messages in exc.message_dict.items():
                 value = getattr(instance, model_field, None)
-                tolerated = lenient and model_field == "venue"
                 fixed = lenient and _can_be_unknown(instance, model_field, value)
                 for message in messages:
                     shown = f"{message}; imported as unknown" if fixed else message
-                    problems.append((model_field, value, shown, fixed or tolerated))
-                if tolerated:
-                    exclude = [*exclude, "venue"]
-                elif fixed:
+                    problems.append((model_field, value, shown, fixed))
+                if fixed:
                     fixable.append(model_field)
             if not fixable:
                 return problems

@@ -262,6 +262,8 @@ class Offering(models.Model):
         BETA = "beta", "Beta"
         LIVE = "live", "Live product"
 
+    # Run on an exchange or launchpad. Without one recorded the venue is unknown, not invalid:
+    # the importer warns, and the venue rules stay unknown (diligence, not intake, judges it).
     VENUE_KINDS = (Kind.IEO, Kind.IDO)
 
     name = models.CharField(max_length=200)
@@ -388,6 +390,16 @@ class Offering(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def venue_unknown_warning(self) -> str | None:
+        """What an exchange offering recorded without its venue says (None when not that)."""
+        if self.kind in self.VENUE_KINDS and self.venue_id is None:
+            return (
+                f"kind is {self.kind!r}, and an {self.kind.upper()} is run on a venue that is not "
+                "recorded: the venue is unknown, and so are the rules that judge it"
+            )
+        return None
+
+    @property
     def status(self) -> str | None:
         if self.declared_status:
             return self.declared_status
@@ -452,12 +464,6 @@ class Offering(models.Model):
                 "tokens_for_sale",
                 f"tokens_for_sale ({readable(self.tokens_for_sale)}) is above total_supply "
                 f"({readable(self.total_supply)})",
-            )
-        if self.kind in self.VENUE_KINDS and self.venue_id is None:
-            add(
-                "venue",
-                f"kind is {self.kind!r}, and an {self.kind.upper()} is run on a venue: "
-                "name the exchange or launchpad",
             )
         if self.contract_address:
             try:

@@ -230,14 +230,13 @@ def test_allocations_summing_past_100_are_rejected_in_the_admin(staff_client):
     assert not Offering.objects.exists()
 
 
-def test_an_ieo_without_a_venue_is_rejected_in_the_admin(staff_client):
-    response = staff_client.post(ADD, offering_form(kind="ieo"))
-    assert response.status_code == 200
-    assert "an IEO is run on a venue" in response.content.decode()
-    assert not Offering.objects.exists()
+def test_an_ieo_without_a_venue_is_saved_in_the_admin_with_its_venue_unknown(staff_client):
+    assert staff_client.post(ADD, offering_form(kind="ieo")).status_code == 302
+    assert Offering.objects.get().venue is None
     venue = VenueFactory()
-    assert staff_client.post(ADD, offering_form(kind="ieo", venue=str(venue.pk))).status_code == 302
-    assert Offering.objects.get().venue == venue
+    data = offering_form(kind="ieo", venue=str(venue.pk), name="Named venue", slug="named-venue")
+    assert staff_client.post(ADD, data).status_code == 302
+    assert Offering.objects.get(name="Named venue").venue == venue
 
 
 def test_model_rules_are_shown_on_the_admin_form(staff_client):

@@ -410,3 +410,16 @@ def test_a_negative_number_in_a_numeric_cell_is_quoted_and_still_refused_as_nega
     assert [(p.field, p.value, p.message) for p in report.errors] == [
         ("hard_cap", "-5", "must not be negative")
     ]
+
+
+def test_an_ieo_without_a_venue_exports_and_re_imports_to_the_same_export(tmp_path):
+    # TORD's IEO rows name no exchange; their export used to be refused on re-import.
+    OfferingFactory(slug="unnamed-exchange", kind="ieo", venue=None)
+    first = export("jsonl", tmp_path / "first.jsonl")
+
+    import_file(tmp_path / "first.jsonl", "jsonl")
+
+    assert export("jsonl", tmp_path / "second.jsonl") == first
+    assert (
+        next(r for r in records(first.decode()) if r["slug"] == "unnamed-exchange")["kind"] == "ieo"
+    )

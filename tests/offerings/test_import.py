@@ -156,7 +156,6 @@ BAD_ROWS = {
         {"tokens_for_sale": "200000000"}, "tokens_for_sale", Decimal("200000000"),
         "tokens_for_sale (200,000,000) is above total_supply (100,000,000)",
     ),
-    "IEO without venue": ({"kind": "ieo"}, "venue", None, "an IEO is run on a venue"),
     "malformed contract address": (
         {"contract_address": "0x12345"}, "contract_address", "0x12345",
         "is not an EVM contract address",
@@ -461,3 +460,13 @@ def test_the_query_count_of_an_import_does_not_grow_with_its_rows():
     assert created[40] <= created[10] + allowance, created
     assert changed[40] <= changed[10] + allowance, changed
     assert Offering.objects.count() == 50
+
+
+def test_an_exchange_offering_without_its_venue_imports_with_a_warning_from_every_source():
+    report = run_import([good(1, kind="ieo"), good(2, kind="ido", venue="")])
+
+    assert (report.created, report.errors) == (2, [])
+    warned = [w for w in report.warnings if w.field == "venue"]
+    assert [w.row for w in warned] == [1, 2]
+    assert "an IEO is run on a venue that is not recorded" in warned[0].message
+    assert Offering.objects.filter(venue__isnull=True).count() == 2

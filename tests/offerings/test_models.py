@@ -122,13 +122,16 @@ def test_tokens_for_sale_above_total_supply_is_refused():
 
 
 @pytest.mark.parametrize("kind", ["ieo", "ido"])
-def test_an_exchange_or_dex_offering_needs_a_venue(kind):
-    (message,) = clean_errors(OfferingFactory.build(kind=kind, venue=None))["venue"]
-    assert f"kind is '{kind}'" in message
-    assert f"{kind.upper()} is run on a venue" in message
-    assert "venue" in create_errors(kind=kind)
-    OfferingFactory.build(kind=kind, venue=VenueFactory()).full_clean()
+def test_an_exchange_or_dex_offering_without_a_venue_is_valid_with_its_venue_unknown(kind):
+    offering = OfferingFactory.build(kind=kind, venue=None)
+    offering.full_clean()  # unknown, not invalid: no intake refuses it
+    assert f"an {kind.upper()} is run on a venue that is not recorded" in (
+        offering.venue_unknown_warning
+    )
+    assert offering_create(record={"name": "Unnamed venue", "kind": kind}).venue is None
     assert offering_create(record={"name": "Listed", "kind": kind, "venue": "Lumen"}).venue
+    assert OfferingFactory.build(kind=kind, venue=VenueFactory()).venue_unknown_warning is None
+    assert OfferingFactory.build(kind="ico", venue=None).venue_unknown_warning is None
 
 
 @pytest.mark.parametrize("kind", ["ico", "sto"])
