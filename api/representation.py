@@ -20,6 +20,7 @@ from django.db.models import Prefetch
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 
+from diligence.selectors import offerings_with_assessment
 from offerings.interchange import PREFETCH, offering_record
 from offerings.models import Offering
 
@@ -84,7 +85,7 @@ def offerings_select(queryset: models.QuerySet) -> models.QuerySet:
         _alias(relation): RawSQL(_aggregate(relation, vendor), (), output_field=models.TextField())
         for relation in BATCHED
     }
-    return queryset.with_assessment().select_related(*SELECT_RELATED).annotate(**parts)
+    return offerings_with_assessment(queryset).select_related(*SELECT_RELATED).annotate(**parts)
 
 
 def _alias(relation: Relation) -> str:

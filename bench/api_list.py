@@ -164,6 +164,7 @@ def _naive() -> Callable[[], object]:
     from django.test import RequestFactory
     from rest_framework import pagination, permissions, serializers, viewsets
 
+    from diligence.selectors import offerings_with_assessment
     from offerings.models import (
         Audit,
         Listing,
@@ -221,8 +222,7 @@ def _naive() -> Callable[[], object]:
 
         def get_queryset(self):
             return (
-                Offering.objects.with_assessment()
-                .filter(kind=PARAMS["kind"])
+                offerings_with_assessment(Offering.objects.filter(kind=PARAMS["kind"]))
                 .select_related("venue", "market_summary")
                 .prefetch_related(
                     "team", "allocations", "rounds", "audits", "socials", "listings__venue"

@@ -276,14 +276,14 @@ def _import_rate(source_rows: list, *, lenient: bool, dry_run: bool) -> float:
 
 
 def _reimport_rows(rows: int) -> list:
-    from offerings.formats import export_queryset
+    from diligence.selectors import assessed_export
     from offerings.importing import SourceRow
     from offerings.models import Offering
 
     records = []
     ids = Offering.objects.filter(slug__regex=r"^bench-[0-9]+$").order_by("pk").values("pk")[:rows]
     offerings = Offering.objects.filter(pk__in=list(ids.values_list("pk", flat=True)))
-    for number, record in enumerate(export_queryset(offerings), start=1):
+    for number, record in enumerate(assessed_export(offerings), start=1):
         record["slug"] = f"reimport-{record['slug']}"
         record["name"] = f"Re-import {record['name']}"
         records.append(SourceRow(number, json.loads(json.dumps(record, default=str))))

@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.contrib import admin
 
 from diligence.models import Assessment, Finding, FindingReview, OfferingReview
+from diligence.selectors import offerings_with_assessment
+from offerings.admin import OfferingAdmin
+from offerings.models import Offering
 
 
 class FindingInline(admin.TabularInline):
@@ -94,3 +97,47 @@ class OfferingReviewAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class RiskFilter(admin.SimpleListFilter):
+    title = "risk"
+    parameter_name = "risk"
+
+    def lookups(self, request, model_admin):
+        return [(risk, risk.title()) for risk in ("low", "medium", "high", "critical")] + [
+            ("none", "Not assessed")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(score__isnull=True)
+        return queryset.filter(risk=self.value()) if self.value() else queryset
+
+
+class AssessedOfferingAdmin(OfferingAdmin):
+    """The record's admin with the current assessment's score and risk: columns and a filter."""
+
+    list_display = [
+        *(name for name in OfferingAdmin.list_display if name != "updated_at"),
+        "score_display",
+        "risk_display",
+        "updated_at",
+    ]
+    list_filter = [*OfferingAdmin.list_filter[:2], RiskFilter, *OfferingAdmin.list_filter[2:]]
+
+    def get_queryset(self, request):
+        return offerings_with_assessment(super().get_queryset(request))
+
+    @admin.display(description="score", ordering="score")
+    def score_display(self, offering: Offering) -> str:
+        if getattr(offering, "score", None) is None:
+            return "—"
+        return f"{offering.score} ({offering.grade})"
+
+    @admin.display(description="risk", ordering="risk")
+    def risk_display(self, offering: Offering) -> str:
+        return getattr(offering, "risk", None) or "—"
+
+
+admin.site.unregister(Offering)
+admin.site.register(Offering, AssessedOfferingAdmin)

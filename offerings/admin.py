@@ -41,21 +41,6 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(current_status=self.value()) if self.value() else queryset
 
 
-class RiskFilter(admin.SimpleListFilter):
-    title = "risk"
-    parameter_name = "risk"
-
-    def lookups(self, request, model_admin):
-        return [(risk, risk.title()) for risk in ("low", "medium", "high", "critical")] + [
-            ("none", "Not assessed")
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "none":
-            return queryset.filter(score__isnull=True)
-        return queryset.filter(risk=self.value()) if self.value() else queryset
-
-
 class LabelledInlineFormSet(BaseInlineFormSet):
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
@@ -181,15 +166,12 @@ class OfferingAdmin(SimpleHistoryAdmin):
         "raised_usd",
         "start_date",
         "end_date",
-        "score_display",
-        "risk_display",
         "updated_at",
     ]
     list_select_related = ["venue"]
     list_filter = [
         "kind",
         StatusFilter,
-        RiskFilter,
         "venue",
         "country",
         "token_type",
@@ -273,7 +255,7 @@ class OfferingAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_status().with_assessment()
+        return super().get_queryset(request).with_status()
 
     # Delete is a soft delete (the admin role's permission): reviews and history are kept.
     def delete_model(self, request, obj: Offering) -> None:
@@ -287,16 +269,6 @@ class OfferingAdmin(SimpleHistoryAdmin):
         hidden = [f"{offering} (hidden; its reviews and history are kept)" for offering in objs]
         perms_needed = set() if self.has_delete_permission(request) else {"offering"}
         return hidden, {"offerings": len(hidden)}, perms_needed, []
-
-    @admin.display(description="score", ordering="score")
-    def score_display(self, offering: Offering) -> str:
-        if getattr(offering, "score", None) is None:
-            return "—"
-        return f"{offering.score} ({offering.grade})"
-
-    @admin.display(description="risk", ordering="risk")
-    def risk_display(self, offering: Offering) -> str:
-        return getattr(offering, "risk", None) or "—"
 
     @admin.display(description="who checked, when")
     def checked_none_record(self, offering: Offering) -> str:

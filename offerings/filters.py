@@ -186,13 +186,14 @@ class OfferingFilterForm(forms.Form):
 
     @property
     def criteria(self) -> dict[str, Any]:
-        """The valid values, for OfferingQuerySet.filtered()."""
+        """The valid values, for diligence.selectors.offering_filter()."""
         self.is_valid()
         return self.cleaned_data
 
     @property
     def ordering(self) -> str:
-        """The sort key for OfferingQuerySet.sorted_by(): '' (default) when invalid or deferred."""
+        """The sort key for diligence.selectors.offering_sort(): '' (default) when invalid or
+        deferred."""
         sort = self.criteria.get("sort", "")
         return "" if sort in DEFERRED_SORTS else sort
 

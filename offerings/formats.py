@@ -210,10 +210,11 @@ def _csv_value(name: str, cell: str, errors: list[FieldError]) -> Any:
 
 def export_queryset(queryset: QuerySet[Offering] | None = None) -> Iterator[dict[str, Any]]:
     """Interchange records for the offerings, streamed in slug order with a fixed query count
-    per chunk of 1,000."""
+    per chunk of 1,000. The read-only assessment fields come with a queryset annotated by
+    diligence.selectors.offerings_with_assessment (diligence.selectors.assessed_export)."""
     queryset = Offering.objects.all() if queryset is None else queryset
     offerings = (
-        queryset.with_assessment()
+        queryset
         # Joined, so the contract-risk prefetch of PREFETCH costs no query of its own.
         .select_related("venue", "contract_risk")
         .prefetch_related(*PREFETCH)

@@ -27,6 +27,7 @@ from api.schema import (
 )
 from api.serializers import OfferingInputSerializer, OfferingPageSerializer, OfferingSerializer
 from api.views.common import PAGE_PARAMETERS, next_link, page_size, params_check
+from diligence.selectors import offering_filter, offering_sort
 from offerings.filters import CONTRACT_RISKS, DEFERRED_SORTS, SORTS, OfferingFilterForm
 from offerings.interchange import parse_record
 from offerings.models import Offering, Venue
@@ -209,10 +210,10 @@ class OfferingList(APIView):
     def get(self, request):
         query = request.GET
         criteria, ordering = _criteria(query)
-        offerings = Offering.objects.filtered(criteria)
+        offerings = offering_filter(criteria)
         if (since := _updated_since(query)) is not None:
             offerings = offerings.filter(updated_at__gte=since)
-        rows = offerings_select(offerings.sorted_by(ordering))
+        rows = offerings_select(offering_sort(ordering, offerings))
         page, cursor = page_fetch(rows, size=page_size(query), cursor=query.get("cursor"))
         parts_prefetch(page)
         base_url = _base_url(request)

@@ -60,23 +60,6 @@ class OfferingQuerySet(models.QuerySet):
     def in_status(self, status: str, today: dt.date | None = None) -> OfferingQuerySet:
         return self.with_status(today).filter(current_status=status)
 
-    def with_assessment(self) -> OfferingQuerySet:
-        """Annotate the current assessment's score, grade, risk, coverage, probability and flags
-        (one join)."""
-        current = models.FilteredRelation(
-            "assessments", condition=models.Q(assessments__is_current=True)
-        )
-        return self.annotate(
-            current_assessment=current,
-            score=models.F("current_assessment__score"),
-            grade=models.F("current_assessment__grade"),
-            risk=models.F("current_assessment__risk"),
-            coverage=models.F("current_assessment__coverage"),
-            probability=models.F("current_assessment__probability"),
-            flags=models.F("current_assessment__flags"),
-            assessed_at=models.F("current_assessment__created_at"),
-        )
-
     def search(self, q: str) -> OfferingQuerySet:
         """Offerings whose name, symbol, venue name or contract address contain `q`, annotated
         with `search_rank` (higher is closer). PostgreSQL adds full-text and trigram matching."""
@@ -144,15 +127,13 @@ class OfferingQuerySet(models.QuerySet):
         )
 
     def filtered(self, criteria: dict[str, Any]) -> OfferingQuerySet:
-        """Apply the list filters in `criteria` (OfferingFilterForm's cleaned values); empty or
-        missing keys do not filter. Joins the current assessment only when a filter needs it,
-        so counting stays cheap."""
+        """Apply the record's list filters in `criteria` (OfferingFilterForm's cleaned values);
+        empty or missing keys do not filter. The assessment's filters (risk, grade, score,
+        contract flags) are diligence.selectors.offering_filter's."""
         wanted = {
             key: value for key, value in criteria.items() if value is not None and value != ""
         }
         offerings = self.search(wanted["q"]) if "q" in wanted else self
-        if wanted.keys() & {"risk", "grade", "score_min", "score_max", "contract_risk"}:
-            offerings = offerings.with_assessment()
         status = wanted.get("status")
         if status:
             offerings = offerings.with_status()
@@ -165,20 +146,18 @@ class OfferingQuerySet(models.QuerySet):
             )
             audited = models.Exists(audits)
             offerings = offerings.filter(audited if wanted["has_audit"] == "yes" else ~audited)
-        if wanted.get("contract_risk") in self.CONTRACT_RISK_FILTERS:
-            offerings = offerings.filter(self.CONTRACT_RISK_FILTERS[wanted["contract_risk"]])
         lookups = {
             lookup: wanted[key] for key, lookup in self.FILTER_LOOKUPS.items() if key in wanted
         }
         return offerings.filter(**lookups)
 
-    def sorted_by(self, key: str = "") -> OfferingQuerySet:
-        """Order by one of SORT_KEYS ('-' for descending), unknown values last, ties broken by
-        name and id so pages are stable. The default is the best match when searching, else
-        the newest sale first."""
+    def sorted_by(self, key: str = "", annotated: tuple[str, ...] = ()) -> OfferingQuerySet:
+        """Order by one of SORT_KEYS, or of `annotated` (names the caller annotated), '-' for
+        descending, unknown values last, ties broken by name and id so pages are stable. The
+        default is the best match when searching, else the newest sale first."""
         descending = key.startswith("-")
         field = key.removeprefix("-")
-        if key and field not in self.SORT_KEYS:
+        if key and field not in (*self.SORT_KEYS, *annotated):
             raise ValueError(f"sort={key!r}: not one of {', '.join(self.SORT_KEYS)}")
         offerings = self
         if not key:
@@ -186,8 +165,6 @@ class OfferingQuerySet(models.QuerySet):
             if "search_rank" in self.query.annotations:
                 ordering.insert(0, models.F("search_rank").desc())
         else:
-            if field == "coverage":
-                offerings = offerings.with_assessment()
             # Score and risk sort on the offering's own copies of its current assessment's, so
             # that an index serves the first page instead of a join over every offering.
             expression = models.F(SORT_COLUMNS.get(field, field))
@@ -203,24 +180,12 @@ class OfferingQuerySet(models.QuerySet):
         "status": "current_status",
         "venue": "venue__slug",
         "country": "country",
-        "risk": "risk",
-        "grade": "grade",
-        "score_min": "score__gte",
-        "score_max": "score__lte",
         "kyc": "kyc",
         "refund": "refund_policy",
         "start_from": "start_date__gte",
         "start_to": "start_date__lte",
     }
-    # The current assessment flags a contract rule (codes "contract.…" in its JSON list of flag
-    # codes), or the contract was checked and none is flagged, or it was never checked.
-    _CONTRACT_FLAG = models.Q(flags__icontains='"contract.')
-    CONTRACT_RISK_FILTERS = {
-        "flagged": _CONTRACT_FLAG,
-        "clear": models.Q(contract_risk__isnull=False) & ~_CONTRACT_FLAG,
-        "unchecked": models.Q(contract_risk__isnull=True),
-    }
-    SORT_KEYS = ("name", "start_date", "raised_usd", "hard_cap", "score", "risk", "coverage")
+    SORT_KEYS = ("name", "start_date", "raised_usd", "hard_cap", "score", "risk")
     # A shorter query would match parts of many unrelated hex addresses.
     CONTRACT_FRAGMENT = 8
 

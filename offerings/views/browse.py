@@ -16,12 +16,13 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from diligence.rules import RULES
+from diligence.selectors import offering_filter, offering_sort, offerings_with_assessment
 from offerings import home as home_blocks
 from offerings.access import browse_required, permission_required
 from offerings.filters import OfferingFilterForm
 from offerings.formats import EXPORT_ORDER, _csv_cell
 from offerings.interchange import PREFETCH, offering_record
-from offerings.models import Offering, Venue
+from offerings.models import Venue
 from offerings.services import home_visit_record
 
 PAGE_SIZE = 50
@@ -77,11 +78,9 @@ def _filter_form(request) -> OfferingFilterForm:
 @browse_required
 def offering_list(request):
     form = _filter_form(request)
-    matching = Offering.objects.filtered(form.criteria)
+    matching = offering_filter(form.criteria)
     rows = (
-        matching.sorted_by(form.ordering)
-        .with_status()
-        .with_assessment()
+        offerings_with_assessment(offering_sort(form.ordering, matching).with_status())
         .select_related("venue")
         .only(*ROW_FIELDS)
     )
@@ -149,9 +148,7 @@ def offering_export(request):
     """The current filtered list as CSV in interchange format v2, streamed in chunks."""
     form = _filter_form(request)
     offerings = (
-        Offering.objects.filtered(form.criteria)
-        .sorted_by(form.ordering)
-        .with_assessment()
+        offerings_with_assessment(offering_sort(form.ordering, offering_filter(form.criteria)))
         .select_related("venue", "contract_risk")  # joined: no prefetch query of its own
         .prefetch_related(*PREFETCH)
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from diligence.models import Finding, Outcomes
 from diligence.roles import is_team
 from diligence.rules import CATEGORIES, RULES
+from diligence.selectors import offerings_with_assessment
 from offerings.access import browse_required
 from offerings.amounts import canonical, readable
 from offerings.models import Offering
@@ -50,10 +51,9 @@ def offering_compare(request):
         return render(request, "offerings/compare.html", context, status=400)
     found = {
         offering.slug: offering
-        for offering in Offering.objects.filter(slug__in=slugs)
-        .with_status()
-        .with_assessment()
-        .select_related("venue")
+        for offering in offerings_with_assessment(
+            Offering.objects.filter(slug__in=slugs).with_status()
+        ).select_related("venue")
     }
     offerings = [found[slug] for slug in slugs if slug in found]
     context["missing"] = [slug for slug in slugs if slug not in found]

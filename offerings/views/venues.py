@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from diligence.rules.venue import INCIDENT_YEARS, SERIOUS_INCIDENTS
+from diligence.selectors import offerings_with_assessment
 from offerings.access import browse_required
 from offerings.models import SecurityIncident, Venue
 
@@ -59,8 +60,7 @@ def venue_detail(request, slug: str):
         slug=slug,
     )
     offerings = (
-        venue.offerings.with_status()
-        .with_assessment()
+        offerings_with_assessment(venue.offerings.with_status())
         .order_by("-start_date", "name", "id")
         .only("name", "slug", "symbol", "kind", "start_date", "end_date", "venue_id")
     )

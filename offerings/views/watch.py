@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from diligence.models import Assessment
 from diligence.movements import movement
+from diligence.selectors import offerings_with_assessment
 from offerings.access import analyst_required, permission_required
 from offerings.models import Offering
 from offerings.services import notifications_mark_read, watch_toggle
@@ -56,8 +57,7 @@ def _next_url(request, offering: Offering) -> str:
 @analyst_required
 def watchlist(request):
     watched = (
-        Offering.objects.filter(watches__user=request.user)
-        .with_assessment()
+        offerings_with_assessment(Offering.objects.filter(watches__user=request.user))
         .select_related("venue")
         .only("name", "slug", "symbol", "venue__name")
         .annotate(watched_at=F("watches__created_at"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from diligence.rescoring import assessments_refresh
-from offerings.formats import export_queryset
+from diligence.selectors import assessed_export
 from tests.api.test_access import problem
 from tests.factories import full_offering
 from tests.offerings.contract_risk.factories import CHECKED, checked
@@ -32,7 +32,7 @@ def test_the_contract_facts_are_in_the_representation_like_the_export(
     # the key, then the page (the contract check joined like the market summary)
     with django_assert_num_queries(3):  # the key, its owner's permissions, the page
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
-    exported = sorted(export_queryset(), key=lambda record: record["name"])
+    exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
     trap = next(r for r in results if r["slug"] == "trap")
     assert trap["contract"]["facts"]["sell_tax"] == {

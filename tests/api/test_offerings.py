@@ -11,7 +11,7 @@ from django.utils import timezone
 from api.representation import parts_prefetch
 from diligence.rescoring import assessments_refresh
 from diligence.roles import role_assign
-from offerings.formats import export_queryset
+from diligence.selectors import assessed_export, offering_sort, offerings_with_assessment
 from offerings.models import Offering
 from tests.api.test_access import problem
 from tests.factories import OfferingFactory, VenueFactory, full_offering
@@ -64,7 +64,7 @@ def catalogue():
 def test_the_list_is_the_export_record_plus_the_url(read_client, catalogue):
     response = read_client.get(LIST, {"ordering": "name"})
     results = response.json()["results"]
-    exported = sorted(export_queryset(), key=lambda record: record["name"])
+    exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
     assert results[0]["url"] == "http://testserver/api/v1/offerings/coin-00/"
     assert results[0]["score"] is not None and results[0]["grade"]
@@ -81,7 +81,7 @@ def test_market_data_and_listings_are_in_the_representation(read_client, django_
     # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner).
     with django_assert_num_queries(3):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
-    exported = sorted(export_queryset(), key=lambda record: record["name"])
+    exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
     listed = next(r for r in results if r["slug"] == "listed")
     assert [listing["venue"] for listing in listed["listings"]] == ["Alpha", "Zeta"]
@@ -111,7 +111,7 @@ def test_outcomes_are_in_the_representation_as_in_the_export(
     read_client.get(LIST)
     with django_assert_num_queries(3):  # the key, its owner's permissions, the page
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
-    exported = sorted(export_queryset(), key=lambda record: record["name"])
+    exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
     rugged = next(r for r in results if r["slug"] == "rugged")
     assert [(o["kind"], o["derived"]) for o in rugged["outcomes"]] == [
@@ -164,7 +164,7 @@ def test_search_puts_the_best_match_first(read_client, catalogue):
 
 
 def test_risk_grade_and_score_filters_match_the_assessments(read_client, catalogue):
-    assessed = Offering.objects.with_assessment()
+    assessed = offerings_with_assessment(Offering.objects.all())
     some = assessed.first()
     assert set(all_pages(read_client, {"risk": some.risk})) == set(
         assessed.filter(risk=some.risk).values_list("slug", flat=True)
@@ -208,7 +208,7 @@ def test_updated_since(read_client, catalogue):
 def test_cursor_pages_walk_every_offering_once_in_order(
     read_client, catalogue, ordering, page_size
 ):
-    expected = list(Offering.objects.sorted_by(ordering).values_list("slug", flat=True))
+    expected = list(offering_sort(ordering).values_list("slug", flat=True))
     walked = all_pages(read_client, {"ordering": ordering, "page_size": page_size})
     assert walked == expected
 
@@ -378,7 +378,7 @@ def test_list_and_detail_equal_the_export_with_checked_none_and_not_recorded(rea
     detail = read_client.get(f"{LIST}checked/").json()
     detail.pop("vesting_returns")  # one offering's extra, not an interchange field
 
-    exported = sorted(export_queryset(), key=lambda record: record["name"])
+    exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
     assert {k: v for k, v in detail.items() if k != "url"} == next(
         r for r in exported if r["slug"] == "checked"

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from diligence.facts import facts_for
-from offerings.formats import export_queryset
+from diligence.selectors import assessed_export
 from offerings.importing import SourceRow, offerings_import
 from offerings.models import Absence, Offering
 from offerings.services import absence_clear, absence_record, absences_set
@@ -49,7 +49,7 @@ def run_import(*records: dict, **kwargs):
 
 
 def record_of(slug: str) -> dict:
-    return next(r for r in export_queryset() if r["slug"] == slug)
+    return next(r for r in assessed_export() if r["slug"] == slug)
 
 
 def checked(slug: str) -> set[str]:
@@ -399,7 +399,7 @@ def test_the_migration_turns_empty_backer_lists_into_not_recorded():
 
 def test_the_exported_record_declares_its_version():
     OfferingFactory()
-    (record,) = export_queryset()
+    (record,) = assessed_export()
     assert next(iter(record)) == "interchange_version"
     assert record["interchange_version"] == 2
     assert json.loads(json.dumps(record))["interchange_version"] == 2

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from diligence.rescoring import assessments_refresh
-from offerings.formats import export_queryset
+from diligence.selectors import assessed_export
 from offerings.models import Offering
 from tests.factories import OfferingFactory, full_offering
 from tests.offerings.contract_risk.factories import CHECKED, change, checked
@@ -96,7 +96,7 @@ def test_the_list_filters_by_contract_risk(analyst_client):
 def test_the_export_carries_the_contract_read_only_and_re_imports_unchanged(tmp_path):
     offering = full_offering(slug="checked")
     checked(offering, sell_tax="0.02", top_holders=[])
-    (record,) = export_queryset(Offering.objects.filter(pk=offering.pk))
+    (record,) = assessed_export(Offering.objects.filter(pk=offering.pk))
     assert record["contract"]["facts"]["sell_tax"]["value"] == "0.02"
     assert record["contract"]["checked_at"] == CHECKED.isoformat()
     for fmt in ("jsonl", "csv"):

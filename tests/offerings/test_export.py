@@ -15,8 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from diligence.selectors import assessed_export
 from offerings.demo import VENUES, demo_records
-from offerings.formats import export_queryset
 from offerings.importing import SourceRow, offerings_import
 from offerings.models import Offering, Venue
 from offerings.services import venue_upsert
@@ -79,7 +79,7 @@ def records(text: str) -> list[dict]:
 
 
 def only_record() -> dict:
-    (record,) = export_queryset()
+    (record,) = assessed_export()
     return record
 
 
@@ -180,7 +180,7 @@ def test_the_exported_status_is_the_current_one():
     year_ago = timezone.localdate() - dt.timedelta(days=365)
     OfferingFactory(slug="a-ended", start_date=year_ago, end_date=year_ago + dt.timedelta(days=30))
     OfferingFactory(slug="b-cancelled", declared_status="cancelled")
-    assert [record["status"] for record in export_queryset()] == ["ended", "cancelled"]
+    assert [record["status"] for record in assessed_export()] == ["ended", "cancelled"]
 
 
 def test_nested_parts_and_socials_use_interchange_names():
@@ -242,7 +242,7 @@ def test_export_to_standard_output_matches_the_file(tmp_path):
 def test_the_export_query_count_does_not_grow_with_the_offerings():
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert list(export_queryset())
+            assert list(assessed_export())
         return len(queries)
 
     full_offering(on_exchange=True)

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from offerings.formats import export_queryset
+from diligence.selectors import assessed_export
 from offerings.importing import SourceRow, offerings_import
 from offerings.models import Offering
 from offerings.views.market import price_chart
@@ -155,7 +155,7 @@ def test_the_export_carries_market_and_listings(tmp_path):
     offering = marketed()
     ListingFactory(offering=offering, venue=VenueFactory(name="Kraken"), pair="ALPHA/EUR")
 
-    (record,) = export_queryset()
+    (record,) = assessed_export()
 
     market = record["market"]
     assert {k: market[k] for k in ("price_usd", "market_cap_usd", "volume_24h_usd")} == {
@@ -178,7 +178,7 @@ def test_the_export_carries_market_and_listings(tmp_path):
 
 def test_an_offering_without_market_data_exports_null_market_and_no_listings():
     OfferingFactory()
-    (record,) = export_queryset()
+    (record,) = assessed_export()
     assert (record["market"], record["listings"]) == (None, [])
 
 
@@ -204,4 +204,4 @@ def test_an_imported_market_object_is_ignored():
     record = {"slug": "kept", "name": offering.name, "kind": "ico", "market": {"price_usd": "9"}}
     report = offerings_import(rows=[SourceRow(1, record | {"listings": [{"venue": "X"}]})])
     assert report.errors == []
-    assert json.loads(json.dumps(next(export_queryset())))["market"] is None
+    assert json.loads(json.dumps(next(assessed_export())))["market"] is None

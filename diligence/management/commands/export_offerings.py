@@ -5,10 +5,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from offerings.formats import export_queryset, write_csv, write_jsonl
+from diligence.selectors import assessed_export
+from offerings.formats import write_csv, write_jsonl
 
 
 class Command(BaseCommand):
+    # Here, not in offerings: the export carries each offering's current assessment (read-only).
     help = "Export every offering in interchange format v2 (re-imports unchanged)."
 
     def add_arguments(self, parser):
@@ -19,8 +21,8 @@ class Command(BaseCommand):
         write = write_jsonl if format == "jsonl" else write_csv
         if output is None:
             self.stdout.ending = ""
-            count = write(export_queryset(), self.stdout)
+            count = write(assessed_export(), self.stdout)
         else:
             with output.open("w", encoding="utf-8", newline="") as stream:
-                count = write(export_queryset(), stream)
+                count = write(assessed_export(), stream)
         sys.stderr.write(f"{count} offerings exported\n")
