@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +23,7 @@ from diligence.roles import REVIEW_PERMISSION, is_team
 from diligence.rules import CATEGORIES
 from diligence.services import finding_review_create, offering_review_transition
 from diligence.track_record import latest_track_record
-from offerings.access import analyst_required, browse_required
+from offerings.access import analyst_required, browse_required, get_offering_for_user
 from offerings.models import Offering
 from offerings.views.detail import (
     detail_context,
@@ -143,7 +143,7 @@ def finding_review(request, slug: str):
     """Confirm or overturn a finding, or add a manual one; htmx gets the findings region back."""
     if not request.user.has_perm(REVIEW_PERMISSION):
         raise PermissionDenied(f"reviewing findings needs {REVIEW_PERMISSION} (the analyst role)")
-    offering = get_object_or_404(offering_queryset(request), slug=slug)
+    offering = get_offering_for_user(request, slug, offering_queryset(request))
     manual = request.POST.get("verdict") == FindingReview.Verdict.MANUAL
     form = ManualFindingForm(request.POST) if manual else FindingReviewForm(request.POST)
     review = _review_save(form, offering, request.user, manual)
@@ -232,7 +232,7 @@ def _attach_form(categories, form: FindingReviewForm) -> bool:
 @analyst_required
 def workflow(request, slug: str):
     """Move the offering through draft → in review → approved; the service decides who may."""
-    offering = get_object_or_404(offering_queryset(request), slug=slug)
+    offering = get_offering_for_user(request, slug, offering_queryset(request))
     form = WorkflowForm(request.POST)
     status, error, done = 200, "", None
     if form.is_valid():

@@ -9,6 +9,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from offerings.models import Offering
 
 VIEW_PERMISSION = "offerings.view_offering"
 OUTCOME_PERMISSION = "offerings.add_saleoutcome"
@@ -61,3 +65,17 @@ def permission_required(permission: str, role: str) -> Callable:
         return wrapper
 
     return decorate
+
+
+def get_offering_for_user(request, slug: str, queryset: QuerySet | None = None) -> Offering:
+    """The offering `slug` as the visitor may see it, for every view of one offering: a live
+    one (soft-deleted offerings are gone for everyone), read from `queryset` (default: the bare
+    offering), to a visitor who may browse; 404 for an unknown slug, 403 for a visitor without
+    the viewer role. The view still checks the permission of its action, and the service too."""
+    if not can_browse(request.user):
+        raise PermissionDenied(f"viewing an offering needs {VIEW_PERMISSION} (the viewer role)")
+    queryset = Offering.objects.all() if queryset is None else queryset
+    try:
+        return queryset.filter(deleted_at__isnull=True).get(slug=slug)
+    except Offering.DoesNotExist:
+        raise Http404(f"no offering {slug!r}") from None

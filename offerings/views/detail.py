@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from diligence.forms import MANUAL_OUTCOMES, OVERTURN_OUTCOMES, SEVERITIES
@@ -20,7 +20,7 @@ from diligence.history import assessment_changes, automatic_findings, findings_b
 from diligence.models import Finding, FindingReview
 from diligence.roles import is_team
 from diligence.scoring import chance
-from offerings.access import analyst_required, browse_required
+from offerings.access import analyst_required, browse_required, get_offering_for_user
 from offerings.amounts import canonical
 from offerings.forms import SaleOutcomeForm
 from offerings.interchange import PREFETCH
@@ -113,7 +113,7 @@ def offering_detail(request, slug: str):
 @analyst_required
 def offering_checked_none(request, slug: str):
     """Record (action=record) or clear (action=clear) that a part was checked and has none."""
-    offering = get_object_or_404(Offering, slug=slug)
+    offering = get_offering_for_user(request, slug)
     part, action = request.POST.get("part", ""), request.POST.get("action", "")
     if part not in PART_LABELS or action not in ("record", "clear"):
         return HttpResponseBadRequest(
@@ -155,8 +155,8 @@ CHECKED_PREFETCH = ["team", "allocations", "rounds", "audits", "socials", _ABSEN
 
 def detail_offering(request, slug: str) -> Offering:
     """The offering with every part the page lists (10 queries), or 404."""
-    return get_object_or_404(
-        offering_queryset(request).prefetch_related(*DETAIL_PREFETCH), slug=slug
+    return get_offering_for_user(
+        request, slug, offering_queryset(request).prefetch_related(*DETAIL_PREFETCH)
     )
 
 

@@ -7,26 +7,22 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from offerings.access import permission_required
-from offerings.models import Document
+from offerings.access import get_offering_for_user, permission_required
+from offerings.models import Document, Offering
 
 
 @require_GET
 @permission_required("offerings.view_offering", "viewer")
 def document_download(request, slug: str, document_id: int):
-    # Offering.objects hides soft-deleted offerings, and their documents with them.
-    document = get_object_or_404(
-        Document.objects.select_related("offering").filter(
-            offering__deleted_at__isnull=True, offering__slug=slug
-        ),
-        pk=document_id,
-    )
+    # A soft-deleted offering's documents are gone with it.
+    offering = get_offering_for_user(request, slug, Offering.objects.only("pk", "slug"))
+    document = get_object_or_404(Document.objects.filter(offering=offering), pk=document_id)
     if not document.file:
         raise Http404("this document has no uploaded file")
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=f"{document.offering.slug}-{document.kind}-{document.pk}.pdf",
+        filename=f"{offering.slug}-{document.kind}-{document.pk}.pdf",
         content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"

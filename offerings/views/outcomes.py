@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from diligence.models import Assessment
-from offerings.access import analyst_required, can_record_outcomes
+from offerings.access import analyst_required, can_record_outcomes, get_offering_for_user
 from offerings.forms import SaleOutcomeForm
 from offerings.models import Offering
 from offerings.outcomes import sale_outcome_record
@@ -24,7 +24,7 @@ def outcome_add(request, slug: str):
     """Record an analyst's outcome; htmx gets the outcomes region back, a plain form a redirect."""
     if not can_record_outcomes(request.user):
         raise PermissionDenied("recording outcomes needs the “add sale outcome” permission")
-    offering = get_object_or_404(Offering.objects.only("pk", "slug", "name"), slug=slug)
+    offering = get_offering_for_user(request, slug, Offering.objects.only("pk", "slug", "name"))
     form = SaleOutcomeForm(request.POST)
     outcome = None
     if form.is_valid():

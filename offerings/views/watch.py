@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from diligence.models import Assessment
 from diligence.movements import movement
 from diligence.selectors import offerings_with_assessment
-from offerings.access import analyst_required, permission_required
+from offerings.access import analyst_required, get_offering_for_user, permission_required
 from offerings.models import Offering
 from offerings.services import notifications_mark_read, watch_toggle
 
@@ -27,7 +27,7 @@ WATCHING_VALUES = {"on": True, "off": False}
 @require_POST
 @permission_required("offerings.add_watch", "analyst")
 def offering_watch(request, slug: str):
-    offering = get_object_or_404(Offering.objects.only("id", "slug", "name"), slug=slug)
+    offering = get_offering_for_user(request, slug, Offering.objects.only("id", "slug", "name"))
     watching = watch_toggle(
         user=request.user,
         offering=offering,
