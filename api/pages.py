@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import permission_required
 from api.forms import ApiKeyForm, RollForm
 from api.models import ApiKey
 from api.services import api_key_create, api_key_revoke, api_key_roll
-from offerings.access import permission_required
 
 
 def _own_key(request, key_id: str) -> ApiKey | None:

@@ -132,15 +132,10 @@ def _naive_rate(ids: list[int], run: int, when: dt.datetime) -> float:
     row on its own (autocommit, like bench.market_refresh's naive loop)."""
     from django.conf import settings
 
+    from analyst.models import Notification, Watch
     from offerings.contract_risk.merging import changes_between, facts_merge
     from offerings.contract_risk.storage import next_check_at
-    from offerings.models import (
-        ContractChange,
-        ContractRisk,
-        ContractSnapshot,
-        Notification,
-        Watch,
-    )
+    from offerings.models import ContractChange, ContractRisk, ContractSnapshot
 
     jump = Decimal(settings.CONTRACT_HOLDER_JUMP_PERCENT) / 100
     checks = [_checked(pk, n, run, when) for n, pk in enumerate(ids)]
@@ -190,7 +185,8 @@ def _offerings(scale: int) -> list[int]:
     """Ids of `scale` benchmark offerings with a contract and a watcher, created when missing."""
     from django.contrib.auth import get_user_model
 
-    from offerings.models import Offering, Watch
+    from analyst.models import Watch
+    from offerings.models import Offering
 
     have = Offering.objects.filter(slug__startswith=PREFIX).count()
     Offering.objects.bulk_create(

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "offerings",
     "diligence",
+    "analyst",
     "api",
     "api.webhooks",
     "accounts",
@@ -91,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "offerings.context_processors.navigation",
+                "analyst.context_processors.navigation",
             ],
         },
     }
@@ -466,12 +467,12 @@ CELERY_BEAT_SCHEDULE["track-record-refresh"] = {
 UNLOCK_OVERHANG_PERCENT = envdecimal("UNLOCK_OVERHANG_PERCENT", "5")
 UNLOCK_OVERHANG_DAYS = envint("UNLOCK_OVERHANG_DAYS", 90)
 
-# --- Unlock alerts (offerings/unlock_alerts.py) ---
+# --- Unlock alerts (analyst/unlock_alerts.py) ---
 # Watchers hear of an unlock over their threshold this many days before it.
 UNLOCK_ALERT_LEAD_DAYS = [int(days) for days in envlist("UNLOCK_ALERT_LEAD_DAYS", ["30", "7", "1"])]
 # The daily alert run, at this hour (UTC); re-runs send nothing twice.
 CELERY_BEAT_SCHEDULE["unlock-alerts"] = {
-    "task": "offerings.tasks.send_unlock_alerts",
+    "task": "analyst.tasks.send_unlock_alerts",
     "schedule": crontab(hour=envint("UNLOCK_ALERT_HOUR_UTC", 6), minute=0),
 }
 

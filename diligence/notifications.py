@@ -1,22 +1,23 @@
-"""Telling the analysts who watch an offering that a rescoring moved its risk or flagged it.
-
-Set-based: one query finds the watchers of every changed offering, one bulk insert writes
-their notifications (in batches when there are very many).
-"""
+"""What a rescoring changed for an offering (AssessmentChange, sent with the
+diligence.signals.assessments_changed signal) and the sentences that tell its watchers: the
+analyst app writes them as notifications."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from diligence.movements import new_flags, risk_direction
 from diligence.rules import RULES
-from offerings.models import Notification, Watch
 
-MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
-Kind = Notification.Kind
+
+class Kind(StrEnum):
+    """The kinds of message a change makes (analyst.models.Notification.Kind spells them too)."""
+
+    RISK_CHANGED = "risk_changed"
+    NEW_FLAG = "new_flag"
 
 
 @dataclass(frozen=True)
@@ -61,28 +62,3 @@ def change_messages(change: AssessmentChange) -> list[tuple[str, str]]:
         title = f"{rule.title} ({code})" if rule else code
         messages.append((Kind.NEW_FLAG, f"New red flag on {name}: {title}"))
     return messages
-
-
-def notifications_for(changes: Iterable[AssessmentChange]) -> list[Notification]:
-    """Create the notifications of every user watching an offering in `changes`.
-
-    Two queries at most (the watchers, then one bulk insert), none when nothing changed.
-    """
-    messages = {change.offering_id: change_messages(change) for change in changes}
-    messages = {offering_id: pairs for offering_id, pairs in messages.items() if pairs}
-    if not messages:
-        return []
-    watchers: dict[int, list[int]] = defaultdict(list)
-    rows = Watch.objects.filter(offering_id__in=messages).values_list("offering_id", "user_id")
-    for offering_id, user_id in rows.order_by("offering_id", "user_id"):
-        watchers[offering_id].append(user_id)
-    # Reversed: the list shows newest (highest id) first, and the risk notice leads.
-    notifications = [
-        Notification(
-            user_id=user_id, offering_id=offering_id, kind=kind, message=message[:MESSAGE_LENGTH]
-        )
-        for offering_id, user_ids in watchers.items()
-        for user_id in user_ids
-        for kind, message in reversed(messages[offering_id])
-    ]
-    return Notification.objects.bulk_create(notifications, batch_size=1000)

@@ -20,16 +20,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
 from diligence.facts import CHUNK, among_ids, fact_batches
 from diligence.models import Assessment, Finding, FindingReview, risk_rank
-from diligence.notifications import AssessmentChange, notifications_for
+from diligence.notifications import AssessmentChange
 from diligence.scoring import METHODOLOGY_VERSION
 from diligence.signals import assessments_changed
-from offerings.models import Offering, Watch
+from offerings.models import Offering
 
 ASSESSMENT_COLUMNS = (
     "id",
@@ -187,8 +187,8 @@ def _chunk_write(evaluations: list[Evaluation], force: bool) -> tuple[int, int]:
             e for e in evaluations if force or current.get(e.offering_id, ("",))[0] != e.digest
         ]
         _write(changed)
-        changes, watched = _changes(changed, current)
-        notifications_for(change for change in changes if change.offering_id in watched)
+        changes = _changes(changed, current)
+        # The watchers' notifications and webhooks are the receivers' (analyst, api.webhooks).
         if changes:
             assessments_changed.send(sender=Assessment, changes=changes)
         stale = [review_id for e in evaluations for review_id in e.stale_reviews]
@@ -199,29 +199,18 @@ def _chunk_write(evaluations: list[Evaluation], force: bool) -> tuple[int, int]:
     return len(changed), len(stale)
 
 
-def _changes(
-    changed: list[Evaluation], current: dict[int, tuple]
-) -> tuple[list[AssessmentChange], set[int]]:
-    """What changed for every rescored offering, and which of them someone watches (one query,
-    none when nothing changed)."""
+def _changes(changed: list[Evaluation], current: dict[int, tuple]) -> list[AssessmentChange]:
+    """What changed for every rescored offering (one query, none when nothing changed)."""
     if not changed:
-        return [], set()
-    names: dict[int, str] = {}
-    watched: set[int] = set()
+        return []
     rows = Offering.objects.filter(among_ids(sorted(e.offering_id for e in changed), "pk"))
-    watchers = Watch.objects.filter(offering_id=OuterRef("pk"))
-    for pk, name, is_watched in rows.annotate(is_watched=Exists(watchers)).values_list(
-        "pk", "name", "is_watched"
-    ):
-        names[pk] = name
-        if is_watched:
-            watched.add(pk)
+    names = dict(rows.values_list("pk", "name"))
     before = ("", "", (), None, "")
     changes = [
         _change(e, names.get(e.offering_id, ""), current.get(e.offering_id, before))
         for e in changed
     ]
-    return changes, watched
+    return changes
 
 
 def _change(e: Evaluation, name: str, old: tuple) -> AssessmentChange:

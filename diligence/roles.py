@@ -30,8 +30,8 @@ _ANALYST = [
     "diligence.view_findingreview",
     "diligence.add_findingreview",
     "diligence.submit_offeringreview",
-    "offerings.add_watch",
-    "offerings.delete_watch",
+    "analyst.add_watch",
+    "analyst.delete_watch",
     # Outcomes after the sale (failed, exit scam …, with a source) and "checked, none" facts.
     "offerings.view_saleoutcome",
     "offerings.add_saleoutcome",
@@ -60,7 +60,7 @@ _EDITOR = [
 ]
 _APPROVER = [*_ANALYST, "diligence.approve_offeringreview"]
 # Every permission of these apps: soft-deleting offerings, managing users and their roles.
-ADMIN_APPS = ("offerings", "diligence", "api", "webhooks", "auth")
+ADMIN_APPS = ("offerings", "diligence", "analyst", "api", "webhooks", "auth")
 
 ROLES: dict[str, dict[str, Any]] = {
     VIEWER: {"description": "reads offerings, scores and automatic findings", "perms": _READ},
@@ -87,7 +87,7 @@ TEAM_PERMISSION = "diligence.view_findingreview"
 APPROVE_PERMISSION = "diligence.approve_offeringreview"
 SUBMIT_PERMISSION = "diligence.submit_offeringreview"
 REVIEW_PERMISSION = "diligence.add_findingreview"
-WATCH_PERMISSION = "offerings.add_watch"
+WATCH_PERMISSION = "analyst.add_watch"
 DELETE_OFFERING_PERMISSION = "offerings.delete_offering"
 
 
@@ -111,10 +111,11 @@ def _permissions(perm_model, codes: list[str] | None):
     return [by_code[code] for code in codes]
 
 
-def roles_sync(group_model=Group, perm_model=Permission) -> None:
-    """Create the role groups and set exactly their permissions (idempotent)."""
+def roles_sync(group_model=Group, perm_model=Permission, roles=None) -> None:
+    """Create the role groups and set exactly their permissions (idempotent); `roles` (default
+    ROLES) lets a migration give the roles as they were at its point in history."""
     with transaction.atomic():
-        for name, role in ROLES.items():
+        for name, role in (ROLES if roles is None else roles).items():
             group, _ = group_model.objects.get_or_create(name=name)
             group.permissions.set(_permissions(perm_model, role["perms"]))
 

@@ -10,8 +10,13 @@ offerings_changed = Signal()
 listings_changed = Signal()
 
 # Sent inside the writing transaction by the contract-risk check with `changes`: offering id →
-# the list of its changes since the previous check ({"fact", "old", "new", "summary", ...}).
+# the list of its changes since the previous check ({"fact", "old", "new", "summary", ...}),
+# and `names`: offering id → name. A receiver may return how many notifications it wrote.
 contract_changed = Signal()
+
+# Sent inside the soft-delete's transaction with `offering`: it left every reader.
+offering_deleted = Signal()
+
 # Sent inside the alert run's transaction with `announcements`: a list of
-# offerings.unlock_alerts.Announcement, unlocks coming within a lead time, each sent once.
+# analyst.unlock_alerts.Announcement, unlocks coming within a lead time, each sent once.
 unlocks_upcoming = Signal()

@@ -78,18 +78,3 @@ def refresh_contract_risk() -> int:
 @shared_task(acks_late=True)
 def refresh_contract_risk_batch(offering_ids: list[int]) -> dict:
     return contracts_check(offering_ids=offering_ids).as_dict()
-
-
-@shared_task(acks_late=True)
-def send_unlock_alerts() -> dict:
-    """The daily unlock alerts (offerings.unlock_alerts); a re-run sends nothing twice."""
-    from django.utils import timezone
-
-    from offerings.unlock_alerts import unlock_alerts_send
-
-    report = unlock_alerts_send(today=timezone.localdate())
-    return {
-        "notifications": report.notifications,
-        "announcements": report.announcements,
-        "already_sent": report.already_sent,
-    }

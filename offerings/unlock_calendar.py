@@ -40,7 +40,7 @@ class CalendarQuery:
     bucket: str = ""
     min_percent: Decimal | None = None
     offering: str = ""
-    watched_by: Any = None  # a user, or None for every offering
+    among: Any = None  # only these offerings (ids, or a queryset of ids), or None for all
 
     def events(self) -> QuerySet[UnlockEvent]:
         events = UnlockEvent.objects.between(self.start, self.end)
@@ -50,8 +50,8 @@ class CalendarQuery:
             events = events.at_least(self.min_percent)
         if self.offering:
             events = events.filter(offering__slug=self.offering)
-        if self.watched_by is not None:
-            events = events.watched_by(self.watched_by)
+        if self.among is not None:
+            events = events.filter(offering_id__in=self.among)
         return events
 
 

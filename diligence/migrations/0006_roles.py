@@ -5,14 +5,29 @@ from django.db import migrations
 
 
 def roles_create(apps, schema_editor):
-    from diligence.roles import roles_sync
+    from diligence.roles import ROLES, roles_sync
+
+    # The roles as they were here: the watchlist's permissions were offerings' until analyst
+    # 0002 moved them (with their groups) to the analyst app.
+    then = {
+        name: {**role, "perms": _then(role["perms"])} for name, role in ROLES.items()
+    }
 
     # Permissions are normally created after migrate; the groups need them now.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    roles_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    roles_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), then)
+
+
+def _then(perms):
+    if perms is None:
+        return None
+    return [
+        perm.replace("analyst.", "offerings.", 1) if perm.startswith("analyst.") else perm
+        for perm in perms
+    ]
 
 
 def roles_delete(apps, schema_editor):

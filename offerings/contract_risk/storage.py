@@ -1,5 +1,6 @@
 """The write phase of a contract check: one transaction per batch, set-based whatever the
-batch size (snapshots, facts, changes and watchers' notifications each one bulk statement)."""
+batch size (snapshots, facts and changes each one bulk statement; the receivers of
+contract_changed, watchers' notifications among them, are set-based too)."""
 
 from __future__ import annotations
 
@@ -12,18 +13,10 @@ from django.db import transaction
 
 from offerings.contract_risk.merging import changes_between, facts_merge
 from offerings.contract_risk.provider import Observation
-from offerings.models import (
-    ContractChange,
-    ContractRisk,
-    ContractSnapshot,
-    Notification,
-    Offering,
-    Watch,
-)
+from offerings.models import ContractChange, ContractRisk, ContractSnapshot, Offering
 from offerings.signals import contract_changed, offerings_changed
 
 WRITE_BATCH = 1000
-MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
 RISK_FIELDS = [
     "chain_id",
     "address",
@@ -128,12 +121,13 @@ def checks_store(*, checks: list[Checked], now: dt.datetime) -> StoreResult:
             update_fields=RISK_FIELDS,
         )
         ContractChange.objects.bulk_create(changes, batch_size=WRITE_BATCH)
-        result.notifications = len(_notify(changed, names))
         result.checked, result.snapshots, result.changes = len(risks), len(snapshots), len(changes)
         if result.offerings_changed:
             offerings_changed.send(sender=ContractRisk, offering_ids=result.offerings_changed)
         if changed:
-            contract_changed.send(sender=ContractRisk, changes=changed)
+            answers = contract_changed.send(sender=ContractRisk, changes=changed, names=names)
+            # Receivers that notify someone say how many notifications they wrote.
+            result.notifications = sum(n for _, n in answers if isinstance(n, int))
     return result
 
 
@@ -172,28 +166,3 @@ def _facts(check: Checked, before: dict) -> dict:
 
 def _values(facts: dict) -> dict:
     return {name: fact["value"] for name, fact in facts.items()}
-
-
-def _notify(changed: dict[int, list[dict]], names: dict[int, str]) -> list[Notification]:
-    """One notification per watcher of each offering whose contract changed (two queries)."""
-    if not changed:
-        return []
-    watchers = Watch.objects.filter(offering_id__in=list(changed)).values_list(
-        "offering_id", "user_id"
-    )
-    messages = {
-        pk: f"Contract of {names[pk]} changed: " + "; ".join(d["summary"] for d in diffs)
-        for pk, diffs in changed.items()
-    }
-    return Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=user_id,
-                offering_id=offering_id,
-                kind=Notification.Kind.CONTRACT_CHANGED,
-                message=messages[offering_id][:MESSAGE_LENGTH],
-            )
-            for offering_id, user_id in watchers.order_by("offering_id", "user_id")
-        ],
-        batch_size=WRITE_BATCH,
-    )

@@ -6,11 +6,9 @@ from .outcome import SaleOutcome
 from .parts import Absence, Audit, SaleRound, SocialLink, TeamMember, TokenAllocation
 from .unlock import UnlockAlert, UnlockEvent
 from .venue import SecurityIncident, Venue
-from .watch import AnalystPreferences, Notification, Watch
 
 __all__ = [
     "Absence",
-    "AnalystPreferences",
     "Audit",
     "CoinMatch",
     "ContractChange",
@@ -20,7 +18,6 @@ __all__ = [
     "Listing",
     "MarketSnapshot",
     "MarketSummary",
-    "Notification",
     "Offering",
     "ReferencePrice",
     "SaleOutcome",
@@ -32,5 +29,4 @@ __all__ = [
     "UnlockAlert",
     "UnlockEvent",
     "Venue",
-    "Watch",
 ]

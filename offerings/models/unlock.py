@@ -20,9 +20,6 @@ class UnlockEventQuerySet(models.QuerySet):
     def at_least(self, percent_of_circulating) -> UnlockEventQuerySet:
         return self.filter(percent_of_circulating__gte=percent_of_circulating)
 
-    def watched_by(self, user) -> UnlockEventQuerySet:
-        return self.filter(offering__watches__user=user)
-
 
 class UnlockEvent(models.Model):
     """One day's unlock of one allocation. Written only by `unlock_events_refresh`, which

@@ -9,10 +9,11 @@ import re
 
 import pytest
 
+from analyst.models import Watch
+from analyst.notifications import notifications_for
 from diligence.models import Finding, FindingReview
-from diligence.notifications import AssessmentChange, notifications_for
+from diligence.notifications import AssessmentChange
 from diligence.rules import RULES
-from offerings.models import Watch
 
 pytestmark = pytest.mark.browser
 

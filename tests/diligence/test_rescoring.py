@@ -131,7 +131,7 @@ class _Collect:
 
 
 def test_a_watcher_is_notified_when_a_rescore_raises_a_new_flag(analyst):
-    from offerings.models import Notification, Watch
+    from analyst.models import Notification, Watch
 
     offering = full_offering()
     Watch.objects.create(user=analyst, offering=offering)

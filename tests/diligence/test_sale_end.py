@@ -11,11 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from analyst.models import Notification, Watch
 from diligence.models import Assessment, FindingReview
 from diligence.rescoring import assessments_refresh
 from diligence.rules import RULES
 from diligence.sale_end import sale_end_assessments_freeze
-from offerings.models import Notification, Offering, Watch
+from offerings.models import Offering
 from tests.factories import OfferingFactory, SecurityIncidentFactory, UserFactory, VenueFactory
 from tests.offerings.market.factories import (
     ListingFactory,

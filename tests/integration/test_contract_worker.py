@@ -13,10 +13,11 @@ from django.conf import settings
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from analyst.models import Notification, Watch
 from api.webhooks.models import WebhookDelivery
 from api.webhooks.services import endpoint_create
 from config.celery import app
-from offerings.models import ContractChange, ContractRisk, ContractSnapshot, Notification, Watch
+from offerings.models import ContractChange, ContractRisk, ContractSnapshot
 from tests.api.webhooks.receiver import Receiver
 from tests.conftest import with_role
 from tests.factories import OfferingFactory, UserFactory

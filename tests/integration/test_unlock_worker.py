@@ -10,8 +10,9 @@ from celery.beat import Scheduler
 from celery.schedules import crontab
 from django.utils import timezone
 
+from analyst.models import Notification, Watch
 from config.celery import app
-from offerings.models import Notification, UnlockAlert, Watch
+from offerings.models import UnlockAlert
 from offerings.unlock_events import unlock_events_refresh
 from tests.factories import OfferingFactory, TokenAllocationFactory, UserFactory
 from tests.integration.conftest import wait_for
@@ -20,7 +21,7 @@ from tests.integration.test_market_worker import beat_entries
 
 def test_the_beat_schedule_runs_the_unlock_alerts_daily():
     entry = beat_entries()["unlock-alerts"]
-    assert entry.task == "offerings.tasks.send_unlock_alerts"
+    assert entry.task == "analyst.tasks.send_unlock_alerts"
     assert entry.task in app.tasks
     assert isinstance(entry.schedule, crontab) and entry.schedule.minute == {0}
 

@@ -13,13 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from analyst.views.browse import PAGE_SIZE
 from diligence.models import Assessment
 from diligence.selectors import SORT_KEYS, assessed_export
 from offerings.filters import OfferingFilterForm
 from offerings.formats import render
 from offerings.interchange import EXPORT_ORDER
 from offerings.models import Offering, Venue
-from offerings.views.browse import PAGE_SIZE
 from tests.factories import AuditFactory, OfferingFactory, VenueFactory, full_offering
 
 pytestmark = pytest.mark.django_db

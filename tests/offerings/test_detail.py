@@ -9,14 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from analyst.models import Watch
+from analyst.views.detail import allocation_chart, lockup_text, vesting_chart
 from diligence.models import Assessment, Finding, FindingReview
 from diligence.rescoring import assessments_refresh
 from diligence.rules import CATEGORIES, RULES
 from diligence.services import finding_review_create
-from offerings.models import Watch
 from offerings.services import offering_update
 from offerings.unlock_events import unlock_events_refresh
-from offerings.views.detail import allocation_chart, lockup_text, vesting_chart
 from tests.factories import (
     AuditFactory,
     DocumentFactory,

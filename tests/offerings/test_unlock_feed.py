@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from offerings.models import AnalystPreferences, Watch
-from offerings.services import feed_token_renew
+from analyst.models import AnalystPreferences, Watch
+from analyst.services import feed_token_renew
 from offerings.unlock_events import unlock_events_refresh
 from offerings.unlocks import add_months
 from tests.factories import OfferingFactory, TokenAllocationFactory

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from offerings.models import MarketSnapshot, MarketSummary, Watch
+from analyst.models import Watch
+from offerings.models import MarketSnapshot, MarketSummary
 from offerings.unlock_calendar import CalendarQuery, calendar_page
 from offerings.unlock_events import unlock_events_refresh
 from offerings.unlocks import add_months

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from analyst.views.venues import incidents_since
 from diligence.models import Assessment
 from diligence.rescoring import assessments_refresh
-from offerings.views.venues import incidents_since
 from tests.factories import OfferingFactory, SecurityIncidentFactory, VenueFactory, full_offering
 
 pytestmark = pytest.mark.django_db

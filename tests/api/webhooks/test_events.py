@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from analyst.unlock_alerts import unlock_alerts_send
 from api.webhooks import dispatch
 from api.webhooks.dispatch import OfferingEvent, events_publish
 from api.webhooks.models import Event, WebhookDelivery
@@ -18,7 +19,6 @@ from offerings.importing import SourceRow, offerings_import
 from offerings.models import Offering
 from offerings.services import offering_create, offering_update
 from offerings.signals import listings_changed
-from offerings.unlock_alerts import unlock_alerts_send
 from offerings.unlock_events import unlock_events_refresh
 from tests.factories import OfferingFactory, TokenAllocationFactory, full_offering
 

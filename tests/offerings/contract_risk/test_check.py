@@ -13,20 +13,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from analyst.models import Notification, Watch
 from api.webhooks.models import WebhookDelivery
 from api.webhooks.services import endpoint_create
 from diligence.models import Assessment
 from offerings.contract_risk.provider import Observation
 from offerings.contract_risk.refresh import contracts_check, contracts_due
 from offerings.contract_risk.storage import Checked, checks_store, next_check_at
-from offerings.models import (
-    ContractChange,
-    ContractRisk,
-    ContractSnapshot,
-    MarketSummary,
-    Notification,
-    Watch,
-)
+from offerings.models import ContractChange, ContractRisk, ContractSnapshot, MarketSummary
 from tests.conftest import with_role
 from tests.factories import OfferingFactory, UserFactory
 from tests.fakes.coingecko import Fault

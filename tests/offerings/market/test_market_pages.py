@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from analyst.views.market import price_chart
 from diligence.selectors import assessed_export
 from offerings.importing import SourceRow, offerings_import
 from offerings.models import Offering
-from offerings.views.market import price_chart
 from tests.factories import OfferingFactory, VenueFactory
 from tests.offerings.market.factories import (
     ListingFactory,

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_GET
+
+from analyst import home as home_blocks
+from analyst.access import browse_required, permission_required
+from analyst.services import home_visit_record
+from diligence.rules import RULES
+from diligence.selectors import offering_filter, offering_sort, offerings_with_assessment
+from offerings.filters import OfferingFilterForm
+from offerings.formats import EXPORT_ORDER, _csv_cell
+from offerings.interchange import PREFETCH, offering_record
+from offerings.models import Venue
+
+PAGE_SIZE = 50
+TOP_FLAGS = 3
+EXPORT_CHUNK = 2000
+ONE = Decimal(1)
+# What a row of the list shows; the rest of an offering is left in the database.
+ROW_FIELDS = (
+    "name",
+    "slug",
+    "symbol",
+    "kind",
+    "venue__name",
+    "start_date",
+    "end_date",
+    "soft_cap",
+    "hard_cap",
+    "cap_currency",
+    "raised_usd",
+)
+
+
+@require_GET
+def home(request):
+    """Signed in: what is new for the analyst; otherwise the offerings list."""
+    if not request.user.is_authenticated:
+        return redirect("offerings:list")
+    today = timezone.localdate()
+    preferences, since = home_visit_record(user=request.user, now=timezone.now())
+    threshold = preferences.unlock_threshold_percent
+    context = {
+        "today": today,
+        "since": since,
+        "threshold": threshold,
+        "sales": home_blocks.sales_soon(today),
+        "sale_days": home_blocks.SALE_DAYS,
+        "sales_until": today + dt.timedelta(days=home_blocks.SALE_DAYS),
+        "unlocks": home_blocks.unlocks_over(today, threshold),
+        "unlock_days": home_blocks.UNLOCK_DAYS,
+        "unlocks_until": today + dt.timedelta(days=home_blocks.UNLOCK_DAYS),
+        "risk_news": home_blocks.risk_news(request.user, since),
+        "watched": home_blocks.watched_changes(request.user, since),
+    }
+    return render(request, "analyst/home.html", context)
+
+
+def _filter_form(request) -> OfferingFilterForm:
+    venues = list(Venue.objects.order_by("name").values_list("slug", "name"))
+    return OfferingFilterForm(request.GET, venues=venues)
+
+
+@require_GET
+@browse_required
+def offering_list(request):
+    form = _filter_form(request)
+    matching = offering_filter(form.criteria)
+    rows = (
+        offerings_with_assessment(offering_sort(form.ordering, matching).with_status())
+        .select_related("venue")
+        .only(*ROW_FIELDS)
+    )
+    page = _page(rows, matching, form.criteria.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "problems": form.problems,
+        "notes": form.notes,
+        "query": form.query_string(page=None),
+        "can_export": request.user.is_authenticated,
+    }
+    # A history-restore request (back button after a cache miss) needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "analyst/offering_list.html" + ("#results" if partial else "")
+    response = render(request, template, context)
+    # The same URL answers with a fragment or a page; caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+class _Paginator(Paginator):
+    """Pages `rows` but counts `matching`: the same offerings without the joins for display."""
+
+    def __init__(self, rows: QuerySet, matching: QuerySet, per_page: int) -> None:
+        super().__init__(rows, per_page)
+        self.matching = matching
+
+    @cached_property
+    def count(self) -> int:
+        return self.matching.count()
+
+
+def _page(rows: QuerySet, matching: QuerySet, number: int | None) -> Page:
+    """One evaluated page (a COUNT and a SELECT), each row ready to show."""
+    page = _Paginator(rows, matching, PAGE_SIZE).get_page(number)
+    page.object_list = list(page.object_list)
+    # One reverse() for the page: it costs more than the rest of a row.
+    detail_url = reverse("offerings:detail", args=["-slug-"])
+    for offering in page.object_list:
+        offering.detail_url = detail_url.replace("-slug-", offering.slug)
+        offering.soft_cap_text = _amount_text(offering.soft_cap, offering.cap_currency)
+        offering.hard_cap_text = _amount_text(offering.hard_cap, offering.cap_currency)
+        offering.raised_text = _amount_text(offering.raised_usd, zero="0")
+        offering.top_flags = [
+            (code, RULES[code].title if code in RULES else code)
+            for code in (offering.flags or [])[:TOP_FLAGS]
+        ]
+    return page
+
+
+def _amount_text(amount: Decimal | None, currency: str = "", zero: str = "none") -> str:
+    """'unknown' when not known; a stated 0 is a cap of none (or a raise of 0)."""
+    if amount is None:
+        return "unknown"
+    if amount == 0:
+        return zero
+    whole = f"{amount.quantize(ONE, ROUND_HALF_UP):,}"
+    return f"{whole} {currency}".rstrip()
+
+
+@require_GET
+@permission_required("offerings.view_offering", "viewer")
+def offering_export(request):
+    """The current filtered list as CSV in interchange format v2, streamed in chunks."""
+    form = _filter_form(request)
+    offerings = (
+        offerings_with_assessment(offering_sort(form.ordering, offering_filter(form.criteria)))
+        .select_related("venue", "contract_risk")  # joined: no prefetch query of its own
+        .prefetch_related(*PREFETCH)
+    )
+    response = StreamingHttpResponse(
+        _csv_lines(offering_record(o) for o in offerings.iterator(chunk_size=EXPORT_CHUNK)),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"offerings-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class _Line:
+    """A file-like object whose write() hands back the line, for csv.writer to stream."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def _csv_lines(records: Iterable[dict]) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    yield writer.writerow(EXPORT_ORDER)
+    for record in records:
+        yield writer.writerow([_csv_cell(name, record.get(name)) for name in EXPORT_ORDER])
