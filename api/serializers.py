@@ -10,17 +10,19 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from api.models import Scope
-from diligence.models import FindingReview, Outcomes
+from diligence.models import FindingReview
+from diligence.vocabulary import Outcome, Severity
 from offerings import interchange
 from offerings.models import Offering, SaleOutcome, SaleRound, TokenAllocation, Venue
 from offerings.status import Status
 
 # Choice sets, named once for the OpenAPI schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
-OUTCOMES = Outcomes.values
+OUTCOMES = Outcome.values
 OFFERING_KINDS = Offering.Kind.values
 VENUE_KINDS = Venue.Kind.values
 ROUND_KINDS = SaleRound.Kind.values
-LEVELS = ["critical", "high", "medium", "low"]
+# Severities and risk levels share their words; the schema names the set once.
+LEVELS = Severity.values
 
 _DECIMAL_HELP = 'Exact decimal as a string, e.g. "1500000" or "0.05"; null when unknown.'
 

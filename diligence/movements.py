@@ -6,19 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from diligence.models import Risk
-
-# Risk levels from least to most severe; "" (not assessed) ranks below them all.
-RISK_RANK = {risk: rank for rank, risk in enumerate(Risk.values, start=1)}
-
-
-def risk_direction(old: str | None, new: str | None) -> str:
-    """Whether the risk rose, fell or stayed; "" when either side was not assessed."""
-    if not old or not new:
-        return ""
-    if old == new:
-        return "unchanged"
-    return "rose" if RISK_RANK[new] > RISK_RANK[old] else "fell"
+from diligence.vocabulary import risk_direction
 
 
 def new_flags(old: Iterable[str], new: Iterable[str]) -> tuple[str, ...]:

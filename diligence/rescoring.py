@@ -25,10 +25,11 @@ from django.utils import timezone
 
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
 from diligence.facts import CHUNK, among_ids, fact_batches
-from diligence.models import Assessment, Finding, FindingReview, risk_rank
+from diligence.models import Assessment, Finding, FindingReview
 from diligence.notifications import AssessmentChange, notifications_for
 from diligence.scoring import METHODOLOGY_VERSION
 from diligence.signals import assessments_changed
+from diligence.vocabulary import risk_rank
 from offerings.models import Offering, Watch
 
 ASSESSMENT_COLUMNS = (

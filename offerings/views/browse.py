@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from diligence.rules import RULES
+from diligence.vocabulary import Grade, Risk
 from offerings import home as home_blocks
 from offerings.access import browse_required, permission_required
 from offerings.filters import OfferingFilterForm
@@ -70,7 +71,7 @@ def home(request):
 
 def _filter_form(request) -> OfferingFilterForm:
     venues = list(Venue.objects.order_by("name").values_list("slug", "name"))
-    return OfferingFilterForm(request.GET, venues=venues)
+    return OfferingFilterForm(request.GET, venues=venues, risks=Risk.choices, grades=Grade.choices)
 
 
 @require_GET

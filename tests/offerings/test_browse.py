@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diligence.models import Assessment
+from diligence.vocabulary import Grade, Risk
 from offerings.filters import OfferingFilterForm
 from offerings.formats import export_queryset, render
 from offerings.interchange import EXPORT_ORDER
@@ -286,7 +287,12 @@ def test_a_bad_parameter_is_named_with_its_value_and_the_other_filters_still_app
     ],
 )
 def test_each_bad_value_gets_a_message_naming_the_parameter_and_the_rule(params, message):
-    form = OfferingFilterForm(params, venues=[("northgate", "Northgate Exchange")])
+    form = OfferingFilterForm(
+        params,
+        venues=[("northgate", "Northgate Exchange")],
+        risks=Risk.choices,
+        grades=Grade.choices,
+    )
     assert any(problem.startswith(message) for problem in form.problems), form.problems
 
 
