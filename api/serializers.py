@@ -13,6 +13,7 @@ from api.models import Scope
 from diligence.models import FindingReview
 from diligence.vocabulary import Outcome, Severity
 from offerings import interchange
+from offerings.interchange import readers
 from offerings.models import Offering, SaleOutcome, SaleRound, TokenAllocation, Venue
 from offerings.status import Status
 
@@ -30,15 +31,15 @@ _DECIMAL_HELP = 'Exact decimal as a string, e.g. "1500000" or "0.05"; null when 
 def _field(reader, *, name: str) -> serializers.Field:
     """A nullable field of the type an interchange reader produces."""
     common = {"allow_null": True, "required": False}
-    if reader is interchange._integer:
+    if reader is readers.read_integer:
         return serializers.IntegerField(min_value=0, **common)
-    if reader is interchange.read_decimal:
+    if reader is readers.read_decimal:
         return serializers.CharField(help_text=_DECIMAL_HELP, **common)
-    if reader is interchange._boolean:
+    if reader is readers.read_boolean:
         return serializers.BooleanField(**common)
-    if reader is interchange._date:
+    if reader is readers.read_date:
         return serializers.DateField(**common)
-    if reader in (interchange._string_list, interchange._country_list):
+    if reader in (readers.read_string_list, readers.read_country_list):
         return serializers.ListField(child=serializers.CharField(), **common)
     choices = {
         "kind": OFFERING_KINDS,
