@@ -23,10 +23,11 @@ from django.db import connection, connections, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from diligence.changes import AssessmentChange
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
 from diligence.facts import CHUNK, among_ids, fact_batches
 from diligence.models import Assessment, Finding, FindingReview
-from diligence.notifications import AssessmentChange, notifications_for
+from diligence.notifications import notifications_for
 from diligence.scoring import METHODOLOGY_VERSION
 from diligence.signals import assessments_changed
 from diligence.vocabulary import risk_rank

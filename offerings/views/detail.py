@@ -15,8 +15,9 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from diligence.changes import finding_changes
 from diligence.forms import MANUAL_OUTCOMES, OVERTURN_OUTCOMES, SEVERITIES
-from diligence.history import assessment_changes, automatic_findings, findings_by_category
+from diligence.history import automatic_findings, findings_by_category
 from diligence.models import Finding, FindingReview
 from diligence.roles import is_team
 from diligence.scoring import chance
@@ -73,7 +74,7 @@ def diligence_context(offering: Offering, *, team: bool) -> dict[str, Any]:
         "categories": findings_by_category(findings),
         "chance": chance(findings) if current else None,
         # What moved between assessments reflects the analysts' reviews: the team's only.
-        "changes": assessment_changes(assessments[1], current)
+        "changes": finding_changes(assessments[1], current)
         if team and len(assessments) > 1
         else [],
         "overturn_outcomes": OVERTURN_OUTCOMES,

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from diligence.changes import movement
 from diligence.models import Assessment
-from diligence.movements import movement
 from offerings.access import analyst_required, permission_required
 from offerings.models import Offering
 from offerings.services import notifications_mark_read, watch_toggle

@@ -9,8 +9,9 @@ import re
 
 import pytest
 
+from diligence.changes import AssessmentChange
 from diligence.models import Finding, FindingReview
-from diligence.notifications import AssessmentChange, notifications_for
+from diligence.notifications import notifications_for
 from diligence.rules import RULES
 from offerings.models import Watch
 

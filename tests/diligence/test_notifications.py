@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from diligence.notifications import AssessmentChange, change_messages, notifications_for
+from diligence.changes import AssessmentChange
+from diligence.notifications import change_messages, notifications_for
 from offerings.models import Notification, Watch
 from tests.factories import OfferingFactory, UserFactory
 
