@@ -25,13 +25,14 @@ from django.utils import timezone
 
 from diligence.changes import AssessmentChange
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
-from diligence.facts import CHUNK, among_ids, fact_batches
+from diligence.facts import CHUNK, fact_batches
 from diligence.models import Assessment, Finding, FindingReview
 from diligence.notifications import notifications_for
 from diligence.scoring import METHODOLOGY_VERSION
 from diligence.signals import assessments_changed
 from diligence.vocabulary import risk_rank
 from offerings.models import Offering, Watch
+from offerings.queries import among_ids
 
 ASSESSMENT_COLUMNS = (
     "id",
