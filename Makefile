@@ -3,19 +3,32 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Pinned, hashed versions of every dependency (the project's and the dev group's): `make lock`.
+LOCK := requirements.lock
+LOCK_COMMAND := pip compile pyproject.toml --group dev --universal --python-version 3.11 \
+	--generate-hashes --quiet --output-file $(LOCK)
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run test lint security format check migrate clean
+.PHONY: install lock run test lint security format check migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# Installs exactly the lock; refuses, naming the package, when pyproject.toml asks for one the
+# lock lacks (run `make lock` after changing dependencies).
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python .ci/lock_check.py pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install --quiet -e . --group dev
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve after a change to pyproject.toml; versions already locked stay unless they must move.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv>=0.7"
+	$(BIN)/uv $(LOCK_COMMAND)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -27,9 +40,14 @@ run: migrate
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# django-upgrade rewrites what it upgrades and then fails: commit its changes.
+PYTHON_FILES = find . -name '*.py' -not -path './.venv/*' -not -path './node_modules/*' -print0
+
 lint: install
+	$(BIN)/python .ci/lock_check.py pyproject.toml $(LOCK)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(PYTHON_FILES) | xargs -0 $(BIN)/django-upgrade --target-version 5.2
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/api/test_schema.py -k "described or validates"
@@ -38,6 +56,7 @@ security: install
 	.ci/security
 
 format: install
+	$(PYTHON_FILES) | xargs -0 $(BIN)/django-upgrade --target-version 5.2 || true
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from diligence.models import FindingReview, Outcomes
-from diligence.rules import Severity
+from diligence.models import FindingReview
 from diligence.services import TRANSITIONS
+from diligence.vocabulary import Outcome, Severity
 from offerings.models import SaleOutcome
 
 REVIEW_VERDICTS = [
@@ -16,12 +16,12 @@ REVIEW_VERDICTS = [
     (FindingReview.Verdict.OVERTURN, "Overturn"),
 ]
 OVERTURN_OUTCOMES = [
-    (Outcomes.PASS, Outcomes.PASS.label),
-    (Outcomes.FLAG, Outcomes.FLAG.label),
-    (Outcomes.NOT_APPLICABLE, Outcomes.NOT_APPLICABLE.label),
+    (Outcome.PASS, Outcome.PASS.label),
+    (Outcome.FLAG, Outcome.FLAG.label),
+    (Outcome.NOT_APPLICABLE, Outcome.NOT_APPLICABLE.label),
 ]
-MANUAL_OUTCOMES = [(Outcomes.FLAG, Outcomes.FLAG.label), (Outcomes.PASS, Outcomes.PASS.label)]
-SEVERITIES = [(severity.value, severity.value.capitalize()) for severity in Severity]
+MANUAL_OUTCOMES = [(Outcome.FLAG, Outcome.FLAG.label), (Outcome.PASS, Outcome.PASS.label)]
+SEVERITIES = Severity.choices
 
 
 class ServiceErrorsMixin:

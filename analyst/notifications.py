@@ -8,7 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from analyst.models import Notification, Watch
-from diligence.notifications import AssessmentChange, change_messages
+from diligence.changes import AssessmentChange
+from diligence.notifications import change_messages
 
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
 WRITE_BATCH = 1000

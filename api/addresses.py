@@ -16,7 +16,7 @@ def client_ip(request) -> str:
     proxies = settings.API_TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
     hops = [hop for hop in hops if hop]
     # Each trusted proxy appends the address it saw; entries to their left are client-written.
     if len(hops) < proxies:

@@ -10,17 +10,20 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from api.models import Scope
-from diligence.models import FindingReview, Outcomes
+from diligence.models import FindingReview
+from diligence.vocabulary import Outcome, Severity
 from offerings import interchange
+from offerings.interchange import readers
 from offerings.models import Offering, SaleOutcome, SaleRound, TokenAllocation, Venue
 from offerings.status import Status
 
 # Choice sets, named once for the OpenAPI schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
-OUTCOMES = Outcomes.values
+OUTCOMES = Outcome.values
 OFFERING_KINDS = Offering.Kind.values
 VENUE_KINDS = Venue.Kind.values
 ROUND_KINDS = SaleRound.Kind.values
-LEVELS = ["critical", "high", "medium", "low"]
+# Severities and risk levels share their words; the schema names the set once.
+LEVELS = Severity.values
 
 _DECIMAL_HELP = 'Exact decimal as a string, e.g. "1500000" or "0.05"; null when unknown.'
 
@@ -28,15 +31,15 @@ _DECIMAL_HELP = 'Exact decimal as a string, e.g. "1500000" or "0.05"; null when 
 def _field(reader, *, name: str) -> serializers.Field:
     """A nullable field of the type an interchange reader produces."""
     common = {"allow_null": True, "required": False}
-    if reader is interchange._integer:
+    if reader is readers.read_integer:
         return serializers.IntegerField(min_value=0, **common)
-    if reader is interchange.read_decimal:
+    if reader is readers.read_decimal:
         return serializers.CharField(help_text=_DECIMAL_HELP, **common)
-    if reader is interchange._boolean:
+    if reader is readers.read_boolean:
         return serializers.BooleanField(**common)
-    if reader is interchange._date:
+    if reader is readers.read_date:
         return serializers.DateField(**common)
-    if reader in (interchange._string_list, interchange._country_list):
+    if reader in (readers.read_string_list, readers.read_country_list):
         return serializers.ListField(child=serializers.CharField(), **common)
     choices = {
         "kind": OFFERING_KINDS,

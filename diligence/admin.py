@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from diligence.models import Assessment, Finding, FindingReview, OfferingReview
 from diligence.selectors import offerings_with_assessment
+from diligence.vocabulary import RISK_ORDER
 from offerings.admin import OfferingAdmin
 from offerings.models import Offering
 
@@ -104,7 +105,7 @@ class RiskFilter(admin.SimpleListFilter):
     parameter_name = "risk"
 
     def lookups(self, request, model_admin):
-        return [(risk, risk.title()) for risk in ("low", "medium", "high", "critical")] + [
+        return [(risk, risk.title()) for risk in RISK_ORDER] + [
             ("none", "Not assessed")
         ]
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from diligence.models import Assessment, Finding
+from diligence.vocabulary import FLAG, PASS, UNKNOWN
 from offerings.models import Offering
 
 
@@ -179,7 +180,7 @@ def backtest(labels: dict[int, int], ks: Sequence[int] = (100, 500, 1000)) -> Ba
         tally[0] += 1
         tally[1] += label_by_assessment[assessment_id]
     for code in sorted(counts):
-        flagged, passed = counts[code]["flag"], counts[code]["pass"]
+        flagged, passed = counts[code][FLAG], counts[code][PASS]
         result.rules.append(
             RuleLift(
                 code=code,
@@ -187,7 +188,7 @@ def backtest(labels: dict[int, int], ks: Sequence[int] = (100, 500, 1000)) -> Ba
                 flagged_positive_rate=flagged[1] / flagged[0] if flagged[0] else None,
                 passed=passed[0],
                 passed_positive_rate=passed[1] / passed[0] if passed[0] else None,
-                unknown=counts[code]["unknown"][0],
+                unknown=counts[code][UNKNOWN][0],
             )
         )
     return result

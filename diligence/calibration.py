@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
+from diligence.vocabulary import FLAG, UNKNOWN
+
 # One point of score is a tenth of a log-odds unit of a bad outcome.
 POINTS_PER_LOGIT = 10
 # Guide-based prior: a severity weight of 10 (critical) is 1.5 log-odds (odds of failure ×4.5).
@@ -72,8 +74,8 @@ def design_from(
     prior_weights: Sequence[float],
 ) -> Design:
     """A design from (outcome by rule code, bad 0/1, group, start date) rows."""
-    flags = np.array([[row[0].get(c) == "flag" for c in codes] for row in rows], float)
-    unknowns = np.array([[row[0].get(c) == "unknown" for c in codes] for row in rows], float)
+    flags = np.array([[row[0].get(c) == FLAG for c in codes] for row in rows], float)
+    unknowns = np.array([[row[0].get(c) == UNKNOWN for c in codes] for row in rows], float)
     return Design(
         codes=tuple(codes),
         flags=flags.reshape(len(rows), len(codes)),

@@ -9,9 +9,16 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from diligence.facts import OfferingFacts
-from diligence.rules import RULES, Severity
-from diligence.rules.base import FLAG, NOT_APPLICABLE, PASS, UNKNOWN, WEIGHTS
+from diligence.rules import RULES
 from diligence.scoring import METHODOLOGY_VERSION, Score, finding_points, fold
+from diligence.vocabulary import (
+    FLAG,
+    NOT_APPLICABLE,
+    PASS,
+    SEVERITY_WEIGHTS,
+    UNKNOWN,
+    Severity,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +101,7 @@ def evaluate(facts: OfferingFacts, reviews: Iterable[ReviewFacts] = ()) -> Evalu
                 review.outcome,
                 "",
                 review.title,
-                WEIGHTS[severity],
+                SEVERITY_WEIGHTS[severity],
                 severity.value,
                 review.id,
             )

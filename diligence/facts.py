@@ -32,6 +32,7 @@ from offerings.models import (
     TeamMember,
     TokenAllocation,
 )
+from offerings.queries import among_ids
 from offerings.status import derive_status
 
 CHUNK = 2000
@@ -332,15 +333,6 @@ def _absences(among: Q) -> dict[int, tuple[str, ...]]:
     for offering_id, part in Absence.objects.filter(among).values_list("offering_id", "part"):
         parts[offering_id].append(part)
     return {offering_id: tuple(found) for offering_id, found in parts.items()}
-
-
-def among_ids(ids: list[int], field: str = "offering_id") -> Q:
-    """`field` is one of `ids` (ascending): as a range when they are dense, since sending and
-    parsing thousands of parameters costs more than the few rows of other offerings a range
-    may also read (callers look rows up by id, so those are ignored)."""
-    if len(ids) > 1 and ids[-1] - ids[0] < 2 * len(ids):
-        return Q(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
-    return Q(**{f"{field}__in": ids})
 
 
 def _grouped(model, among: Q, *fields: str) -> dict[int, list[tuple]]:

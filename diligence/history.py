@@ -1,42 +1,10 @@
-"""How an offering's assessment moved: which findings changed between two assessments."""
+"""An assessment's findings as the pages show them: grouped by category, or the rules' own
+verdicts without the analysts'. (What changed between two assessments: diligence.changes.)"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from diligence.models import Assessment, Finding
+from diligence.models import Finding
 from diligence.rules import CATEGORIES, RULES
-
-
-@dataclass(frozen=True)
-class FindingChange:
-    rule_code: str
-    before: str | None  # outcome, None when the rule did not exist before
-    after: str | None
-    evidence_before: str
-    evidence_after: str
-
-
-def assessment_changes(previous: Assessment, current: Assessment) -> list[FindingChange]:
-    """Findings whose outcome or evidence differs, in checklist order (2 queries)."""
-    before = {f.rule_code: f for f in previous.findings.all()}
-    after = {f.rule_code: f for f in current.findings.all()}
-    order = {code: index for index, code in enumerate(RULES)}
-    changes = []
-    for code in sorted(before.keys() | after.keys(), key=lambda c: (order.get(c, len(order)), c)):
-        old, new = before.get(code), after.get(code)
-        if old and new and (old.outcome, old.evidence) == (new.outcome, new.evidence):
-            continue
-        changes.append(
-            FindingChange(
-                rule_code=code,
-                before=old.outcome if old else None,
-                after=new.outcome if new else None,
-                evidence_before=old.evidence if old else "",
-                evidence_after=new.evidence if new else "",
-            )
-        )
-    return changes
 
 
 def findings_by_category(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:

@@ -6,13 +6,12 @@ from typing import Any
 
 from diligence.rules import CATEGORIES, RULES
 from diligence.scoring import (
-    GRADES,
     METHODOLOGY_VERSION,
-    RISKS,
     current_weights,
     fingerprint,
     rule_points,
 )
+from diligence.vocabulary import GRADE_FLOORS, RISK_FLOORS, Grade
 
 
 def methodology() -> dict[str, Any]:
@@ -25,8 +24,8 @@ def methodology() -> dict[str, Any]:
             "points": "additive log-odds of a bad outcome, ten points per unit, learned from "
             "outcomes and shrunk towards the guides' severities",
             "probability": weights.document["outcome"]["probability"],
-            "grades": {label: str(floor) for floor, label in GRADES} | {"F": "0"},
-            "risk_floors": {label: str(floor) for floor, label in RISKS},
+            "grades": {label: str(floor) for floor, label in GRADE_FLOORS} | {Grade.F.value: "0"},
+            "risk_floors": {label: str(floor) for floor, label in RISK_FLOORS},
             "critical_flag": "caps the grade at D and makes the risk critical",
             "thin_coverage": "a coverage under 50% caps the grade at C and the risk at medium",
         },

@@ -4,22 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from diligence.vocabulary import Outcome, Risk, risk_rank
 from offerings.models import Offering
-from offerings.models.offering import RISK_LEVELS
-
-
-class Outcomes(models.TextChoices):
-    PASS = "pass", "Pass"
-    FLAG = "flag", "Red flag"
-    UNKNOWN = "unknown", "Unknown"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
-
-
-class Risk(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -108,18 +94,13 @@ class Assessment(models.Model):
             )
 
 
-def risk_rank(risk: str) -> int | None:
-    """A risk level's place in RISK_LEVELS (low 0 … critical 3); None when not assessed."""
-    return RISK_LEVELS.index(risk) if risk in RISK_LEVELS else None
-
-
 class Finding(models.Model):
     """A rule's verdict in one assessment: the automatic outcome, and the analyst's if any."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
     rule_code = models.CharField(max_length=60)
-    outcome = models.CharField(max_length=14, choices=Outcomes.choices)
-    automatic_outcome = models.CharField(max_length=14, choices=Outcomes.choices, blank=True)
+    outcome = models.CharField(max_length=14, choices=Outcome.choices)
+    automatic_outcome = models.CharField(max_length=14, choices=Outcome.choices, blank=True)
     evidence = models.TextField()
     weight = models.PositiveSmallIntegerField()
     severity = models.CharField(max_length=8)
@@ -161,7 +142,7 @@ class FindingReview(models.Model):
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="finding_reviews")
     rule_code = models.CharField(max_length=60)
     verdict = models.CharField(max_length=8, choices=Verdict.choices)
-    outcome = models.CharField(max_length=14, choices=Outcomes.choices)
+    outcome = models.CharField(max_length=14, choices=Outcome.choices)
     title = models.CharField(max_length=200, blank=True, help_text="For manual findings.")
     severity = models.CharField(max_length=8, blank=True, help_text="For manual findings.")
     note = models.TextField()

@@ -4,12 +4,9 @@ analyst app writes them as notifications."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 
-from diligence.movements import new_flags, risk_direction
+from diligence.changes import AssessmentChange
 from diligence.rules import RULES
 
 
@@ -20,23 +17,6 @@ class Kind(StrEnum):
     NEW_FLAG = "new_flag"
 
 
-@dataclass(frozen=True)
-class AssessmentChange:
-    """An offering's risk, flag codes, score and grade before and after a rescoring ("", ()
-    and None before its first assessment)."""
-
-    offering_id: int
-    offering_name: str
-    old_risk: str
-    new_risk: str
-    old_flags: Sequence[str]
-    new_flags: Sequence[str]
-    old_score: Decimal | None = None
-    new_score: Decimal | None = None
-    old_grade: str = ""
-    new_grade: str = ""
-
-
 def change_messages(change: AssessmentChange) -> list[tuple[str, str]]:
     """The (kind, message) pairs a watcher of the offering should receive for `change`.
 
@@ -45,19 +25,19 @@ def change_messages(change: AssessmentChange) -> list[tuple[str, str]]:
     name = change.offering_name
     old, new = change.old_risk or "", change.new_risk or ""
     messages: list[tuple[str, str]] = []
-    direction = risk_direction(old, new)
+    direction = change.risk_direction
     if direction in ("rose", "fell"):
         messages.append((Kind.RISK_CHANGED, f"Risk of {name} {direction} from {old} to {new}"))
-    elif new and not old:
+    elif change.first_assessed:
         count = len(change.new_flags)
         flags = f"{count} red flag{'' if count == 1 else 's'}"
         messages.append((Kind.RISK_CHANGED, f"Risk of {name} assessed as {new} ({flags})"))
         return messages
-    elif old and not new:
+    elif change.no_longer_assessed:
         messages.append(
             (Kind.RISK_CHANGED, f"Risk of {name} can no longer be assessed (was {old})")
         )
-    for code in new_flags(change.old_flags, change.new_flags):
+    for code in change.flags_added:
         rule = RULES.get(code)
         title = f"{rule.title} ({code})" if rule else code
         messages.append((Kind.NEW_FLAG, f"New red flag on {name}: {title}"))

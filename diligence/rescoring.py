@@ -23,13 +23,15 @@ from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from diligence.changes import AssessmentChange
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
-from diligence.facts import CHUNK, among_ids, fact_batches
-from diligence.models import Assessment, Finding, FindingReview, risk_rank
-from diligence.notifications import AssessmentChange
+from diligence.facts import CHUNK, fact_batches
+from diligence.models import Assessment, Finding, FindingReview
 from diligence.scoring import METHODOLOGY_VERSION
 from diligence.signals import assessments_changed
+from diligence.vocabulary import risk_rank
 from offerings.models import Offering
+from offerings.queries import among_ids
 
 ASSESSMENT_COLUMNS = (
     "id",

@@ -21,10 +21,11 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
-from diligence.facts import CHUNK, OfferingFacts, among_ids, fact_batches
+from diligence.facts import CHUNK, OfferingFacts, fact_batches
 from diligence.models import Assessment, Finding, FindingReview
 from diligence.scoring import METHODOLOGY_VERSION
 from offerings.models import Offering
+from offerings.queries import among_ids
 from offerings.status import Status, derive_status
 
 # What would make an as-of-sale-end score know the outcome: nothing after this day is used.

@@ -33,19 +33,27 @@ from functools import cache, lru_cache
 
 from diligence import weights
 from diligence.rules import RULES, contract, market, tokens
-from diligence.rules.base import FLAG, NOT_APPLICABLE, UNKNOWN, Severity
+from diligence.vocabulary import (
+    CRITICAL_CAP,
+    FLAG,
+    GRADE_FLOORS,
+    NOT_APPLICABLE,
+    RISK_FLOORS,
+    THIN_COVERAGE,
+    THIN_COVERAGE_CAP,
+    THIN_COVERAGE_RISK,
+    UNKNOWN,
+    Risk,
+    Severity,
+    grade_for,
+    risk_for,
+)
 
 METHODOLOGY_VERSION = "2.0"
 # Bump METHODOLOGY_VERSION and record the new fingerprint whenever a rule, weight or threshold
 # changes; a test fails until both are updated, so no change goes unversioned.
 METHODOLOGY_FINGERPRINT = "4d2fec1cdf6a"  # pragma: allowlist secret
 
-GRADES = ((Decimal(85), "A"), (Decimal(70), "B"), (Decimal(55), "C"), (Decimal(40), "D"))
-RISKS = ((Decimal(80), "low"), (Decimal(60), "medium"), (Decimal(40), "high"))
-CRITICAL_CAP = "D"
-# A score resting mostly on missing data cannot earn a good grade or a low risk.
-THIN_COVERAGE = Decimal("0.5")
-THIN_COVERAGE_CAP = "C"
 _CRITICAL = Severity.CRITICAL.value
 _ZERO = Decimal(0)
 
@@ -120,13 +128,13 @@ def _score(applicable: int, unknown: int, lost: Decimal, critical: bool) -> Scor
     coverage = (Decimal(applicable - unknown) / applicable).quantize(
         Decimal("0.001"), ROUND_HALF_UP
     )
-    grade = next((letter for floor, letter in GRADES if score >= floor), "F")
+    grade = grade_for(score)
     if critical and grade < CRITICAL_CAP:
         grade = CRITICAL_CAP
-    risk = "critical" if critical else next((r for floor, r in RISKS if score >= floor), "critical")
+    risk = Risk.CRITICAL.value if critical else risk_for(score)
     if coverage < THIN_COVERAGE:
         grade = max(grade, THIN_COVERAGE_CAP)
-        risk = "medium" if risk == "low" else risk
+        risk = THIN_COVERAGE_RISK if risk == Risk.LOW else risk
     probability = Decimal(repr(current_weights().probability(lost))).quantize(
         Decimal("0.0001"), ROUND_HALF_UP
     )
@@ -165,7 +173,7 @@ def fingerprint() -> str:
         f"{r.code}:{r.severity}:{r.weight}:{':'.join(map(str, rule_points(r.code, r.weight)))}"
         for r in sorted(RULES.values(), key=lambda r: r.code)
     ]
-    parts += [f"{floor}{label}" for floor, label in GRADES + RISKS]
+    parts += [f"{floor}{label}" for floor, label in GRADE_FLOORS + RISK_FLOORS]
     parts += [f"{THIN_COVERAGE}{THIN_COVERAGE_CAP}"]
     calibration = current_weights()
     parts += [f"calibration={calibration.intercept!r},{calibration.slope!r}"]

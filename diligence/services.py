@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from diligence.models import Finding, FindingReview, OfferingReview, Outcomes
+from diligence.models import Finding, FindingReview, OfferingReview
 from diligence.queueing import rescore_enqueue
 from diligence.roles import APPROVE_PERMISSION, SUBMIT_PERMISSION
-from diligence.rules import RULES, Severity
+from diligence.rules import RULES
+from diligence.vocabulary import Outcome, Severity
 from offerings.models import Offering
 
 MIN_NOTE_LENGTH = 10
@@ -47,11 +48,11 @@ def finding_review_create(
         offering=offering, author=author, rule_code=rule_code, verdict=verdict, note=note
     )
     if verdict == FindingReview.Verdict.MANUAL:
-        if outcome not in (Outcomes.FLAG, Outcomes.PASS):
+        if outcome not in (Outcome.FLAG, Outcome.PASS):
             raise ValidationError({"outcome": f"{outcome!r}: a manual finding is a flag or a pass"})
-        if severity not in Severity.__members__.values():
+        if severity not in Severity.values:
             raise ValidationError(
-                {"severity": f"{severity!r} is not one of critical, high, medium, low"}
+                {"severity": f"{severity!r} is not one of {', '.join(Severity.values)}"}
             )
         if not title.strip():
             raise ValidationError({"title": "a manual finding needs a title"})
@@ -75,9 +76,7 @@ def finding_review_create(
         if verdict == FindingReview.Verdict.CONFIRM:
             review.outcome = review.outcome_seen
         else:
-            allowed = {Outcomes.PASS, Outcomes.FLAG, Outcomes.NOT_APPLICABLE} - {
-                review.outcome_seen
-            }
+            allowed = {Outcome.PASS, Outcome.FLAG, Outcome.NOT_APPLICABLE} - {review.outcome_seen}
             if outcome not in allowed:
                 raise ValidationError(
                     {

@@ -3,5 +3,5 @@
 from django.dispatch import Signal
 
 # Sent inside the rescoring transaction with `changes`: a list of
-# diligence.notifications.AssessmentChange, one per offering that got a new assessment.
+# diligence.changes.AssessmentChange, one per offering that got a new assessment.
 assessments_changed = Signal()

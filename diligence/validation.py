@@ -23,7 +23,7 @@ from diligence.backtest import precision_at_k
 from diligence.calibration import Design, Fit
 from diligence.facts import fact_batches
 from diligence.rules import RULES
-from diligence.rules.base import WEIGHTS
+from diligence.vocabulary import SEVERITY_WEIGHTS
 from offerings.models import Offering
 
 # Rules the fit leaves at their guide-based prior, and why (shown on the methodology page).
@@ -125,7 +125,7 @@ def labelled_design(labels: LabelSet, codes: Sequence[str] | None = None) -> Des
                     facts.start_date or facts.end_date,
                 )
             )
-    return cal.design_from(rows, codes, [WEIGHTS[RULES[code].severity] for code in codes])
+    return cal.design_from(rows, codes, [SEVERITY_WEIGHTS[RULES[code].severity] for code in codes])
 
 
 def validate(

@@ -21,8 +21,6 @@ CONTRACT_RISKS = [
     ("clear", "Checked, no contract flag"),
     ("unchecked", "Not checked"),
 ]
-RISKS = ("low", "medium", "high", "critical")
-GRADES = ("A", "B", "C", "D", "F")
 # Sorts the list accepts but cannot honour yet: ROI needs the market data of a later issue.
 DEFERRED_SORTS = ("roi", "-roi")
 SORTS = [
@@ -127,8 +125,17 @@ class OfferingFilterForm(forms.Form):
     sort = ChoiceField(label="Sort", required=False, choices=SORTS)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, data: QueryDict, *, venues: list[tuple[str, str]]) -> None:
-        """`venues`: (slug, name) of every venue, for the venue filter's options."""
+    def __init__(
+        self,
+        data: QueryDict,
+        *,
+        venues: list[tuple[str, str]],
+        risks: list[tuple[str, str]],
+        grades: list[tuple[str, str]],
+    ) -> None:
+        """`venues`: (slug, name) of every venue, for the venue filter's options; `risks` and
+        `grades`: (value, label) of the risk levels and grades, from diligence's vocabulary
+        (the record layer does not spell the judgement's words)."""
         super().__init__(data)
         fields = self.fields
         fields["kind"].choices = _choices(
@@ -138,8 +145,8 @@ class OfferingFilterForm(forms.Form):
         fields["venue"].choices = [ANY, *venues]
         # A callable: 250 countries are normalised only when a page renders or a country is sent.
         fields["country"].choices = _countries
-        fields["risk"].choices = _choices(RISKS, {risk: risk.title() for risk in RISKS})
-        fields["grade"].choices = _choices(GRADES)
+        fields["risk"].choices = [ANY, *risks]
+        fields["grade"].choices = [ANY, *grades]
         fields["kyc"].choices = [ANY, *Offering.Kyc.choices]
         fields["has_audit"].choices = [ANY, ("yes", "Audited"), ("no", "No audit recorded")]
         fields["refund"].choices = [ANY, *Offering.RefundPolicy.choices]

@@ -20,6 +20,7 @@ from analyst.access import browse_required, permission_required
 from analyst.services import home_visit_record
 from diligence.rules import RULES
 from diligence.selectors import offering_filter, offering_sort, offerings_with_assessment
+from diligence.vocabulary import Grade, Risk
 from offerings.filters import OfferingFilterForm
 from offerings.formats import EXPORT_ORDER, _csv_cell
 from offerings.interchange import PREFETCH, offering_record
@@ -71,7 +72,7 @@ def home(request):
 
 def _filter_form(request) -> OfferingFilterForm:
     venues = list(Venue.objects.order_by("name").values_list("slug", "name"))
-    return OfferingFilterForm(request.GET, venues=venues)
+    return OfferingFilterForm(request.GET, venues=venues, risks=Risk.choices, grades=Grade.choices)
 
 
 @require_GET

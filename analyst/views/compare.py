@@ -11,15 +11,16 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from analyst.access import browse_required
-from diligence.models import Finding, Outcomes
+from diligence.models import Finding
 from diligence.roles import is_team
 from diligence.rules import CATEGORIES, RULES
 from diligence.selectors import offerings_with_assessment
+from diligence.vocabulary import Outcome
 from offerings.amounts import canonical, readable
 from offerings.models import Offering
 
 MIN_COMPARED, MAX_COMPARED = 2, 4
-OUTCOME_LABELS = dict(Outcomes.choices)
+OUTCOME_LABELS = dict(Outcome.choices)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from analyst.views.contract import contract_context
 from analyst.views.market import market_context
 from analyst.views.outcomes import outcomes_context
 from analyst.views.unlock_panels import unlock_context
-from diligence.history import assessment_changes, automatic_findings, findings_by_category
+from diligence.changes import finding_changes
+from diligence.history import automatic_findings, findings_by_category
 from diligence.models import Finding, FindingReview
 from diligence.roles import is_team
 from diligence.scoring import chance
@@ -73,7 +74,7 @@ def diligence_context(offering: Offering, *, team: bool) -> dict[str, Any]:
         "categories": findings_by_category(findings),
         "chance": chance(findings) if current else None,
         # What moved between assessments reflects the analysts' reviews: the team's only.
-        "changes": assessment_changes(assessments[1], current)
+        "changes": finding_changes(assessments[1], current)
         if team and len(assessments) > 1
         else [],
         "overturn_outcomes": OVERTURN_OUTCOMES,

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from analyst.access import analyst_required, get_offering_for_user, permission_required
 from analyst.services import notifications_mark_read, watch_toggle
+from diligence.changes import movement
 from diligence.models import Assessment
-from diligence.movements import movement
 from diligence.selectors import offerings_with_assessment
 from offerings.models import Offering
 

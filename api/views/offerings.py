@@ -28,6 +28,7 @@ from api.schema import (
 from api.serializers import OfferingInputSerializer, OfferingPageSerializer, OfferingSerializer
 from api.views.common import PAGE_PARAMETERS, next_link, page_size, params_check
 from diligence.selectors import offering_filter, offering_sort
+from diligence.vocabulary import Grade, Risk
 from offerings.filters import CONTRACT_RISKS, DEFERRED_SORTS, SORTS, OfferingFilterForm
 from offerings.interchange import parse_record
 from offerings.models import Offering, Venue
@@ -64,8 +65,8 @@ FILTER_PARAMETERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=[*Status.values, "unknown"]),
     OpenApiParameter("venue", OpenApiTypes.STR, description="A venue's slug."),
     OpenApiParameter("country", OpenApiTypes.STR, description="ISO 3166-1 alpha-2 code."),
-    OpenApiParameter("risk", OpenApiTypes.STR, enum=["low", "medium", "high", "critical"]),
-    OpenApiParameter("grade", OpenApiTypes.STR, enum=["A", "B", "C", "D", "F"]),
+    OpenApiParameter("risk", OpenApiTypes.STR, enum=Risk.values),
+    OpenApiParameter("grade", OpenApiTypes.STR, enum=Grade.values),
     OpenApiParameter("score_min", OpenApiTypes.NUMBER, description="0–100, one decimal."),
     OpenApiParameter("score_max", OpenApiTypes.NUMBER, description="0–100, one decimal."),
     OpenApiParameter("kyc", OpenApiTypes.STR, enum=Offering.Kyc.values),
@@ -116,7 +117,7 @@ def _criteria(query: QueryDict) -> tuple[dict, str]:
     # The form says why an unknown venue is refused; the lookup only needs a plausible slug.
     plausible = slug and "\x00" not in slug
     venues = list(Venue.objects.filter(slug=slug).values_list("slug", "name")) if plausible else []
-    form = OfferingFilterForm(data, venues=venues)
+    form = OfferingFilterForm(data, venues=venues, risks=Risk.choices, grades=Grade.choices)
     form.is_valid()
     names = {field: param for param, field in FILTERS.items()}
     for field, messages in form.errors.items():

@@ -19,8 +19,8 @@ from django.db import transaction
 
 from api.webhooks.models import WebhookDelivery, WebhookEndpoint
 from api.webhooks.payloads import event_id_new, offering_data, payload_build
-from diligence.facts import among_ids
 from offerings.models import Offering
+from offerings.queries import among_ids
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from api.webhooks.dispatch import OfferingEvent, events_publish
 from api.webhooks.models import Event
 from api.webhooks.payloads import score_text
+from diligence.changes import AssessmentChange
 from offerings.models import Offering
 
 
@@ -62,7 +63,7 @@ def on_unlocks_upcoming(sender, announcements: Iterable, **kwargs) -> None:
     )
 
 
-def on_assessments_changed(sender, changes: Iterable, **kwargs) -> None:
+def on_assessments_changed(sender, changes: Iterable[AssessmentChange], **kwargs) -> None:
     events = []
     for change in changes:
         data = {
@@ -80,7 +81,7 @@ def on_assessments_changed(sender, changes: Iterable, **kwargs) -> None:
             },
         }
         events.append(OfferingEvent(Event.ASSESSMENT_CHANGED, change.offering_id, data))
-        if change.old_risk and change.old_risk != change.new_risk:
+        if change.risk_changed:
             events.append(OfferingEvent(Event.RISK_CHANGED, change.offering_id, data))
     _publish_on_commit(events)
 

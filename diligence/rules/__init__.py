@@ -11,6 +11,6 @@ from diligence.rules import (  # noqa: F401  (importing registers the rules)
     tokens,
     venue,
 )
-from diligence.rules.base import CATEGORIES, RULES, Outcome, Result, Rule, Severity
+from diligence.rules.base import CATEGORIES, RULES, Result, Rule
 
-__all__ = ["CATEGORIES", "RULES", "Outcome", "Result", "Rule", "Severity"]
+__all__ = ["CATEGORIES", "RULES", "Result", "Rule"]

@@ -4,36 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import NamedTuple
 
 from diligence.facts import OfferingFacts
-
-
-class Outcome(StrEnum):
-    PASS = "pass"
-    FLAG = "flag"
-    UNKNOWN = "unknown"
-    NOT_APPLICABLE = "not_applicable"
-
-
-class Severity(StrEnum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-WEIGHTS = {Severity.CRITICAL: 10, Severity.HIGH: 6, Severity.MEDIUM: 3, Severity.LOW: 1}
-
-# Plain-string aliases for the hot path: an enum attribute lookup costs more than a rule check.
-PASS, FLAG, UNKNOWN, NOT_APPLICABLE = "pass", "flag", "unknown", "not_applicable"
+from diligence.vocabulary import (
+    FLAG,
+    NOT_APPLICABLE,
+    PASS,
+    SEVERITY_WEIGHTS,
+    UNKNOWN,
+    Severity,
+)
 
 
 class Result(NamedTuple):
     """A rule's verdict on one offering and the facts that decided it, quoted."""
 
-    outcome: str  # one of Outcome's values
+    outcome: str  # one of vocabulary.Outcome's values
     evidence: str
 
 
@@ -70,7 +57,7 @@ class Rule:
 
     def __post_init__(self) -> None:
         if not self.weight:
-            object.__setattr__(self, "weight", WEIGHTS[self.severity])
+            object.__setattr__(self, "weight", SEVERITY_WEIGHTS[self.severity])
 
 
 RULES: dict[str, Rule] = {}

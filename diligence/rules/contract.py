@@ -14,7 +14,8 @@ from django.conf import settings
 
 from diligence.contract_facts import ContractFacts
 from diligence.facts import OfferingFacts
-from diligence.rules.base import Severity, flagged, not_applicable, passed, rule, unknown
+from diligence.rules.base import flagged, not_applicable, passed, rule, unknown
+from diligence.vocabulary import Severity
 from offerings.contract_risk.merging import percent_text, short
 from offerings.contract_risk.provider import BURN_ADDRESSES
 

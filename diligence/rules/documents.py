@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from diligence.facts import OfferingFacts
-from diligence.rules.base import Severity, flagged, not_applicable, passed, rule, unknown
+from diligence.rules.base import flagged, not_applicable, passed, rule, unknown
 from diligence.text import WHITEPAPER_SECTIONS, guaranteed_return_claims, missing_sections
+from diligence.vocabulary import Severity
 
 MIN_PAGES = 10
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 
 from diligence.facts import OfferingFacts
-from diligence.rules.base import Severity, amount, flagged, not_applicable, passed, rule, unknown
+from diligence.rules.base import amount, flagged, not_applicable, passed, rule, unknown
+from diligence.vocabulary import Severity
 
 LISTING_GRACE_DAYS = 90
 PUMP_MULTIPLE = Decimal(3)

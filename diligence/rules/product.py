@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from diligence.facts import OfferingFacts
-from diligence.rules.base import Severity, flagged, passed, rule, unknown
+from diligence.rules.base import flagged, passed, rule, unknown
+from diligence.vocabulary import Severity
 
 
 @rule(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 
 from diligence.facts import OfferingFacts
-from diligence.rules.base import Severity, amount, flagged, not_applicable, passed, rule, unknown
+from diligence.rules.base import amount, flagged, not_applicable, passed, rule, unknown
+from diligence.vocabulary import Severity
 
 STEEP_DISCOUNT = Decimal(30)
 # An ended sale raising under a fifth of its hard cap, or (caps unknown) under USD 500,000.

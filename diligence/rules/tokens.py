@@ -7,7 +7,8 @@ from decimal import ROUND_DOWN, Decimal
 from django.conf import settings
 
 from diligence.facts import OfferingFacts
-from diligence.rules.base import Severity, amount, flagged, not_applicable, passed, rule, unknown
+from diligence.rules.base import amount, flagged, not_applicable, passed, rule, unknown
+from diligence.vocabulary import Severity
 
 INSIDER_LIMIT = Decimal(30)
 MIN_TEAM_VESTING_MONTHS = 12

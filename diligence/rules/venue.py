@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from diligence.facts import OfferingFacts
-from diligence.rules.base import Severity, flagged, not_applicable, passed, rule, unknown
+from diligence.rules.base import flagged, not_applicable, passed, rule, unknown
+from diligence.vocabulary import Severity
 
 INCIDENT_YEARS = 3
 SERIOUS_INCIDENTS = frozenset({"breach", "insolvency", "exit_scam"})

@@ -39,8 +39,6 @@ def _text_limit(name: str) -> MaxLengthValidator:
     return MaxLengthValidator(TEXT_MAX_CHARS[name])
 
 
-# Risk levels in order of severity: `current_risk_rank` is the index (low 0 … critical 3).
-RISK_LEVELS = ("low", "medium", "high", "critical")
 # Sort keys served by the offering's copy of its current assessment (kept by the rescoring).
 SORT_COLUMNS = {"score": "current_score", "risk": "current_risk_rank"}
 CURRENT_ASSESSMENT_COPIES = ("current_score", "current_risk_rank")
@@ -320,7 +318,8 @@ class Offering(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # Copies of the current assessment's score and risk, for sorting with an index (PostgreSQL,
     # migration 0006). Only the rescoring writes them (diligence: Assessment.save and the bulk
-    # writes); an edit's save() leaves them alone.
+    # writes); an edit's save() leaves them alone. The risk is its rank in diligence's one
+    # ranking of risk levels (low 0 … critical 3), a number the record layer only sorts by.
     current_score = models.DecimalField(max_digits=4, decimal_places=1, null=True, editable=False)
     current_risk_rank = models.PositiveSmallIntegerField(null=True, editable=False)
     # Set by an admin's delete: the offering disappears from every list, page, API reply, export

@@ -6,8 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from analyst.models import AnalystPreferences, Notification, Watch
@@ -29,18 +27,11 @@ def analyst_client(client, analyst):
     return client
 
 
-def home(client) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get("/")
-    assert response.status_code == 200
-    return len(captured), response.content.decode()
-
-
 def test_anonymous_visitors_go_to_the_list(client):
     assert client.get("/").url == "/offerings/"
 
 
-def test_sales_starting_or_ending_within_14_days_are_listed(analyst_client):
+def test_sales_starting_or_ending_within_14_days_are_listed(analyst_client, page_queries):
     today = timezone.localdate()
     OfferingFactory(name="Starts Soon", start_date=today + dt.timedelta(days=3), end_date=None)
     OfferingFactory(
@@ -49,12 +40,12 @@ def test_sales_starting_or_ending_within_14_days_are_listed(analyst_client):
         end_date=today + dt.timedelta(10),
     )
     OfferingFactory(name="Far Away", start_date=today + dt.timedelta(days=40), end_date=None)
-    _, html = home(analyst_client)
+    html = page_queries(analyst_client, "/").html
     assert "Starts Soon" in html and "Ends Soon" in html and "Far Away" not in html
     assert f"start_from={today:%Y-%m-%d}" in html
 
 
-def test_unlocks_over_the_analysts_threshold_are_listed(analyst_client, analyst):
+def test_unlocks_over_the_analysts_threshold_are_listed(analyst_client, analyst, page_queries):
     today = timezone.localdate()
     offering = OfferingFactory(name="Unlocker", end_date=today - dt.timedelta(days=10))
     TokenAllocationFactory(
@@ -64,31 +55,31 @@ def test_unlocks_over_the_analysts_threshold_are_listed(analyst_client, analyst)
         offering=offering, bucket="team", percent=Decimal(20), vesting_months=4, cliff_months=0
     )
     unlock_events_refresh(offering_ids=[offering.pk])
-    _, html = home(analyst_client)
+    html = page_queries(analyst_client, "/").html
     assert "Unlocker</a> Team, 12.50%" in html
     AnalystPreferences.objects.filter(user=analyst).update(unlock_threshold_percent=20)
-    _, html = home(analyst_client)
+    html = page_queries(analyst_client, "/").html
     assert "Unlocker</a> Team" not in html
     assert "min_percent_circulating=20" in html
 
 
-def test_news_is_what_happened_since_the_last_visit(analyst_client, analyst):
+def test_news_is_what_happened_since_the_last_visit(analyst_client, analyst, page_queries):
     watched = OfferingFactory(name="Watched One")
     Watch.objects.create(user=analyst, offering=watched)
     Notification.objects.create(
         user=analyst, offering=watched, kind="risk_changed", message="Risk of Watched One rose"
     )
-    _, first = home(analyst_client)
+    first = page_queries(analyst_client, "/").html
     assert "Risk of Watched One rose" in first and "Watched One</a>" in first
-    _, second = home(analyst_client)
+    second = page_queries(analyst_client, "/").html
     assert "Risk of Watched One rose" not in second
     assert "No watched offering was edited since your last visit" in second
     Offering.objects.filter(pk=watched.pk).update(updated_at=timezone.now())
-    _, third = home(analyst_client)
+    third = page_queries(analyst_client, "/").html
     assert "Watched One</a>" in third
 
 
-def test_the_home_page_query_count_is_pinned(analyst_client, analyst):
+def test_the_home_page_query_count_is_pinned(analyst_client, analyst, page_queries):
     today = timezone.localdate()
     for n in range(5):
         offering = OfferingFactory(start_date=today + dt.timedelta(days=n), end_date=None)
@@ -96,5 +87,5 @@ def test_the_home_page_query_count_is_pinned(analyst_client, analyst):
         Notification.objects.create(
             user=analyst, offering=offering, kind="new_flag", message=f"New red flag {n}"
         )
-    count, _ = home(analyst_client)
+    count = page_queries(analyst_client, "/").count
     assert count == HOME_QUERIES

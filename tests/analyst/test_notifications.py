@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from analyst.models import Notification, Watch
 from analyst.notifications import notifications_for
-from diligence.notifications import AssessmentChange, change_messages
+from diligence.changes import AssessmentChange
+from diligence.notifications import change_messages
 from tests.factories import OfferingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

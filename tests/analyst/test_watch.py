@@ -5,8 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,17 +209,18 @@ def test_an_empty_watchlist_says_how_to_watch(analyst_client):
 
 @pytest.mark.parametrize("watched", [1, 6])
 def test_the_watchlist_costs_the_same_queries_for_any_number_watched(
-    analyst_client, analyst, watched
+    analyst_client,
+    analyst,
+    watched,
+    page_queries,
 ):
     for number in range(watched):
         offering = OfferingFactory()
         assess(offering, score="50.0", risk="high", days_ago=2)
         assess(offering, score=f"{60 + number}.0", risk="medium")
         Watch.objects.create(user=analyst, offering=offering)
-    with CaptureQueriesContext(connection) as queries:
-        response = analyst_client.get(WATCHLIST)
-    assert response.status_code == 200
-    assert len(queries) == WATCHLIST_QUERIES, [q["sql"] for q in queries]
+    page = page_queries(analyst_client, WATCHLIST)
+    assert page.count == WATCHLIST_QUERIES, page.statements
 
 
 @pytest.mark.parametrize("public_browsing", [False, True])
@@ -297,14 +296,15 @@ def test_mark_all_read_keeps_the_time_a_notification_was_first_read(analyst_clie
 
 @pytest.mark.parametrize("count", [1, 8])
 def test_the_notification_list_costs_the_same_queries_for_any_number(
-    analyst_client, analyst, count
+    analyst_client,
+    analyst,
+    count,
+    page_queries,
 ):
     for number in range(count):
         notify(analyst, OfferingFactory(), f"notice {number}")
-    with CaptureQueriesContext(connection) as queries:
-        response = analyst_client.get(NOTIFICATIONS)
-    assert response.status_code == 200
-    assert len(queries) == NOTIFICATION_QUERIES, [q["sql"] for q in queries]
+    page = page_queries(analyst_client, NOTIFICATIONS)
+    assert page.count == NOTIFICATION_QUERIES, page.statements
 
 
 def test_the_notification_list_is_paged(analyst_client, analyst, monkeypatch):

@@ -11,8 +11,8 @@ import pytest
 
 from analyst.models import Watch
 from analyst.notifications import notifications_for
+from diligence.changes import AssessmentChange
 from diligence.models import Finding, FindingReview
-from diligence.notifications import AssessmentChange
 from diligence.rules import RULES
 
 pytestmark = pytest.mark.browser

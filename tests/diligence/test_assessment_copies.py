@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from diligence.models import Assessment, risk_rank
+from diligence.models import Assessment
 from diligence.rescoring import assessments_refresh
+from diligence.vocabulary import RISK_ORDER, risk_rank
 from offerings.models import Offering
-from offerings.models.offering import RISK_LEVELS
 from offerings.services import offering_update
 from tests.factories import OfferingFactory, full_offering
 
@@ -34,7 +34,7 @@ def test_the_bulk_rescoring_copies_score_and_risk_onto_every_offering():
     assessments_refresh(today=TODAY)
     for offering in offerings:
         assert copies(offering) == current(offering)
-        assert copies(offering)[1] in range(len(RISK_LEVELS))
+        assert copies(offering)[1] in range(len(RISK_ORDER))
 
 
 def test_a_rescore_that_changes_the_score_moves_the_copy(django_capture_on_commit_callbacks):
@@ -75,4 +75,4 @@ def test_a_single_saved_assessment_updates_the_copy_too():
         coverage=Decimal("0.5"),
         digest="x",
     )
-    assert copies(offering) == (Decimal("42.5"), RISK_LEVELS.index("high"))
+    assert copies(offering) == (Decimal("42.5"), RISK_ORDER.index("high"))

@@ -11,13 +11,14 @@ import pytest
 from django.core.management import call_command
 
 from diligence import scoring
-from diligence.rules import CATEGORIES, RULES, Severity
+from diligence.rules import CATEGORIES, RULES
 from diligence.scoring import (
     METHODOLOGY_FINGERPRINT,
     METHODOLOGY_VERSION,
     fingerprint,
     rule_points,
 )
+from diligence.vocabulary import Severity
 from tests.conftest import SHARED
 
 CHECKLIST = SHARED / "CHECKLIST.md"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from diligence.rules import Outcome
+from diligence.vocabulary import Outcome
 from tests.diligence.factories import check, make_facts
 
 # community.absent: no channel recorded is "unknown", so the rule never flags on its own

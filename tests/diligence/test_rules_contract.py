@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from diligence.contract_facts import ContractFacts
-from diligence.rules import RULES, Outcome
+from diligence.rules import RULES
+from diligence.vocabulary import Outcome
 from tests.diligence.factories import check, make_facts
 from tests.fakes.contract_risk import DEAD, OWNER, ZERO, account
 

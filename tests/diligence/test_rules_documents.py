@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from diligence.rules import Outcome
+from diligence.vocabulary import Outcome
 from tests.diligence.factories import WHITEPAPER_TEXT, check, make_facts
 
 NO_DOCUMENT = {"whitepaper_url": "", "whitepaper_pages": None, "whitepaper_text": ""}

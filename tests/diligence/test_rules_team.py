@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from diligence.rules import Outcome
+from diligence.vocabulary import Outcome
 from tests.diligence.factories import advisor, check, make_facts, member
 
 ANONYMOUS = member(named=False)

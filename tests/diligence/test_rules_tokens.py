@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from diligence.rules import Outcome
+from diligence.vocabulary import Outcome
 from tests.diligence.factories import (
     TODAY,
     D,

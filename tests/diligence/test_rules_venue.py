@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from diligence.rules import Outcome
+from diligence.vocabulary import Outcome
 from tests.diligence.factories import TODAY, check, incident, make_facts, market, venue
 
 VENUE_RULES = ("venue.weak_exchange", "venue.security_incidents")

@@ -8,8 +8,8 @@ import pytest
 
 from diligence import scoring
 from diligence.evaluation import ReviewFacts, evaluate
-from diligence.rules import Outcome
 from diligence.scoring import Scored, fold
+from diligence.vocabulary import Outcome
 from tests.diligence.factories import (
     WHITEPAPER_TEXT,
     advisor,

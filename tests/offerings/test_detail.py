@@ -4,8 +4,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -69,13 +67,6 @@ def finding_html(content: str, code: str) -> str:
     match = re.search(rf'<details id="finding-{re.escape(code)}".*?</details>', content, re.S)
     assert match, f"no finding {code} on the page"
     return match.group(0)
-
-
-def queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def review(offering, author, capture, **kwargs):
@@ -404,7 +395,9 @@ def add_parts(offering, count: int) -> None:
     unlock_events_refresh(offering_ids=[offering.pk])
 
 
-def test_the_query_count_is_pinned_and_independent_of_the_number_of_parts(analyst_client):
+def test_the_query_count_is_pinned_and_independent_of_the_number_of_parts(
+    analyst_client, page_queries
+):
     few = OfferingFactory(kind="ieo", venue=VenueFactory())
     add_parts(few, 1)
     many = OfferingFactory(kind="ieo", venue=VenueFactory())
@@ -412,12 +405,15 @@ def test_the_query_count_is_pinned_and_independent_of_the_number_of_parts(analys
     for _ in range(25):
         many.description += "."
         many.save()
-    assert queries(analyst_client, detail_url(few)) == DETAIL_QUERIES
-    assert queries(analyst_client, detail_url(many)) == DETAIL_QUERIES
+    assert page_queries(analyst_client, detail_url(few)).count == DETAIL_QUERIES
+    assert page_queries(analyst_client, detail_url(many)).count == DETAIL_QUERIES
 
 
 def test_an_assessed_page_has_a_pinned_query_count_whatever_its_findings_and_reviews(
-    analyst_client, analyst, django_capture_on_commit_callbacks
+    analyst_client,
+    analyst,
+    django_capture_on_commit_callbacks,
+    page_queries,
 ):
     few = full_offering()
     many = full_offering(kyc="not_required")
@@ -446,15 +442,17 @@ def test_an_assessed_page_has_a_pinned_query_count_whatever_its_findings_and_rev
         assessments_refresh(offerings=type(many).objects.filter(pk=many.pk), force=True)
     assessments_refresh(force=True)
     assert Assessment.objects.filter(offering=many).count() > 25
-    assert queries(analyst_client, detail_url(few)) == ASSESSED_DETAIL_QUERIES
-    assert queries(analyst_client, detail_url(many)) == ASSESSED_DETAIL_QUERIES
+    assert page_queries(analyst_client, detail_url(few)).count == ASSESSED_DETAIL_QUERIES
+    assert page_queries(analyst_client, detail_url(many)).count == ASSESSED_DETAIL_QUERIES
 
 
-def test_public_visitors_cost_no_session_user_or_notification_queries(client, settings):
+def test_public_visitors_cost_no_session_user_or_notification_queries(
+    client, settings, page_queries
+):
     settings.OFFERWATCH_PUBLIC_BROWSING = True
     offering = full_offering()
     assessments_refresh()
 
     # No session, user, permissions or notifications, and none of the team's change history or
     # stale reviews (the visibility model).
-    assert queries(client, detail_url(offering)) == ASSESSED_DETAIL_QUERIES - 6
+    assert page_queries(client, detail_url(offering)).count == ASSESSED_DETAIL_QUERIES - 6

@@ -7,8 +7,6 @@ from decimal import Decimal
 
 import icalendar
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,18 +39,19 @@ def feed_url(analyst):
     return reverse("offerings:unlock_feed", args=[feed_token_renew(user=analyst)])
 
 
-def test_the_feed_parses_as_icalendar_with_the_watched_unlocks(client, analyst, feed_url):
+def test_the_feed_parses_as_icalendar_with_the_watched_unlocks(
+    client, analyst, feed_url, page_queries
+):
     today = timezone.localdate()
     start = today + dt.timedelta(days=3)
     # Commas and semicolons need escaping; the long name with an umlaut needs folding.
     watched = vesting("Comma, Semi; Colon and a rather long name for Übersee tokens", start)
     vesting("Unwatched", today + dt.timedelta(days=3))
     Watch.objects.create(user=analyst, offering=watched)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(feed_url)  # no session: a calendar app fetches it
-    assert response.status_code == 200
+    fetched = page_queries(client, feed_url)  # no session: a calendar app fetches it
+    response = fetched.response
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert len(captured) == 2  # the token's owner, the events
+    assert fetched.count == 2  # the token's owner, the events
     body = response.content
     assert all(line.endswith(b"\r") for line in body.split(b"\n")[:-1])  # CRLF everywhere
     assert all(len(line.rstrip(b"\r")) <= 75 for line in body.split(b"\n"))  # folded

@@ -6,8 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,17 +50,13 @@ def vesting_offering(name: str, *, start: dt.date, team_percent="20", **fields):
     return offering
 
 
-def queries(client, url: str) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured), response.content.decode()
-
-
-def test_the_calendar_lists_coming_unlocks_with_their_share_and_source(analyst_client):
+def test_the_calendar_lists_coming_unlocks_with_their_share_and_source(
+    analyst_client, page_queries
+):
     today = timezone.localdate()
     vesting_offering("Aster", start=today - dt.timedelta(days=10))
-    count, html = queries(analyst_client, CALENDAR)
+    page = page_queries(analyst_client, CALENDAR)
+    count, html = page.count, page.html
     assert count == CALENDAR_QUERIES
     # The next 90 days hold 3 of Aster's 12 monthly team tranches.
     assert html.count('href="/offerings/aster/#unlocks"') == 3
@@ -70,39 +64,41 @@ def test_the_calendar_lists_coming_unlocks_with_their_share_and_source(analyst_c
     assert "<svg" in html and "Team unlock" in html
 
 
-def test_the_calendar_query_count_does_not_grow_with_offerings(analyst_client):
+def test_the_calendar_query_count_does_not_grow_with_offerings(analyst_client, page_queries):
     today = timezone.localdate()
     for n in range(6):
         vesting_offering(f"Bulk{n}", start=today - dt.timedelta(days=n))
-    count, _ = queries(analyst_client, f"{CALENDAR}?watched=on&bucket=team")
+    count = page_queries(analyst_client, f"{CALENDAR}?watched=on&bucket=team").count
     assert count == CALENDAR_QUERIES
 
 
-def test_the_calendar_filters_by_share_of_circulating_supply_bucket_and_dates(analyst_client):
+def test_the_calendar_filters_by_share_of_circulating_supply_bucket_and_dates(
+    analyst_client, page_queries
+):
     today = timezone.localdate()
     start = today - dt.timedelta(days=5)
     vesting_offering("Big", start=start, team_percent="48")  # 4% of supply a month: 10% of 40
     vesting_offering("Small", start=start, team_percent="12")  # 1% a month: 2.5% of 40
-    _, html = queries(analyst_client, f"{CALENDAR}?min_percent_circulating=5")
+    html = page_queries(analyst_client, f"{CALENDAR}?min_percent_circulating=5").html
     assert "/offerings/big/" in html and "/offerings/small/" not in html
-    _, html = queries(analyst_client, f"{CALENDAR}?bucket=public_sale")
+    html = page_queries(analyst_client, f"{CALENDAR}?bucket=public_sale").html
     assert "No unlock matches these filters." in html
     later = add_months(start, 6)
-    _, html = queries(analyst_client, f"{CALENDAR}?from={later}&to={later}")
+    html = page_queries(analyst_client, f"{CALENDAR}?from={later}&to={later}").html
     assert html.count('href="/offerings/big/#unlocks"') == 1
 
 
-def test_watched_only_shows_the_analysts_watched_offerings(analyst_client, analyst):
+def test_watched_only_shows_the_analysts_watched_offerings(analyst_client, analyst, page_queries):
     today = timezone.localdate()
     watched = vesting_offering("Mine", start=today - dt.timedelta(days=3))
     vesting_offering("Theirs", start=today - dt.timedelta(days=3))
     Watch.objects.create(user=analyst, offering=watched)
-    _, html = queries(analyst_client, f"{CALENDAR}?watched=on")
+    html = page_queries(analyst_client, f"{CALENDAR}?watched=on").html
     assert "/offerings/mine/" in html and "/offerings/theirs/" not in html
 
 
-def test_a_bad_range_is_refused_naming_the_dates(analyst_client):
-    _, html = queries(analyst_client, f"{CALENDAR}?from=2026-05-01&to=2026-04-01")
+def test_a_bad_range_is_refused_naming_the_dates(analyst_client, page_queries):
+    html = page_queries(analyst_client, f"{CALENDAR}?from=2026-05-01&to=2026-04-01").html
     assert "to (2026-04-01) is before from (2026-05-01)" in html
 
 
@@ -119,10 +115,11 @@ def test_later_pages_follow_on_without_repeating():
 
 def test_the_offering_page_shows_the_supply_chart_with_today_and_the_coming_unlocks(
     analyst_client,
+    page_queries,
 ):
     today = timezone.localdate()
     offering = vesting_offering("Orbit", start=today - dt.timedelta(days=40))
-    _, html = queries(analyst_client, reverse("offerings:detail", args=[offering.slug]))
+    html = page_queries(analyst_client, reverse("offerings:detail", args=[offering.slug])).html
     assert 'class="chart supply-chart"' in html
     assert "the line marks today" in html
     assert html.count("<polygon") == 2  # public sale and team bands
@@ -130,14 +127,16 @@ def test_the_offering_page_shows_the_supply_chart_with_today_and_the_coming_unlo
     assert "https://orbit.example/vesting" in html
 
 
-def test_an_offering_without_a_schedule_says_so(analyst_client):
+def test_an_offering_without_a_schedule_says_so(analyst_client, page_queries):
     offering = OfferingFactory(end_date=None)
     TokenAllocationFactory(offering=offering)
-    _, html = queries(analyst_client, reverse("offerings:detail", args=[offering.slug]))
+    html = page_queries(analyst_client, reverse("offerings:detail", args=[offering.slug])).html
     assert "No unlock schedule recorded" in html and "supply-chart" not in html
 
 
-def test_vesting_adjusted_returns_sell_each_tranche_at_its_first_quote(analyst_client):
+def test_vesting_adjusted_returns_sell_each_tranche_at_its_first_quote(
+    analyst_client, page_queries
+):
     today = timezone.localdate()
     start = add_months(today, -3)
     offering = vesting_offering("Quoted", start=start, token_price_usd=Decimal("0.10"))
@@ -150,7 +149,8 @@ def test_vesting_adjusted_returns_sell_each_tranche_at_its_first_quote(analyst_c
             source="test",
             price_usd=Decimal(price),
         )
-    count, html = queries(analyst_client, reverse("offerings:detail", args=[offering.slug]))
+    page = page_queries(analyst_client, reverse("offerings:detail", args=[offering.slug]))
+    count, html = page.count, page.html
     # The detail page's pinned count, plus the price chart's daily prices and the returns' own
     # (every quoted day since listing).
     assert count == DETAIL_QUERIES + 1 + 1

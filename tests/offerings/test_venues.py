@@ -4,8 +4,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,13 +43,6 @@ def venue_row(content: str, name: str) -> str:
     )
     assert match, f"no row for {name}"
     return text(match.group(0))
-
-
-def queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def years_ago(years: int, days: int = 0) -> dt.date:
@@ -150,23 +141,27 @@ def test_venue_pages_follow_the_browsing_rules(client, settings):
         assert client.post(url).status_code == 405
 
 
-def test_the_list_query_count_does_not_grow_with_venues_incidents_or_offerings(analyst_client):
+def test_the_list_query_count_does_not_grow_with_venues_incidents_or_offerings(
+    analyst_client, page_queries
+):
     venue = VenueFactory()
     SecurityIncidentFactory(venue=venue)
-    assert queries(analyst_client, VENUES) == LIST_QUERIES
+    assert page_queries(analyst_client, VENUES).count == LIST_QUERIES
     for _ in range(15):
         other = VenueFactory()
         SecurityIncidentFactory.create_batch(3, venue=other)
         OfferingFactory.create_batch(2, venue=other, kind="ieo")
-    assert queries(analyst_client, VENUES) == LIST_QUERIES
+    assert page_queries(analyst_client, VENUES).count == LIST_QUERIES
 
 
-def test_the_detail_query_count_does_not_grow_with_incidents_or_offerings(analyst_client):
+def test_the_detail_query_count_does_not_grow_with_incidents_or_offerings(
+    analyst_client, page_queries
+):
     small, large = VenueFactory(), VenueFactory()
     OfferingFactory(venue=small, kind="ieo")
     SecurityIncidentFactory.create_batch(8, venue=large)
     for _ in range(5):
         full_offering(venue=large, kind="ido")
     assessments_refresh()
-    assert queries(analyst_client, venue_url(small)) == DETAIL_QUERIES
-    assert queries(analyst_client, venue_url(large)) == DETAIL_QUERIES
+    assert page_queries(analyst_client, venue_url(small)).count == DETAIL_QUERIES
+    assert page_queries(analyst_client, venue_url(large)).count == DETAIL_QUERIES
