@@ -16,6 +16,7 @@ from offerings.models import (
     Notification,
     Offering,
     SecurityIncident,
+    SocialLink,
     Venue,
     Watch,
 )
@@ -295,3 +296,26 @@ def home_visit_record(*, user: Any, now: Any) -> tuple[AnalystPreferences, Any]:
     previous = preferences.home_seen_at
     AnalystPreferences.objects.filter(pk=preferences.pk).update(home_seen_at=now)
     return preferences, previous
+
+
+def offering_socials_set(*, offering: Offering, links: dict[str, str] | None, user: Any) -> bool:
+    """Make the offering's social channels exactly `links` (network -> URL; None or {} removes
+    them all), each change in the history; returns whether anything changed."""
+    links = links or {}
+    changed = False
+    with transaction.atomic():
+        current = {link.network: link for link in offering.socials.all()}
+        for network, link in current.items():
+            if links.get(network) != link.url:
+                link._history_user = user
+                link.delete()
+                changed = True
+        for network, url in links.items():
+            if network in current and current[network].url == url:
+                continue
+            link = SocialLink(offering=offering, network=network, url=url)
+            link._history_user = user
+            link.full_clean()
+            link.save()
+            changed = True
+    return changed
