@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from offerings.formats import MAX_IMPORT_BYTES, read_csv, read_jsonl
 from offerings.importing import ImportReport, offerings_import
@@ -141,7 +142,7 @@ def _queue(run: ImportRun) -> None:
     def publish() -> None:
         try:
             import_offerings_run.delay(run.pk)
-        except OSError as exc:  # kombu's OperationalError is an OSError: the broker is down
+        except (OperationalError, OSError) as exc:  # the broker is down
             logger.warning("import run %s not queued: %s", run.pk, exc)
             ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.QUEUED).update(
                 state=ImportRun.State.FAILED,

@@ -69,6 +69,10 @@ class ImportViews:
             *super().get_urls(),
         ]
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": import_permitted(request.user)}
+        return super().changelist_view(request, extra_context)
+
     def _check_import(self, request) -> None:
         if not import_permitted(request.user):
             raise PermissionDenied
