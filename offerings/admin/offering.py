@@ -371,6 +371,8 @@ class OfferingAdmin(ImportViews, SimpleHistoryAdmin):
         start, end = offering.start_date, offering.end_date
         if not start and not end:
             return "—"
+        if start and end and start.year == end.year:
+            return f"{start} → {end:%m-%d}"  # one year: the end needs no year of its own
         return f"{start or '?'} → {end or '?'}"
 
     @admin.display(description="hard cap", ordering="hard_cap")
