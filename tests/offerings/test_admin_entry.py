@@ -171,3 +171,20 @@ def test_the_csv_export_action_defuses_spreadsheet_formulas(staff_client):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows[0]["slug"] == "formula"
     assert rows[0]["description"].startswith("'=HYPERLINK")
+
+
+def test_a_viewer_sees_the_amounts_and_socials_read_only_and_readable(client):
+    from django.contrib.auth.models import Permission
+
+    from tests.conftest import otp_verified_login
+    from tests.factories import UserFactory
+
+    reader = UserFactory(username="reader", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_offering"))
+    otp_verified_login(client, reader)
+    offering = full_offering(hard_cap=Decimal(0), raised_usd=Decimal("1250000.5"))
+    content = client.get(change_url(offering)).content.decode()
+    assert "none (stated)" in content
+    assert "1,250,000.5 USD" in content
+    assert "000000000000000000" not in content
+    assert 'name="hard_cap"' not in content
