@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -41,6 +42,8 @@ AMOUNTS = {
     "total_supply": ("tokens", False),
     "tokens_for_sale": ("tokens", False),
 }
+# Lists shown one item per line when read-only (never as JSON).
+LISTS_SHOWN = ("backers", "restricted_countries", "socials")
 KIND_SHORT = {kind.value: kind.value.upper() for kind in Offering.Kind}
 
 
@@ -267,7 +270,7 @@ class OfferingAdmin(ImportViews, SimpleHistoryAdmin):
         if self.has_change_permission(request, obj) or obj is None:
             return fieldsets
         # Read-only: amounts shown as people read them, and the socials (not a model field).
-        shown = {name: f"{name}_shown" for name in AMOUNTS} | {"socials": "socials_shown"}
+        shown = {name: f"{name}_shown" for name in (*AMOUNTS, *LISTS_SHOWN)}
         return [
             (title, {**options, "fields": _renamed(options["fields"], shown)})
             for title, options in fieldsets
@@ -276,7 +279,7 @@ class OfferingAdmin(ImportViews, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and not self.has_change_permission(request, obj):
-            readonly += [f"{name}_shown" for name in AMOUNTS] + ["socials_shown"]
+            readonly += [f"{name}_shown" for name in (*AMOUNTS, *LISTS_SHOWN)]
         return readonly
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -401,7 +404,18 @@ class OfferingAdmin(ImportViews, SimpleHistoryAdmin):
 
     @admin.display(description="social channels")
     def socials_shown(self, offering: Offering) -> str:
-        return socials_as_lines({link.network: link.url for link in offering.socials.all()})
+        links = socials_as_lines({link.network: link.url for link in offering.socials.all()})
+        return linebreaksbr(links) or "—"
+
+    @admin.display(description="backers")
+    def backers_shown(self, offering: Offering) -> str:
+        if offering.backers is None:
+            return "—"
+        return linebreaksbr("\n".join(offering.backers)) or "none (checked)"
+
+    @admin.display(description="restricted countries")
+    def restricted_countries_shown(self, offering: Offering) -> str:
+        return ", ".join(offering.restricted_countries) or "—"
 
     @admin.display(description="who checked, when")
     def checked_none_record(self, offering: Offering) -> str:

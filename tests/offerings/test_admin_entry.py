@@ -182,8 +182,11 @@ def test_a_viewer_sees_the_amounts_and_socials_read_only_and_readable(client):
     reader = UserFactory(username="reader", is_staff=True)
     reader.user_permissions.add(Permission.objects.get(codename="view_offering"))
     otp_verified_login(client, reader)
-    offering = full_offering(hard_cap=Decimal(0), raised_usd=Decimal("1250000.5"))
+    offering = full_offering(
+        hard_cap=Decimal(0), raised_usd=Decimal("1250000.5"), backers=["Granite", "Northwind"]
+    )
     content = client.get(change_url(offering)).content.decode()
+    assert "Granite<br>Northwind" in content and "[&quot;Granite" not in content
     assert "none (stated)" in content
     assert "1,250,000.5 USD" in content
     assert "000000000000000000" not in content
