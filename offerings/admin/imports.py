@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from offerings.import_runs import (
     import_permitted,
@@ -229,8 +230,6 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="page")
     def run_link(self, run: ImportRun) -> str:
-        from django.utils.html import format_html
-
         return format_html(
             '<a href="{}">open</a>', reverse("admin:offerings_import_run", args=[run.pk])
         )

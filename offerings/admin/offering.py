@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef
-from django.http import HttpResponse
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from offerings.admin.exports import export_csv, export_jsonl
 from offerings.admin.fields import backers_field, countries_field, socials_field
+from offerings.admin.filters import CheckedNoneFilter, StatusFilter
 from offerings.admin.imports import ImportViews
 from offerings.admin.inlines import (
     AuditInline,
@@ -25,7 +25,6 @@ from offerings.admin.inlines import (
 )
 from offerings.amounts import amount_shown
 from offerings.contract_risk.admin import check_contracts
-from offerings.formats import export_queryset, write_csv, write_jsonl
 from offerings.lists import socials_as_lines
 from offerings.market.admin import propose_coin_matches
 from offerings.models import Absence, ImportRun, Offering
@@ -45,47 +44,6 @@ AMOUNTS = {
 # Lists shown one item per line when read-only (never as JSON).
 LISTS_SHOWN = ("backers", "restricted_countries", "socials")
 KIND_SHORT = {kind.value: kind.value.upper() for kind in Offering.Kind}
-
-
-class StatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return Status.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(current_status=self.value()) if self.value() else queryset
-
-
-class CheckedNoneFilter(admin.SimpleListFilter):
-    """Parts an analyst checked and found none of, or never recorded (unknown)."""
-
-    title = "checked, none"
-    parameter_name = "checked_none"
-    UNKNOWN = ":unknown"
-
-    def lookups(self, request, model_admin):
-        checked = [(part, f"{label}: checked, none") for part, label in Absence.Part.choices]
-        unknown = [
-            (f"{part}{self.UNKNOWN}", f"{label}: not recorded")
-            for part, label in Absence.Part.choices
-        ]
-        return checked + unknown
-
-    def queryset(self, request, queryset):
-        value = self.value() or ""
-        part = value.removesuffix(self.UNKNOWN)
-        if part not in Absence.Part.values:
-            return queryset
-        checked = Exists(Absence.objects.filter(offering=OuterRef("pk"), part=part))
-        if not value.endswith(self.UNKNOWN):
-            return queryset.filter(checked)
-        if part == Absence.Part.BACKERS:
-            return queryset.filter(backers__isnull=True).exclude(checked)
-        related = Offering._meta.get_field(part).related_model
-        entries = Exists(related.objects.filter(offering=OuterRef("pk")))
-        return queryset.exclude(checked).exclude(entries)
 
 
 class OfferingAdminForm(forms.ModelForm):
@@ -143,24 +101,6 @@ class OfferingAdminForm(forms.ModelForm):
             cleaned["backers"] = []
             self.instance.backers = []
         return cleaned
-
-
-@admin.action(description="Export the selected offerings as JSON Lines")
-def export_jsonl(modeladmin, request, queryset) -> HttpResponse:
-    return _export(queryset, "jsonl", write_jsonl, "application/x-ndjson")
-
-
-@admin.action(description="Export the selected offerings as CSV (safe to open in a spreadsheet)")
-def export_csv(modeladmin, request, queryset) -> HttpResponse:
-    return _export(queryset, "csv", write_csv, "text/csv; charset=utf-8")
-
-
-def _export(queryset, extension: str, write, content_type: str) -> HttpResponse:
-    response = HttpResponse(content_type=content_type)
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="offerings-{stamp}.{extension}"'
-    write(export_queryset(Offering.objects.filter(pk__in=queryset.values("pk"))), response)
-    return response
 
 
 @admin.register(Offering)
