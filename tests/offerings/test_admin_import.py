@@ -282,3 +282,23 @@ def test_a_run_that_cannot_be_queued_says_so(
     run.refresh_from_db()
     assert run.state == "failed"
     assert "the task queue is unreachable" in run.failure
+
+
+def test_a_tord_file_is_read_leniently_with_its_warnings_by_line(
+    staff_client, django_capture_on_commit_callbacks
+):
+    header = "id,name,token,country,is_ico,is_ieo,is_sto,ico_start,ico_end,raised_usd,Source"
+    rows = [
+        "1,Winsshi,WNS,India,1,0,0,2020-08-10,2020-12-31,500000,ICObench",
+        "2,Quartz,QRT,Atlantis,1,0,0,2021-01-05,2021-02-01,lots,ICObench",
+    ]
+    body = "\n".join([header, *rows]) + "\n"
+    upload = SimpleUploadedFile("tord_sample.csv", body.encode("utf-8-sig"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(IMPORT, {"file": upload, "format": "", "mode": "all"})
+    run = ImportRun.objects.get()
+    assert response.url == run_url(run)
+    assert (run.format, run.state, run.report["rejected"]) == ("tord", "done", 0)
+    warned = {(w["row"], w["field"]) for w in run.report["warnings"]}
+    assert {(3, "country"), (3, "raised_usd")} <= warned
+    assert "Import for real" in staff_client.get(run_url(run)).content.decode()
