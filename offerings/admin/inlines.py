@@ -8,6 +8,7 @@ from django.db import models
 from django.forms.models import BaseInlineFormSet
 
 from offerings.admin.fields import AmountField
+from offerings.amounts import amount_shown
 from offerings.limits import LIST_MAX_ENTRIES
 from offerings.models import Audit, Document, SaleRound, TeamMember, TokenAllocation
 from offerings.models.parts import validate_allocation_total
@@ -96,6 +97,22 @@ class SaleRoundInline(LabelledTabularInline):
     extra = 0
     max_num = LIST_MAX_ENTRIES["rounds"]
     fields = ["kind", "price_usd", "discount_percent", "start_date", "end_date", "raised_usd"]
+    AMOUNTS = ("price_usd", "raised_usd")
+    readonly_fields = [f"{name}_shown" for name in AMOUNTS]
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        # Read-only: amounts as people read them, not as the column stores them.
+        return [f"{name}_shown" if name in self.AMOUNTS else name for name in self.fields]
+
+    @admin.display(description="price (USD)")
+    def price_usd_shown(self, sale_round: SaleRound) -> str:
+        return amount_shown(sale_round.price_usd, "USD")
+
+    @admin.display(description="raised (USD)")
+    def raised_usd_shown(self, sale_round: SaleRound) -> str:
+        return amount_shown(sale_round.raised_usd, "USD")
 
 
 class AuditInline(LabelledTabularInline):

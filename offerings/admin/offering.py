@@ -74,6 +74,10 @@ class OfferingAdminForm(forms.ModelForm):
             )
         if "declared_status" in self.fields:
             self._one_status(self.fields["declared_status"])
+        for name, (currency, _) in AMOUNTS.items():
+            unit = offering.cap_currency if currency is None else currency
+            if name in self.fields and unit and unit not in self.fields[name].label:
+                self.fields[name].label = f"{self.fields[name].label} ({unit})"
 
     def _one_status(self, field: forms.Field) -> None:
         """The declared and the derived status in one field: empty derives it from the dates."""

@@ -57,6 +57,7 @@ def test_the_form_shows_amounts_readably_and_lists_one_per_line(staff_client):
     )
     content = staff_client.get(change_url(offering)).content.decode()
     assert 'name="hard_cap" value="20,000,000"' in content
+    assert "Hard cap (USD):" in content
     assert "000000000000000000" not in content
     assert ">\nUS\nKP</textarea>" in content
     assert ">\nGranite Ventures\nNorthwind Capital</textarea>" in content
@@ -180,13 +181,16 @@ def test_a_viewer_sees_the_amounts_and_socials_read_only_and_readable(client):
     from tests.factories import UserFactory
 
     reader = UserFactory(username="reader", is_staff=True)
-    reader.user_permissions.add(Permission.objects.get(codename="view_offering"))
+    reader.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_offering", "view_saleround"])
+    )
     otp_verified_login(client, reader)
     offering = full_offering(
         hard_cap=Decimal(0), raised_usd=Decimal("1250000.5"), backers=["Granite", "Northwind"]
     )
     content = client.get(change_url(offering)).content.decode()
     assert "Granite<br>Northwind" in content and "[&quot;Granite" not in content
+    assert "0.08 USD" in content  # the sale round's price, read-only
     assert "none (stated)" in content
     assert "1,250,000.5 USD" in content
     assert "000000000000000000" not in content
