@@ -14,6 +14,7 @@ from offerings.models import (
     Absence,
     Offering,
     SecurityIncident,
+    SocialLink,
     Venue,
 )
 from offerings.signals import offering_deleted, offerings_changed
@@ -230,3 +231,26 @@ def absences_set(
         if changed:
             offerings_changed.send(sender=Offering, offering_ids=[offering.pk])
     return refused
+
+
+def offering_socials_set(*, offering: Offering, links: dict[str, str] | None, user: Any) -> bool:
+    """Make the offering's social channels exactly `links` (network -> URL; None or {} removes
+    them all), each change in the history; returns whether anything changed."""
+    links = links or {}
+    changed = False
+    with transaction.atomic():
+        current = {link.network: link for link in offering.socials.all()}
+        for network, link in current.items():
+            if links.get(network) != link.url:
+                link._history_user = user
+                link.delete()
+                changed = True
+        for network, url in links.items():
+            if network in current and current[network].url == url:
+                continue
+            link = SocialLink(offering=offering, network=network, url=url)
+            link._history_user = user
+            link.full_clean()
+            link.save()
+            changed = True
+    return changed

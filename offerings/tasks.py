@@ -78,3 +78,13 @@ def refresh_contract_risk() -> int:
 @shared_task(acks_late=True)
 def refresh_contract_risk_batch(offering_ids: list[int]) -> dict:
     return contracts_check(offering_ids=offering_ids).as_dict()
+
+
+# Redelivered when a worker dies mid-run (acks late, rejected on worker loss); the service
+# starts the run again from its file, or fails it after IMPORT_MAX_ATTEMPTS.
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=3600, soft_time_limit=3540)
+def import_offerings_run(run_id: int) -> dict:
+    from offerings.import_runs import import_run_execute
+
+    run = import_run_execute(run_id=run_id)
+    return {"run": run.pk, "state": run.state}

@@ -130,7 +130,7 @@ SOCIAL_NETWORKS = [network.value for network in SocialLink.Network]
 FIELD_ORDER = [*SCALARS, *PARTS, "socials"]
 # Fields that can be "checked, none exist" ([] or {} in v2), each recorded as an Absence.
 CHECKABLE = tuple(Absence.Part.values)
-# Read-only fields an export adds from the current assessment (OfferingQuerySet.with_assessment).
+# Read-only fields an export adds from the current assessment (diligence.selectors).
 ASSESSMENT_FIELDS = ("score", "grade", "risk", "coverage", "probability", "flags", "assessed_at")
 # Read-only fields an export adds from the market-data refresh (offerings.MarketSummary, Listing).
 MARKET_FIELDS = ("market", "listings")

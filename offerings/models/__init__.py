@@ -1,5 +1,6 @@
 from .contract import ContractChange, ContractRisk, ContractSnapshot
 from .document import Document
+from .import_run import ImportRun
 from .market import CoinMatch, Listing, MarketSnapshot, MarketSummary, ReferencePrice
 from .offering import Offering
 from .outcome import SaleOutcome
@@ -15,6 +16,7 @@ __all__ = [
     "ContractRisk",
     "ContractSnapshot",
     "Document",
+    "ImportRun",
     "Listing",
     "MarketSnapshot",
     "MarketSummary",

@@ -269,7 +269,7 @@ def test_the_admin_records_checked_none_with_the_staff_user(staff_client, staff)
         if value is not None and not isinstance(value, list | dict)
     }
     data.update(
-        restricted_countries="[]",
+        restricted_countries="",
         checked_none=["audits", "socials"],
         **_empty_inlines(),
     )
@@ -286,7 +286,7 @@ def test_the_admin_records_checked_none_with_the_staff_user(staff_client, staff)
 
 
 def _empty_inlines() -> dict:
-    prefixes = ["team", "allocations", "rounds", "audits", "documents", "socials"]
+    prefixes = ["team", "allocations", "rounds", "audits", "documents"]
     return {
         f"{prefix}-{suffix}": value
         for prefix in prefixes

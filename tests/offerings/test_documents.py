@@ -171,7 +171,7 @@ def test_no_corruption_of_a_real_pdf_crashes_the_inspection():
 
 def upload_form(upload: SimpleUploadedFile | None, **document) -> dict:
     data: dict = {"name": "Quartz Labs", "slug": "quartz-labs", "kind": "ico"}
-    data |= {"restricted_countries": "[]", "backers": "[]"}
+    data |= {"restricted_countries": "", "backers": ""}
     for prefix in INLINES:
         rows = 1 if prefix == "documents" else 0
         data |= {f"{prefix}-TOTAL_FORMS": str(rows), f"{prefix}-INITIAL_FORMS": "0"}
