@@ -39,7 +39,10 @@ def task_request_id(task) -> str:
 
 @celery_signals.task_prerun.connect(weak=False)
 def _task_started(task_id=None, task=None, **_) -> None:
-    token = request_id_var.set(task_request_id(task)) if task is not None else None
+    token = None
+    # An eager task runs inside the request that called it and keeps its id as it is.
+    if task is not None and not task.request.is_eager:
+        token = request_id_var.set(task_request_id(task))
     _started[task_id] = (time.perf_counter(), token)
 
 
