@@ -49,16 +49,20 @@ def say(message: str) -> None:
 
 def environment(base: dict[str, str]) -> dict[str, str]:
     """The stack's environment: `base` with the production defaults where it is silent."""
-    env = {**DEFAULTS, **base, "DJANGO_DEBUG": "0"}
+    # An empty value (as .env.example lists them) means "unset": the default applies.
+    given = {name: value for name, value in base.items() if value.strip()}
+    env = {**DEFAULTS, **given, "DJANGO_DEBUG": "0"}
     # The Procfile's gunicorn and celery are this interpreter's (the project's virtualenv).
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     state = Path(env["OFFERWATCH_STATE_DIR"])
     state.mkdir(parents=True, exist_ok=True)
     if not env.get("DJANGO_SECRET_KEY") and not env.get("DJANGO_SECRET_KEY_FILE"):
         env["DJANGO_SECRET_KEY_FILE"] = str(secret_key_file(env))
-    metrics_dir = Path(env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(state / "prometheus")))
-    shutil.rmtree(metrics_dir, ignore_errors=True)  # samples of a previous run are not live
-    metrics_dir.mkdir(parents=True)
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(state / "prometheus"))
+    metrics_dir = Path(env["PROMETHEUS_MULTIPROC_DIR"])
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):  # samples of a previous run are not live
+        stale.unlink()
     return env
 
 
