@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
-import json
 import logging
+import os
 import re
-import uuid
+
+import orjson
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -24,7 +25,7 @@ def request_id_for(incoming: str | None) -> str:
     """The proxy's X-Request-ID when it looks like one, else a new random id."""
     if incoming and _REQUEST_ID.match(incoming):
         return incoming
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as random as uuid4().hex, a quarter of its cost
 
 
 class RequestIdFilter(logging.Filter):
@@ -53,4 +54,4 @@ class JsonFormatter(logging.Formatter):
                 line[name] = value
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+        return orjson.dumps(line, default=str).decode()
