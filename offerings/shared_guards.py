@@ -40,6 +40,7 @@ BREAKER_FAILURE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local failed = redis.call('HINCRBY', KEYS[1], 'failed', 1)
+redis.call('HSET', KEYS[1], 'cooldown', ARGV[2])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]) * 4 + 3600)
 if failed >= tonumber(ARGV[1]) then
   local was = redis.call('HGET', KEYS[1], 'opened_at')
@@ -139,3 +140,17 @@ def redis_key(endpoint: tuple, part: str) -> str:
     (which may hold keys) out of Redis key names."""
     digest = hashlib.sha256(repr(endpoint).encode()).hexdigest()[:16]
     return f"offerwatch:provider:{endpoint[0]}:{digest}:{part}"
+
+
+def breakers_open_in_redis(client) -> dict[str, bool]:
+    """Every shared breaker any process has counted a failure on: provider name -> open now
+    (for the metrics; a web process that never called a provider still reports them)."""
+    seconds, micros = client.time()
+    now = seconds + micros / 1_000_000
+    state: dict[str, bool] = {}
+    for key in client.scan_iter(match="offerwatch:provider:*:breaker", count=100):
+        opened_at, cooldown = client.hmget(key, "opened_at", "cooldown")
+        provider = key.decode().split(":")[2]
+        is_open = opened_at is not None and float(opened_at) + float(cooldown or 0) > now
+        state[provider] = state.get(provider, False) or is_open
+    return state

@@ -53,17 +53,24 @@ class BreakerStateCollector:
 
     def collect(self):
         from offerings.resilience import breakers_known
+        from offerings.shared_guards import breakers_open_in_redis, redis_client_from_cache
 
         family = GaugeMetricFamily(
             "offerwatch_provider_circuit_open",
             "1 while the provider's circuit breaker is open.",
             labels=["provider"],
         )
-        for provider, breaker in sorted(breakers_known().items()):
-            try:
-                family.add_metric([provider], 1.0 if breaker.is_open else 0.0)
-            except Exception:  # a Redis hiccup must not fail the whole scrape
-                continue
+        state: dict[str, bool] = {}
+        try:
+            client = redis_client_from_cache()
+            if client is not None:
+                state = breakers_open_in_redis(client)
+            else:
+                state = {name: breaker.is_open for name, breaker in breakers_known().items()}
+        except Exception:  # a Redis hiccup must not fail the whole scrape
+            pass
+        for provider, is_open in sorted(state.items()):
+            family.add_metric([provider], 1.0 if is_open else 0.0)
         yield family
 
 

@@ -182,3 +182,39 @@ def test_queue_lengths_are_exported_per_named_queue(client, settings, redis_serv
     assert value(samples, "offerwatch_celery_queue_length", queue="market") == 2
     assert value(samples, "offerwatch_celery_queue_length", queue="contract-check") == 0
     assert ("offerwatch_celery_queue_length", frozenset({("queue", "celery")})) in samples
+
+
+def test_the_breaker_state_of_every_process_is_read_from_redis(client, settings, redis_server):
+    """A web process that never called the provider still reports the circuit a worker
+    opened, when the breakers live in Redis."""
+    import redis
+
+    from offerings.shared_guards import SharedCircuitBreaker
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+        }
+    }
+    guards_reset()
+    worker_side = SharedCircuitBreaker(
+        redis.Redis.from_url(redis_server.url),
+        "offerwatch:provider:goplus:0123456789abcdef:breaker",
+        failures=1,
+        cooldown=60,
+    )
+    closed = SharedCircuitBreaker(
+        redis.Redis.from_url(redis_server.url),
+        "offerwatch:provider:etherscan:0123456789abcdef:breaker",
+        failures=3,
+        cooldown=60,
+    )
+    worker_side.record_failure()
+    closed.record_failure()
+
+    samples = scrape(client)
+
+    assert value(samples, "offerwatch_provider_circuit_open", provider="goplus") == 1.0
+    assert ("offerwatch_provider_circuit_open", frozenset({("provider", "etherscan")})) in samples
+    assert value(samples, "offerwatch_provider_circuit_open", provider="etherscan") == 0.0
