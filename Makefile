@@ -9,7 +9,7 @@ LOCK_COMMAND := pip compile pyproject.toml --group dev --universal --python-vers
 	--generate-hashes --quiet --output-file $(LOCK)
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install lock run test lint security format check migrate clean
+.PHONY: install lock run test lint security format check migrate clean prod prod-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ lint: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/api/test_schema.py -k "described or validates"
+
+# The production stack (gunicorn, Celery worker and beat under honcho; PostgreSQL and Redis
+# started when local and not running): README "Running in production".
+prod: install
+	DJANGO_DEBUG=0 $(BIN)/python -m ops.prod
+
+# Starts that stack on free ports against a fresh database and runs a scenario through it.
+prod-smoke: install
+	DJANGO_DEBUG=0 $(BIN)/python -m ops.smoke
 
 security: install
 	.ci/security

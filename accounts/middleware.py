@@ -13,7 +13,16 @@ from accounts.services import SESSION_SEEN, SESSION_STARTED, mfa_required
 
 # Reachable before the MFA step: signing in or out, the MFA page itself, static files, and the
 # API (keys, not sessions). The admin has its own OTP login (django-otp's OTPAdminSite).
-MFA_EXEMPT = ("/accounts/", "/static/", "/api/", "/admin/login/", "/admin/logout/")
+MFA_EXEMPT = (
+    "/accounts/",
+    "/static/",
+    "/api/",
+    "/admin/login/",
+    "/admin/logout/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+)
 
 
 class SessionLimitsMiddleware:

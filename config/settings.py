@@ -50,9 +50,12 @@ INSTALLED_APPS = [
     "api",
     "api.webhooks",
     "accounts",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First: its request id, latency and query count cover everything below it.
+    "ops.middleware.RequestTelemetryMiddleware",
     "api.middleware.ApiNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -213,6 +216,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILI
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Registered explicitly: the sweep lives beside the queueing it backs up, not in a tasks module.
 CELERY_IMPORTS = ["diligence.queueing"]
+# Named queues: provider work (market data, contract checks) waits in queues of its own, so a
+# slow provider never holds up rescoring and webhooks ("celery", the default queue). A worker
+# started without -Q consumes all three; `make prod` names them.
+OPS_CELERY_QUEUES = ["celery", "market", "contract-check"]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {name: {"routing_key": name} for name in OPS_CELERY_QUEUES}
+CELERY_TASK_ROUTES = {
+    "offerings.tasks.refresh_market_*": {"queue": "market"},
+    "offerings.tasks.refresh_listings*": {"queue": "market"},
+    "offerings.tasks.load_market_history*": {"queue": "market"},
+    "offerings.tasks.refresh_contract_risk*": {"queue": "contract-check"},
+}
 
 # --- Market data (offerings/market) ---
 COINGECKO_BASE_URL = envstr("COINGECKO_BASE_URL", "https://api.coingecko.com/api/v3")
@@ -476,6 +491,28 @@ CELERY_BEAT_SCHEDULE["unlock-alerts"] = {
     "schedule": crontab(hour=envint("UNLOCK_ALERT_HOUR_UTC", 6), minute=0),
 }
 
+# --- Operations (ops/): health, metrics, logs ---
+# Celery beat stamps a heartbeat this often; /readyz fails once it is older than the limit,
+# or when no worker answers a ping within the timeout.
+OPS_BEAT_HEARTBEAT_SECONDS = envint("OPS_BEAT_HEARTBEAT_SECONDS", 60)
+OPS_READY_BEAT_MAX_AGE_MINUTES = envint("OPS_READY_BEAT_MAX_AGE_MINUTES", 5)
+OPS_READY_WORKER_TIMEOUT_S = envint("OPS_READY_WORKER_TIMEOUT_S", 2)
+# /healthz and /readyz calls per client address per minute.
+OPS_HEALTH_RATE_PER_MINUTE = envint("OPS_HEALTH_RATE_PER_MINUTE", 120)
+# /metrics answers a scraper with this bearer token, or calling from these networks (CIDRs).
+OPS_METRICS_TOKEN = envsecret("OPS_METRICS_TOKEN", "")
+OPS_METRICS_ALLOWED_IPS = envlist("OPS_METRICS_ALLOWED_IPS", [])
+# "text" (human-readable, the default) or "json" (one object per line, production).
+OPS_LOG_FORMAT = envstr("OPS_LOG_FORMAT", "text")
+if OPS_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"OPS_LOG_FORMAT={OPS_LOG_FORMAT!r} is not text or json")
+CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
+    "task": "ops.tasks.beat_heartbeat",
+    "schedule": float(OPS_BEAT_HEARTBEAT_SECONDS),
+}
+# The health and metrics endpoints answer over plain HTTP (a load balancer's probe).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -497,7 +534,15 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "ops.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **({"formatter": "json"} if OPS_LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("DJANGO_LOG_LEVEL", "INFO")},
     # httpx logs every request URL at INFO; webhook and provider URLs can carry tokens.
     "loggers": {
@@ -505,8 +550,13 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
         # django-axes logs every successful sign-in at INFO.
         "axes": {"level": "WARNING"},
+        # One line per request in production's JSON logs; runserver already prints one.
+        "offerwatch.requests": {"level": "INFO" if OPS_LOG_FORMAT == "json" else "WARNING"},
     },
 }
+if OPS_LOG_FORMAT == "json":
+    # Celery's worker then logs through the handler above (JSON, with the request id).
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 if CELERY_TASK_ALWAYS_EAGER:
     # An eager task logs "Task … succeeded in …" at INFO for every call (e.g. each rescore of
     # load_demo); its failures (ERROR) and retries (WARNING) still show.

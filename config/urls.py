@@ -10,6 +10,7 @@ admin.site.site_header = "Offerwatch administration"
 admin.site.site_title = "Offerwatch admin"
 
 urlpatterns = [
+    path("", include("ops.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),

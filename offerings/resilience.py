@@ -12,8 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+
+from ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -94,11 +97,14 @@ class CircuitBreaker:
         with self._lock:
             self.failed, self.opened_at = 0, None
 
-    def record_failure(self) -> None:
+    def record_failure(self) -> bool:
+        """Count a failure; True when this one opened the circuit."""
         with self._lock:
             self.failed += 1
             if self.failed >= self.failures:
-                self.opened_at = self.clock()
+                was_open, self.opened_at = self.opened_at is not None, self.clock()
+                return not was_open
+            return False
 
     @property
     def is_open(self) -> bool:
@@ -157,8 +163,11 @@ class ResilientJSON:
         max_retries: int = 4,
         timeout: httpx.Timeout | None = None,
         sleep: Sleep = time.sleep,
+        provider: str = "",
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # The metrics' label: a name, or the host (never the URL, which may hold a key).
+        self.provider = provider or urlsplit(self.base_url).hostname or "unknown"
         self.client = httpx.Client(
             base_url=self.base_url,
             headers={"accept": "application/json", "user-agent": "offerwatch/1", **(headers or {})},
@@ -204,17 +213,20 @@ class ResilientJSON:
                     try:
                         decoded = response.json()
                     except ValueError:
-                        self.breaker.record_failure()
+                        self._failed()
                         raise ProviderError(f"{shown}: the body is not JSON") from None
                     self.breaker.record_success()
+                    metrics.provider_calls.labels(self.provider, "ok").inc()
                     return decoded
                 if response.status_code == 404:
+                    metrics.provider_calls.labels(self.provider, "ok").inc()
                     raise ProviderNotFound(f"{shown}: HTTP 404")
                 if response.status_code not in RETRY_STATUSES:
+                    metrics.provider_calls.labels(self.provider, "error").inc()
                     raise ProviderError(f"{shown}: HTTP {response.status_code}")
                 problem = f"{shown}: HTTP {response.status_code}"
                 retry_after = retry_after_seconds(response.headers.get("retry-after"))
-            self.breaker.record_failure()
+            self._failed()
             if attempt == self.max_retries:
                 break
             if retry_after is not None and retry_after > self.backoff.longest:
@@ -223,26 +235,54 @@ class ResilientJSON:
                 break
             delay = self.backoff.delay(attempt, retry_after)
             logger.warning("%s; retry %d in %.1f s", problem, attempt + 1, delay)
+            metrics.provider_calls.labels(self.provider, "retried").inc()
             self.sleep(delay)
         raise ProviderError(f"{problem}, {self.max_retries + 1} attempts")
 
+    def _failed(self) -> None:
+        metrics.provider_calls.labels(self.provider, "error").inc()
+        if self.breaker.record_failure():
+            metrics.provider_breaker_opened.labels(self.provider).inc()
 
-_guards: dict[tuple, tuple[RateLimiter, CircuitBreaker]] = {}
+
+_guards: dict[tuple, tuple[Any, Any]] = {}
 
 
 def guards_shared(
     key: tuple, *, calls_per_minute: int, failures: int, cooldown: float
 ) -> tuple[RateLimiter, CircuitBreaker]:
-    """The rate limiter and circuit breaker of one provider endpoint (`key`, e.g. its base
-    URL), shared by every client of this process so that concurrent tasks together stay under
-    the limit and see the same open circuit."""
+    """The rate limiter and circuit breaker of one provider endpoint (`key`, e.g. its name and
+    base URL). With a Redis cache configured they live in Redis and are shared by every
+    process of every machine (offerings/shared_guards.py); without, by every client of this
+    process. Either way concurrent tasks together stay under the limit and see one circuit."""
+    from offerings.shared_guards import (
+        SharedCircuitBreaker,
+        SharedRateLimiter,
+        redis_client_from_cache,
+        redis_key,
+    )
+
     full_key = (*key, calls_per_minute, failures, cooldown)
     if full_key not in _guards:
-        _guards[full_key] = (
-            RateLimiter(calls_per_minute),
-            CircuitBreaker(failures=failures, cooldown=cooldown),
-        )
+        redis = redis_client_from_cache()
+        if redis is None:
+            _guards[full_key] = (
+                RateLimiter(calls_per_minute),
+                CircuitBreaker(failures=failures, cooldown=cooldown),
+            )
+        else:
+            _guards[full_key] = (
+                SharedRateLimiter(redis, redis_key(key, "rate"), calls_per_minute),
+                SharedCircuitBreaker(
+                    redis, redis_key(key, "breaker"), failures=failures, cooldown=cooldown
+                ),
+            )
     return _guards[full_key]
+
+
+def breakers_known() -> dict[str, Any]:
+    """This process's circuit breakers by provider endpoint, for the metrics."""
+    return {str(key[0]): breaker for key, (_, breaker) in _guards.items()}
 
 
 def guards_reset() -> None:

@@ -144,14 +144,15 @@ def providers_from_settings() -> list[ContractProvider]:
     """GoPlus, the explorer and JSON-RPC as configured; each endpoint's rate limit and
     circuit breaker is shared by the clients of this process."""
 
-    def client(base_url: str, calls_per_minute: int, **extra) -> ResilientJSON:
+    def client(provider: str, base_url: str, calls_per_minute: int, **extra) -> ResilientJSON:
         limiter, breaker = guards_shared(
-            (base_url,),
+            (provider, base_url),
             calls_per_minute=calls_per_minute,
             failures=settings.CONTRACT_BREAKER_FAILURES,
             cooldown=settings.CONTRACT_BREAKER_COOLDOWN_S,
         )
         return ResilientJSON(
+            provider=provider,
             base_url=base_url,
             limiter=limiter,
             breaker=breaker,
@@ -163,16 +164,18 @@ def providers_from_settings() -> list[ContractProvider]:
         )
 
     nodes = {
-        chain: client(url, settings.RPC_CALLS_PER_MINUTE)
+        chain: client(f"rpc-{chain}", url, settings.RPC_CALLS_PER_MINUTE)
         for chain, url in settings.CONTRACT_RPC_URLS.items()
     }
     return [
         GoPlus(
-            http=client(settings.GOPLUS_BASE_URL, settings.GOPLUS_CALLS_PER_MINUTE),
+            http=client("goplus", settings.GOPLUS_BASE_URL, settings.GOPLUS_CALLS_PER_MINUTE),
             batch_size=settings.GOPLUS_BATCH_SIZE,
         ),
         Explorer(
-            http=client(settings.ETHERSCAN_BASE_URL, settings.ETHERSCAN_CALLS_PER_MINUTE),
+            http=client(
+                "etherscan", settings.ETHERSCAN_BASE_URL, settings.ETHERSCAN_CALLS_PER_MINUTE
+            ),
             api_key=settings.ETHERSCAN_API_KEY,
         ),
         JsonRpc(nodes=nodes),

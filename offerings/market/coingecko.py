@@ -37,6 +37,8 @@ from offerings.resilience import (
     RateLimiter,
     ResilientJSON,
     Sleep,
+    guards_reset,
+    guards_shared,
 )
 
 logger = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ class CoinGecko:
         if api_key:
             headers["x-cg-pro-api-key" if plan == "pro" else "x-cg-demo-api-key"] = api_key
         self.http = ResilientJSON(
+            provider="coingecko",
             base_url=base_url,
             headers=headers,
             limiter=limiter,
@@ -255,22 +258,16 @@ def _ticker(coin_id: str, entry: dict) -> Ticker:
     )
 
 
-_shared: dict[tuple, tuple[RateLimiter, CircuitBreaker]] = {}
-
-
 def coingecko_from_settings(**overrides: Any) -> CoinGecko:
-    """A client configured from settings. Clients of one process share one rate limit and one
-    circuit breaker per base URL, so concurrent tasks together stay under the limit."""
-    key = (settings.COINGECKO_BASE_URL, settings.COINGECKO_CALLS_PER_MINUTE)
-    if key not in _shared:
-        _shared[key] = (
-            RateLimiter(settings.COINGECKO_CALLS_PER_MINUTE),
-            CircuitBreaker(
-                failures=settings.COINGECKO_BREAKER_FAILURES,
-                cooldown=settings.COINGECKO_BREAKER_COOLDOWN_S,
-            ),
-        )
-    limiter, breaker = _shared[key]
+    """A client configured from settings. Clients share one rate limit and one circuit breaker
+    per base URL: every process's through Redis when a Redis cache is configured, else this
+    process's (offerings.resilience.guards_shared)."""
+    limiter, breaker = guards_shared(
+        ("coingecko", settings.COINGECKO_BASE_URL),
+        calls_per_minute=settings.COINGECKO_CALLS_PER_MINUTE,
+        failures=settings.COINGECKO_BREAKER_FAILURES,
+        cooldown=settings.COINGECKO_BREAKER_COOLDOWN_S,
+    )
     options: dict[str, Any] = {
         "base_url": settings.COINGECKO_BASE_URL,
         "api_key": settings.COINGECKO_API_KEY,
@@ -289,4 +286,4 @@ def coingecko_from_settings(**overrides: Any) -> CoinGecko:
 
 def coingecko_shared_reset() -> None:
     """Forget the shared limiters and breakers (tests; a changed configuration)."""
-    _shared.clear()
+    guards_reset()
