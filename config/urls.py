@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),
+    path("", include("records.urls")),
     path("", include("diligence.urls")),
     path("", include("offerings.urls")),
 ]

@@ -85,6 +85,7 @@ CATEGORIES = {
     "community": "Community and communication",
     "market": "Market",
     "contract": "Contract",
+    "legal": "Legal and public records",
 }
 
 
