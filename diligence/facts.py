@@ -286,7 +286,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
     markets = _markets(among)
     contracts = contract_facts(among_ids(ids, "pk"))
     unlocks = unlock_facts_for(among, today)
-    records = record_facts_for(among, ids, contracts, dict(zip(ids, (r[_CLAIM] for r in rows), strict=True)))
+    records = record_facts_for(among, ids, contracts, {row[0]: row[_CLAIM] for row in rows})
     facts = []
     for row in rows:
         pk, declared_status, backers, venue_id = row[: len(_DERIVED)]
