@@ -130,7 +130,7 @@ class FakeEdgar:
                         Seen(
                             parts.path,
                             parse_qs(parts.query),
-                            dict(self.headers.items()),
+                            {k.lower(): v for k, v in self.headers.items()},
                             time.monotonic(),
                         )
                     )

@@ -42,7 +42,10 @@ def test_parties_come_from_the_caption(title, names):
     [
         (b"<html>blocked</html>", "not an RSS channel"),
         (b"not xml", "not XML"),
-        (b"<rss><channel><item><title>t</title><link>ftp://x</link></item></channel></rss>", "item 1"),
+        (
+            b"<rss><channel><item><title>t</title><link>ftp://x</link></item></channel></rss>",
+            "item 1",
+        ),
     ],
 )
 def test_a_feed_that_is_not_the_feed_is_refused(body, message):
@@ -63,7 +66,9 @@ def test_the_red_list_page_gives_one_warning_per_firm_with_its_domains():
 
 
 def test_the_red_list_as_csv_reads_the_same():
-    content = b"Name,Website(s),Date Added\nOrbit Prime Trading Ltd,www.orbitprime-fx.com,10/15/2024\n"
+    content = (
+        b"Name,Website(s),Date Added\nOrbit Prime Trading Ltd,www.orbitprime-fx.com,10/15/2024\n"
+    )
     [orbit] = cftc_red_entries(content)
     assert orbit.domains == ["orbitprime-fx.com"] and orbit.date == dt.date(2024, 10, 15)
 
