@@ -45,10 +45,9 @@ def test_two_projects_named_alike_both_stay_proposals(analyst):
 def _csv(name: str, *, domains: str = "", tokens: str = "", url: str = "https://sec.example/1"):
     import tempfile
 
-    path = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False)
-    path.write("authority,kind,date,title,names,tokens,domains,url\n")
-    path.write(f"SEC,action,2024-12-03,SEC v. {name},{name},{tokens},{domains},{url}\n")
-    path.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as path:
+        path.write("authority,kind,date,title,names,tokens,domains,url\n")
+        path.write(f"SEC,action,2024-12-03,SEC v. {name},{name},{tokens},{domains},{url}\n")
     return path.name
 
 
@@ -112,7 +111,7 @@ def test_deciding_needs_the_permission(viewer):
     match = RecordMatch.objects.get()
 
     for user in (viewer, UserFactory(), None):
-        with pytest.raises(PermissionDenied, match="records.decide_recordmatch"):
+        with pytest.raises(PermissionDenied, match=r"records\.decide_recordmatch"):
             record_match_reject(match=match, user=user)
     assert RecordMatch.objects.get().state == "proposed"
 

@@ -233,7 +233,7 @@ def test_an_ofac_import_replaces_the_list_all_or_nothing(tmp_path):
     bad = tmp_path / "sdn.csv"
     bad.write_text('1,"A","B"\n')
 
-    with pytest.raises(CommandError, match="row 1: 3 columns; sdn.csv rows have 12 .*; nothing imported"):
+    with pytest.raises(CommandError, match=r"row 1: 3 columns; sdn\.csv rows have 12 .*; nothing"):
         call_command("import_ofac_addresses", str(bad), stdout=StringIO())
     assert SanctionedAddress.objects.count() == 3
 
