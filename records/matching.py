@@ -155,7 +155,6 @@ def _decide(*, match: RecordMatch, user, state: str, note: str) -> RecordMatch:
         match.note = note.strip()[:500]
         match._change_reason = f"{state} by {user.get_username()}"
         match._history_user = user
-        match.full_clean()
         match.save()
         offerings_changed.send(sender=RecordMatch, offering_ids=[match.offering_id])
     return match

@@ -29,14 +29,18 @@ def offering_addresses(offering: Offering) -> dict[str, str]:
 
 def public_records_context(offering: Offering, user: Any, *, team: bool) -> dict[str, Any]:
     """Record matches (proposals for the team only), the EDGAR check of the claimed filing with
-    the Form D's related persons, and sanctioned addresses (3 queries, 2 without an address)."""
+    the Form D's related persons, and sanctioned addresses (2 queries, 1 without an address;
+    one more when the filing check was not joined to the offering)."""
     states = [RecordMatch.State.CONFIRMED] + ([RecordMatch.State.PROPOSED] if team else [])
     matches = list(
         RecordMatch.objects.filter(offering=offering, state__in=states)
         .select_related("record", "decided_by")
         .order_by("state", "-score", "-record__date")
     )
-    check = FilingCheck.objects.filter(offering=offering).select_related("filing").first()
+    try:  # joined by the page's query (select_related "filing_check__filing")
+        check = offering.filing_check
+    except FilingCheck.DoesNotExist:
+        check = None
     if check is not None and check.claim != offering.regulatory_filing.strip():
         check = None  # the claim changed since: not checked
     addresses = offering_addresses(offering)

@@ -37,7 +37,7 @@ def record_match_decide(request, pk: int, decision: str):
         return render(
             request,
             "records/_public_records.html#record-match",
-            {"match": match, "error": error, "can_decide_records": True},
+            {"match": match, "error": error, "can_decide_records": True, "team": True},
         )
     if error:
         messages.error(request, error)

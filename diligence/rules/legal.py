@@ -14,7 +14,7 @@ QUOTED_ACTIONS = 3
 
 @rule(
     code="legal.regulator_action",
-    title="Regulator's action or warning",
+    title="Regulator action or warning",
     category="legal",
     severity=Severity.CRITICAL,
     rationale=(
@@ -22,7 +22,7 @@ QUOTED_ACTIONS = 3
         "them, has already found enough to act on; buyers rarely see their money again."
     ),
     source="SEC litigation releases; CFTC RED list; national regulators' warning lists "
-    "(IOSCO I-SCAN); an analyst confirms each link",
+    "(IOSCO I-SCAN); each link confirmed by hand",
 )
 def legal_regulator_action(facts: OfferingFacts):
     records = facts.records

@@ -43,7 +43,7 @@ def offering_queryset(request) -> QuerySet[Offering]:
     the signed-in analyst watches it, in one query."""
     offerings = Offering.objects.select_related(
         "venue", "workflow__submitted_by", "workflow__approved_by", "contract_risk"
-    )
+    ).select_related("filing_check__filing")
     if request.user.is_authenticated:
         watches = Watch.objects.filter(user=request.user, offering=OuterRef("pk"))
         offerings = offerings.annotate(watched=Exists(watches))
