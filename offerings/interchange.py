@@ -66,6 +66,7 @@ READ_ONLY_FIELDS = frozenset(
         "assessed_at",
         "url",
         "vesting_returns",
+        "public_records",
     }
 )
 
