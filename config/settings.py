@@ -315,6 +315,12 @@ SEC_LITIGATION_RSS_URL = envstr(
     "SEC_LITIGATION_RSS_URL", "https://www.sec.gov/rss/litigation/litreleases.xml"
 )
 SEC_LITIGATION_REFRESH_S = envint("SEC_LITIGATION_REFRESH_S", 6 * 3600)
+# Claimed filings not yet checked as worded are checked daily, this many a run.
+EDGAR_CHECKS_PER_RUN = envint("EDGAR_CHECKS_PER_RUN", 200)
+CELERY_BEAT_SCHEDULE["verify-due-filings"] = {
+    "task": "records.tasks.verify_due_filings",
+    "schedule": 24 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE["refresh-sec-litigation"] = {
     "task": "records.tasks.refresh_sec_litigation",
     "schedule": float(SEC_LITIGATION_REFRESH_S),

@@ -128,6 +128,21 @@ def filings_verify(*, offerings, edgar: Edgar) -> FilingReport:
     return report
 
 
+def filings_due(offerings=None):
+    """Offerings whose claimed filing names an accession number and has no check of its
+    current wording (never checked, or reworded since)."""
+    offerings = (Offering.objects.all() if offerings is None else offerings).exclude(
+        regulatory_filing=""
+    )
+    checked = dict(FilingCheck.objects.values_list("offering_id", "claim"))
+    return [
+        offering
+        for offering in offerings.only("pk", "slug", "regulatory_filing", "legal_entity")
+        if accession_in(offering.regulatory_filing)
+        and checked.get(offering.pk) != offering.regulatory_filing.strip()
+    ]
+
+
 def issuer_search(*, offering: Offering, edgar: Edgar) -> list[Filing]:
     """Offering filings (Form D, C, 1-A) full-text search finds for the offering's legal entity
     or name, stored for the analyst to read (not linked to the offering by this alone)."""

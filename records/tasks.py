@@ -41,3 +41,30 @@ def verify_filing(offering_id: int) -> str:
     finally:
         edgar.close()
     return "not checkable" if check is None else ("found" if check.found else "missing")
+
+
+@shared_task
+def verify_due_filings() -> dict:
+    """Check the claimed filings not yet checked as worded (beat, daily); nothing without
+    EDGAR_USER_AGENT."""
+    from django.conf import settings
+
+    from records.edgar import edgar_from_settings
+    from records.filings import filing_verify, filings_due
+
+    if not settings.EDGAR_USER_AGENT:
+        return {"skipped": "EDGAR_USER_AGENT is not set"}
+    due = filings_due()[: settings.EDGAR_CHECKS_PER_RUN]
+    edgar = edgar_from_settings()
+    done = failed = 0
+    try:
+        for offering in due:
+            try:
+                filing_verify(offering=offering, edgar=edgar)
+                done += 1
+            except ProviderError as exc:
+                logger.warning("EDGAR check of %s failed: %s", offering.slug, exc)
+                failed += 1
+    finally:
+        edgar.close()
+    return {"checked": done, "failed": failed}

@@ -182,3 +182,27 @@ def test_verify_filings_reports_each_outcome(edgar_settings, issuer):
         "3 claimed filings: 1 found on EDGAR, 1 not found, 1 without an accession number, "
         "0 not checked (EDGAR failed)"
     )
+
+
+def test_the_daily_sweep_checks_claims_not_yet_checked_as_worded(edgar_settings, issuer):
+    from records.tasks import verify_due_filings
+
+    checked = sto(regulatory_filing=f"SEC Form D {ACCESSION}")
+    sto(regulatory_filing="BaFin prospectus")
+    assert verify_due_filings() == {"checked": 1, "failed": 0}
+    assert FilingCheck.objects.get().offering == checked
+    assert verify_due_filings() == {"checked": 0, "failed": 0}
+
+    checked.regulatory_filing = "SEC Form D 0001800001-24-000999"
+    checked.save()
+    assert verify_due_filings() == {"checked": 1, "failed": 0}
+    assert FilingCheck.objects.get().found is False
+
+
+def test_the_sweep_does_nothing_without_a_user_agent(settings, edgar_server):
+    from records.tasks import verify_due_filings
+
+    settings.EDGAR_USER_AGENT = ""
+    sto(regulatory_filing=f"SEC Form D {ACCESSION}")
+    assert verify_due_filings() == {"skipped": "EDGAR_USER_AGENT is not set"}
+    assert edgar_server.requests == []
