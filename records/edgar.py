@@ -188,15 +188,20 @@ def related_persons(xml: bytes) -> list[dict[str, Any]]:
     return persons
 
 
-def edgar_from_settings(**overrides) -> Edgar:
-    """The EDGAR client the settings describe; EdgarNotConfigured without a User-Agent."""
+def sec_guards():
+    """The rate limiter and circuit breaker every call to sec.gov shares in this process."""
     per_second = min(settings.EDGAR_REQUESTS_PER_SECOND, MAX_REQUESTS_PER_SECOND)
-    limiter, breaker = guards_shared(
+    return guards_shared(
         ("edgar",),
         calls_per_minute=per_second * 60,
         failures=settings.EDGAR_BREAKER_FAILURES,
         cooldown=settings.EDGAR_BREAKER_COOLDOWN_S,
     )
+
+
+def edgar_from_settings(**overrides) -> Edgar:
+    """The EDGAR client the settings describe; EdgarNotConfigured without a User-Agent."""
+    limiter, breaker = sec_guards()
     options = {
         "user_agent": settings.EDGAR_USER_AGENT,
         "base_url": settings.EDGAR_BASE_URL,

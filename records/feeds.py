@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from offerings.resilience import guards_shared
-from records.edgar import EdgarNotConfigured
+from records.edgar import EdgarNotConfigured, sec_guards
 from records.http import ResilientFetch
 from records.importing import ImportReport, public_records_import
 from records.models import ListImport
@@ -24,12 +23,7 @@ def sec_litigation_refresh(*, fetcher: ResilientFetch | None = None) -> ImportRe
                 "EDGAR_USER_AGENT (a name and contact e-mail) is required to fetch "
                 "SEC_LITIGATION_RSS_URL: the SEC refuses anonymous clients"
             )
-        limiter, breaker = guards_shared(
-            ("edgar",),
-            calls_per_minute=min(settings.EDGAR_REQUESTS_PER_SECOND, 10) * 60,
-            failures=settings.EDGAR_BREAKER_FAILURES,
-            cooldown=settings.EDGAR_BREAKER_COOLDOWN_S,
-        )
+        limiter, breaker = sec_guards()
         fetcher = ResilientFetch(
             limiter=limiter,
             breaker=breaker,

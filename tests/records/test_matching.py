@@ -134,3 +134,20 @@ def test_a_bad_file_imports_nothing_and_says_why(tmp_path):
     with pytest.raises(CommandError, match=r"row 3: kind \('alert'\) must be action or warning"):
         import_list("--format", "csv", str(bad))
     assert not PublicRecord.objects.exists() and not ListImport.objects.exists()
+
+
+def test_offerings_added_after_an_import_are_matched_by_command():
+    import_list("--format", "cftc-red", str(fixture("cftc_red.html")))
+    late = OfferingFactory(name="Orbit", website="https://orbitprime-fx.com", legal_entity="")
+    out = StringIO()
+
+    call_command("match_records", "--offering", late.slug, stdout=out)
+    call_command("match_records", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "2 records against 1 offerings: 1 new proposals for review",
+        "2 records against 1 offerings: 0 new proposals for review",
+    ]
+    assert RecordMatch.objects.get().method == "domain"
+    with pytest.raises(CommandError, match="no such offering"):
+        call_command("match_records", "--offering", "missing", stdout=out)
