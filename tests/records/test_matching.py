@@ -151,3 +151,28 @@ def test_offerings_added_after_an_import_are_matched_by_command():
     assert RecordMatch.objects.get().method == "domain"
     with pytest.raises(CommandError, match="no such offering"):
         call_command("match_records", "--offering", "missing", stdout=out)
+
+
+def test_staff_confirm_and_reject_in_the_admin_with_the_trail_shown(staff_client, staff):
+    from django.urls import reverse
+
+    OfferingFactory(name="Orbit", website="https://orbitprime-fx.com", legal_entity="")
+    OfferingFactory(name="Payline", website="https://paylinemarkets.net", legal_entity="")
+    import_list("--format", "cftc-red", str(fixture("cftc_red.html")))
+    orbit, payline = RecordMatch.objects.order_by("offering__name")
+    changelist = reverse("admin:records_recordmatch_changelist")
+
+    assert staff_client.get(changelist).status_code == 200
+    staff_client.post(changelist, {"action": "confirm", "_selected_action": [orbit.pk]})
+    response = staff_client.post(
+        changelist, {"action": "reject", "_selected_action": [orbit.pk, payline.pk]}, follow=True
+    )
+
+    page = response.content.decode()
+    assert f"Match {orbit.pk} is confirmed, not proposed" in page
+    assert "1 proposals rejected." in page
+    states = dict(RecordMatch.objects.values_list("pk", "state"))
+    assert states == {orbit.pk: "confirmed", payline.pk: "rejected"}
+    assert RecordMatch.objects.get(pk=orbit.pk).decided_by == staff
+    history = reverse("admin:records_recordmatch_history", args=[orbit.pk])
+    assert "confirmed by staff" in staff_client.get(history).content.decode()
