@@ -107,7 +107,7 @@ def test_sdn_xml_and_sdn_csv_give_the_same_addresses():
 
     assert {(a.address, a.currency, a.entry_uid) for a in from_xml} == {
         ("0x8589427373d6d84e98730d7795d8f6f8731fda16", "ETH", "40001"),
-        ("1KUUJPkyDhamZXgpsyXqNGc3x1QPXtdhgz", "XBT", "40001"),
+        ("1KUUJPkyDhamZXgpsyXqNGc3x1QPXtdhgz", "XBT", "40001"),  # pragma: allowlist secret
         ("TXmVthgn6Fn5TLJVZbAgKBFvgKXo2Qh6Xz", "USDT", "40002"),
     }
     assert {(a.address, a.currency, a.entry_uid) for a in from_csv} == {
