@@ -148,6 +148,12 @@ class OfferingSerializer(_OfferingRecord):
         help_text="One offering only: per priced sale round, the share of its tokens unlocked "
         "by now, the return selling each tranche on its first quoted day, and the plain ROI.",
     )
+    public_records = serializers.JSONField(
+        required=False,
+        help_text="One offering only, read-only: regulators' actions and warnings an analyst "
+        "linked to it, the EDGAR check of its claimed filing, and its addresses on OFAC's "
+        "sanctions list, each with its source and date.",
+    )
     url = serializers.URLField()
 
 

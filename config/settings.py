@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "offerings",
+    "records",
     "diligence",
     "analyst",
     "api",
@@ -313,6 +314,32 @@ CONTRACT_HOLDER_JUMP_PERCENT = envint("CONTRACT_HOLDER_JUMP_PERCENT", 5)
 CELERY_BEAT_SCHEDULE["refresh-contract-risk"] = {
     "task": "offerings.tasks.refresh_contract_risk",
     "schedule": float(CONTRACT_RISK_SWEEP_S),
+}
+
+# --- Public records (records/) ---
+# EDGAR's fair-access policy: say who you are (a name and a contact e-mail) and stay at or
+# under 10 requests a second across sec.gov. Without EDGAR_USER_AGENT nothing calls the SEC.
+EDGAR_USER_AGENT = envstr("EDGAR_USER_AGENT", "")
+EDGAR_BASE_URL = envstr("EDGAR_BASE_URL", "https://data.sec.gov")
+EDGAR_FULL_TEXT_URL = envstr("EDGAR_FULL_TEXT_URL", "https://efts.sec.gov/LATEST")
+EDGAR_ARCHIVES_URL = envstr("EDGAR_ARCHIVES_URL", "https://www.sec.gov/Archives/edgar/data")
+EDGAR_REQUESTS_PER_SECOND = min(envint("EDGAR_REQUESTS_PER_SECOND", 10), 10)
+EDGAR_MAX_RETRIES = envint("EDGAR_MAX_RETRIES", 4)
+EDGAR_BREAKER_FAILURES = envint("EDGAR_BREAKER_FAILURES", 5)
+EDGAR_BREAKER_COOLDOWN_S = envint("EDGAR_BREAKER_COOLDOWN_S", 300)
+SEC_LITIGATION_RSS_URL = envstr(
+    "SEC_LITIGATION_RSS_URL", "https://www.sec.gov/rss/litigation/litreleases.xml"
+)
+SEC_LITIGATION_REFRESH_S = envint("SEC_LITIGATION_REFRESH_S", 6 * 3600)
+# Claimed filings not yet checked as worded are checked daily, this many a run.
+EDGAR_CHECKS_PER_RUN = envint("EDGAR_CHECKS_PER_RUN", 200)
+CELERY_BEAT_SCHEDULE["verify-due-filings"] = {
+    "task": "records.tasks.verify_due_filings",
+    "schedule": 24 * 3600.0,
+}
+CELERY_BEAT_SCHEDULE["refresh-sec-litigation"] = {
+    "task": "records.tasks.refresh_sec_litigation",
+    "schedule": float(SEC_LITIGATION_REFRESH_S),
 }
 
 # --- API (api/) ---

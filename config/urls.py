@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", include("api.urls")),
+    path("", include("records.urls")),
     path("", include("analyst.urls")),
 ]
 if settings.DEBUG:

@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from diligence.contract_facts import ContractFacts, contract_facts
+from diligence.record_facts import RecordFacts, record_facts_for
 from diligence.unlock_facts import UnlockFacts, unlock_facts_for
 from offerings.models import (
     Absence,
@@ -144,6 +145,7 @@ class OfferingFacts:
     bonus: bool | None = None
     contract: ContractFacts | None = None
     unlocks: UnlockFacts | None = None  # None: no unlock schedule recorded
+    records: RecordFacts | None = None  # public records; None: not built (unknown)
 
     @property
     def ended(self) -> bool:
@@ -171,7 +173,7 @@ def fact_batches(
     today: dt.date | None = None,
     chunk: int = CHUNK,
 ) -> Iterator[list[OfferingFacts]]:
-    """Facts in lists of up to `chunk` offerings, each list read with 10 queries."""
+    """Facts in lists of up to `chunk` offerings, each list read with 14 queries."""
     today = today or timezone.localdate()
     queryset = (offerings if offerings is not None else Offering.objects.all()).order_by("pk")
     last_id = 0
@@ -247,6 +249,7 @@ _COMPUTED = (
     "market",
     "contract",
     "unlocks",
+    "records",
 )
 # Where each fact sits in a row followed by its computed facts, found by name.
 _SLOT = {name: len(_DERIVED) + index for index, name in enumerate(SCALAR_COLUMNS)}
@@ -259,12 +262,13 @@ if set(_SLOT) != {f.name for f in fields(OfferingFacts)}:  # pragma: no cover - 
 # positions come from the names, so the constructor is called by name at positional speed.
 _arguments = itemgetter(*(_SLOT[f.name] for f in fields(OfferingFacts)))
 _START, _END = _SLOT["start_date"], _SLOT["end_date"]
+_CLAIM = _SLOT["regulatory_filing"]
 # Members have only 48 possible values; sharing the frozen instances saves building them.
 _member = cache(Member)
 
 
 def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
-    """Facts from offering rows (ascending ids), reading their parts with 9 more queries."""
+    """Facts from offering rows (ascending ids), reading their parts with 13 more queries."""
     ids = [row[0] for row in rows]
     among = among_ids(ids)
     checked_none = _absences(among)
@@ -283,6 +287,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
     markets = _markets(among)
     contracts = contract_facts(among_ids(ids, "pk"))
     unlocks = unlock_facts_for(among, today)
+    records = record_facts_for(among, ids, contracts, {row[0]: row[_CLAIM] for row in rows})
     facts = []
     for row in rows:
         pk, declared_status, backers, venue_id = row[: len(_DERIVED)]
@@ -310,6 +315,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
             markets.get(pk),
             contracts.get(pk),
             unlocks.get(pk),
+            records[pk],
         )
         facts.append(OfferingFacts(*_arguments(row + computed)))
     return facts

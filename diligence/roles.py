@@ -43,6 +43,10 @@ _ANALYST = [
     "webhooks.add_webhookendpoint",
     "webhooks.change_webhookendpoint",
     "webhooks.delete_webhookendpoint",
+    # Public records: read them, and confirm or reject a record proposed for an offering.
+    "records.view_publicrecord",
+    "records.view_recordmatch",
+    "records.decide_recordmatch",
 ]
 # The offering's facts and its parts, as the admin edits them (inlines included).
 _PARTS = ("teammember", "tokenallocation", "saleround", "audit", "sociallink", "document")
@@ -60,7 +64,7 @@ _EDITOR = [
 ]
 _APPROVER = [*_ANALYST, "diligence.approve_offeringreview"]
 # Every permission of these apps: soft-deleting offerings, managing users and their roles.
-ADMIN_APPS = ("offerings", "diligence", "analyst", "api", "webhooks", "auth")
+ADMIN_APPS = ("offerings", "records", "diligence", "analyst", "api", "webhooks", "auth")
 
 ROLES: dict[str, dict[str, Any]] = {
     VIEWER: {"description": "reads offerings, scores and automatic findings", "perms": _READ},
@@ -96,7 +100,7 @@ def is_team(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_perm(TEAM_PERMISSION))
 
 
-def _permissions(perm_model, codes: list[str] | None):
+def _permissions(perm_model, codes: list[str] | None, *, missing_ok: bool = False):
     if codes is None:
         return perm_model.objects.filter(content_type__app_label__in=ADMIN_APPS)
     wanted = [code.split(".", 1) for code in codes]
@@ -106,18 +110,21 @@ def _permissions(perm_model, codes: list[str] | None):
     ).select_related("content_type")
     by_code = {f"{p.content_type.app_label}.{p.codename}": p for p in found}
     missing = sorted(set(codes) - by_code.keys())
-    if missing:
+    if missing and not missing_ok:
         raise LookupError(f"permissions not found (migrate first?): {', '.join(missing)}")
-    return [by_code[code] for code in codes]
+    return [by_code[code] for code in codes if code in by_code]
 
 
-def roles_sync(group_model=Group, perm_model=Permission, roles=None) -> None:
-    """Create the role groups and set exactly their permissions (idempotent); `roles` (default
-    ROLES) lets a migration give the roles as they were at its point in history."""
+def roles_sync(
+    group_model=Group, perm_model=Permission, roles=None, *, missing_ok: bool = False
+) -> None:
+    """Create the role groups and set exactly their permissions (idempotent). `roles` (default
+    ROLES) lets a migration give the roles as they were at its point in history; `missing_ok`
+    skips permissions of apps not migrated yet (an early migration; a later one syncs again)."""
     with transaction.atomic():
         for name, role in (ROLES if roles is None else roles).items():
             group, _ = group_model.objects.get_or_create(name=name)
-            group.permissions.set(_permissions(perm_model, role["perms"]))
+            group.permissions.set(_permissions(perm_model, role["perms"], missing_ok=missing_ok))
 
 
 def role_assign(*, user: Any, role: str, remove: bool = False) -> None:

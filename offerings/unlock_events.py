@@ -14,7 +14,15 @@ from offerings.unlocks import Schedule, offering_unlocks
 CHUNK = 2000
 BATCH = 2000
 # Writers whose change cannot move an unlock: market data and documents.
-IRRELEVANT_SENDERS = ("MarketSummary", "Document")
+# Public records (records/) change evidence, never a vesting schedule.
+IRRELEVANT_SENDERS = (
+    "MarketSummary",
+    "Document",
+    "PublicRecord",
+    "RecordMatch",
+    "FilingCheck",
+    "SanctionedAddress",
+)
 
 
 def unlock_events_refresh(*, offering_ids: Iterable[int]) -> int:

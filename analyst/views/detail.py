@@ -31,6 +31,7 @@ from offerings.amounts import canonical
 from offerings.interchange import PREFETCH
 from offerings.models import Absence, Document, Offering, TokenAllocation
 from offerings.services import absence_clear, absence_record
+from records.page import public_records_context
 
 ASSESSMENT_LIMIT = 20  # score history shown
 HISTORY_LIMIT = 20  # change-history entries shown
@@ -43,7 +44,7 @@ def offering_queryset(request) -> QuerySet[Offering]:
     the signed-in analyst watches it, in one query."""
     offerings = Offering.objects.select_related(
         "venue", "workflow__submitted_by", "workflow__approved_by", "contract_risk"
-    )
+    ).select_related("filing_check__filing")
     if request.user.is_authenticated:
         watches = Watch.objects.filter(user=request.user, offering=OuterRef("pk"))
         offerings = offerings.annotate(watched=Exists(watches))
@@ -229,6 +230,7 @@ def detail_context(offering: Offering, user: Any, *, team: bool) -> dict[str, An
         **market_context(offering),
         **contract_context(offering),
         **unlock_context(offering),
+        **public_records_context(offering, user, team=team),
         **diligence_context(offering, team=team),
         **outcomes_context(offering, user),
         "outcome_form": SaleOutcomeForm(),

@@ -35,6 +35,7 @@ from offerings.models import Offering, Venue
 from offerings.services import offering_create, offering_delete, offering_update
 from offerings.status import Status
 from offerings.vesting_returns import offering_round_returns, round_returns_record
+from records.representation import public_records_record
 
 ORDERINGS = [key for key, _ in SORTS if key and key not in DEFERRED_SORTS]
 # API parameter -> OfferingFilterForm field (the UI's filters, with the same rules).
@@ -262,7 +263,8 @@ class OfferingDetail(APIView):
         summary="One offering",
         description=(
             "An offering with its parts (team, allocations, rounds, audits, socials), its "
-            "current assessment, its market data and its vesting-adjusted round returns. "
+            "current assessment, its market data, its vesting-adjusted round returns and its "
+            "public records. "
             "Scope `offerings:read`."
         ),
     )
@@ -272,6 +274,7 @@ class OfferingDetail(APIView):
         body["vesting_returns"] = round_returns_record(
             offering_round_returns(offering, today=timezone.localdate())
         )
+        body["public_records"] = public_records_record(offering)
         return Response(body)
 
     @extend_schema(

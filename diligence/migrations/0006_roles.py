@@ -18,7 +18,10 @@ def roles_create(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    roles_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), then)
+    # Apps migrated later (records) are synced again by their own roles migration.
+    roles_sync(
+        apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), then, missing_ok=True
+    )
 
 
 def _then(perms):

@@ -4,6 +4,7 @@ from diligence.rules import (  # noqa: F401  (importing registers the rules)
     community,
     contract,
     documents,
+    legal,
     market,
     product,
     sale,

@@ -72,6 +72,7 @@ CATEGORIES = {
     "community": "Community and communication",
     "market": "Market",
     "contract": "Contract",
+    "legal": "Legal and public records",
 }
 
 

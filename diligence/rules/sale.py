@@ -204,9 +204,17 @@ def legal_security_unregistered(facts: OfferingFacts):
     if facts.kind != "sto" and facts.token_type != "security":
         token_type = facts.token_type or "non-security"
         return not_applicable(f"{facts.kind.upper()} of a {token_type} token")
-    if facts.regulatory_filing:
+    if not facts.regulatory_filing:
+        return flagged("security token with no regulatory filing recorded")
+    checked = facts.records.filing if facts.records else None
+    if checked is None:  # not an EDGAR filing, or not checked yet: the claim as recorded
         return passed(f"regulatory filing: {facts.regulatory_filing}")
-    return flagged("security token with no regulatory filing recorded")
+    if checked.found:
+        return passed(f"verified on EDGAR ({checked.checked_at:%Y-%m-%d}): {checked.evidence}")
+    return flagged(
+        f"claimed filing {facts.regulatory_filing!r} does not exist on EDGAR "
+        f"({checked.checked_at:%Y-%m-%d}): {checked.evidence}"
+    )
 
 
 @rule(

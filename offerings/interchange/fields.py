@@ -40,6 +40,7 @@ READ_ONLY_FIELDS = frozenset(
         "assessed_at",
         "url",
         "vesting_returns",
+        "public_records",
     }
 )
 

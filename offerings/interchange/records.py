@@ -68,9 +68,7 @@ def offering_record(offering: Offering) -> dict[str, Any]:
     record["socials"] = {
         network: socials[network] for network in SOCIAL_NETWORKS if network in socials
     } or ({} if "socials" in checked_none else None)
-    if hasattr(
-        offering, "assessed_at"
-    ):  # annotated by diligence.selectors
+    if hasattr(offering, "assessed_at"):  # annotated by diligence.selectors
         for key in ASSESSMENT_FIELDS:
             value = getattr(offering, key)
             record[key] = value.isoformat() if key == "assessed_at" and value else _out(value)

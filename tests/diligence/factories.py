@@ -20,6 +20,7 @@ from diligence.facts import (
     Round,
     VenueFacts,
 )
+from diligence.record_facts import RecordFacts
 from diligence.rules import RULES, Result
 from diligence.unlock_facts import UnlockFacts, Upcoming
 
@@ -200,6 +201,11 @@ BASELINE = OfferingFacts(
     market=market(),
     bonus=False,
     unlocks=unlocks(),
+    # Public records consulted, nothing found (no contract address to check against sanctions).
+    records=RecordFacts(
+        regulator_lists=("SEC litigation releases (RSS), 2026-05-01",),
+        sanctions_list="OFAC SDN list, imported 2026-05-01",
+    ),
 )
 
 

@@ -20,8 +20,9 @@ from tests.offerings.test_detail import DETAIL_QUERIES, text
 
 pytestmark = pytest.mark.django_db
 
-# ... and, once the contract was checked: its change timeline (the check itself is joined).
-CHECKED_DETAIL_QUERIES = DETAIL_QUERIES + 1
+# ... and, once the contract was checked: its change timeline (the check itself is joined), and
+# its addresses looked up on the sanctions list (records.page).
+CHECKED_DETAIL_QUERIES = DETAIL_QUERIES + 2
 
 
 @pytest.fixture

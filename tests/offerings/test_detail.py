@@ -37,7 +37,9 @@ NOTE = "checked the company register by hand: entry found"
 # events (one query for the supply chart, the event table and the schedules' sources).
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends),
 # which also say whether the analyst may record outcomes.
-DETAIL_QUERIES = 19
+# +1 since public records (issue 16): the offering's record matches (the EDGAR filing check is
+# joined to the offering; sanctioned addresses cost one more once a contract address exists).
+DETAIL_QUERIES = 20
 # ... and, once assessed: the findings of the last two assessments and reviews gone stale.
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 2
 
