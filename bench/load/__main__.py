@@ -119,6 +119,7 @@ def prepared(scale: int, *, sessions: int) -> dict:
 
 def signed_in_sessions(user, *, count: int) -> list[str]:
     """Session keys of `user`, signed in as the login view would do it."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -126,7 +127,8 @@ def signed_in_sessions(user, *, count: int) -> list[str]:
     for _ in range(count):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        # A backend the settings list: get_user() treats a session naming another as signed out.
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         keys.append(session.session_key)
@@ -139,7 +141,9 @@ def server_env(database_url: str, redis_port: int) -> dict:
         "DATABASE_URL": database_url,
         "DATABASE_CONN_MAX_AGE": "60",
         "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        # The secret the sessions of prepared() were signed with: another one would void them,
+        # and every page would answer with the sign-in redirect instead of the page.
+        "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
