@@ -52,8 +52,9 @@ def _requests_by_route(env: dict) -> dict:
     key = env["LOAD_API_KEY"]
     private_key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(env["LOAD_PRIVATE_KEY"]))
     slugs = env["LOAD_SLUGS"].split(",")
-    client = Client()
-    client.cookies["sessionid"] = env["LOAD_SESSIONS"].split(",")[0]
+    client = Client()  # an API client: a key, no cookies
+    browser = Client()  # a signed-in analyst
+    browser.cookies["sessionid"] = env["LOAD_SESSIONS"].split(",")[0]
     api = {"HTTP_AUTHORIZATION": f"Bearer {key}", "HTTP_ACCEPT": "application/json"}
     run = uuid.uuid4().hex[:6]
     picks = random.Random(7)
@@ -71,10 +72,10 @@ def _requests_by_route(env: dict) -> dict:
         ok(client.get(f"/api/v1/offerings/{picks.choice(slugs)}/", **api))
 
     def html_page() -> None:
-        ok(client.get(picks.choice(PAGES)))
+        ok(browser.get(picks.choice(PAGES)))
 
     def htmx_fragment() -> None:
-        ok(client.get(picks.choice(FRAGMENTS), HTTP_HX_REQUEST="true"))
+        ok(browser.get(picks.choice(FRAGMENTS), HTTP_HX_REQUEST="true"))
 
     def api_write() -> None:
         number = uuid.uuid4().hex[:12]
