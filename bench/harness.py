@@ -75,6 +75,34 @@ def machine() -> dict:
     }
 
 
+def timed_get(client, url: str, headers: dict, repeats: int) -> tuple[list[float], int]:
+    """Milliseconds of `repeats` GETs of `url` by a Django test client after a warm-up, and the
+    queries one of them makes."""
+    from django.db import connection
+
+    for _ in range(3):  # warm-up: connection, templates, caches
+        _answered_ok(client.get(url, secure=True, **headers), url)
+    queries = []  # counted by a wrapper: a request start empties Django's own query log
+
+    def counted(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        _answered_ok(client.get(url, secure=True, **headers), url)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        _answered_ok(client.get(url, secure=True, **headers), url)
+        times.append((time.perf_counter() - started) * 1000)
+    return times, len(queries)
+
+
+def _answered_ok(response, url: str) -> None:
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}, not 200")
+
+
 # The benchmark database -------------------------------------------------------------------------
 def database_configured(database_url: str, *, recreate: bool = False) -> None:
     """Point Django at the benchmark database (created if missing, migrated) with production
@@ -200,3 +228,30 @@ def report_written(report: dict, path: Path) -> None:
 
     path.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"written to {path}")
+
+
+# Seeding ----------------------------------------------------------------------------------------
+TORD_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tord" / "tord_v4.csv"
+
+
+def seeded(scale: int, *, tord: bool = True) -> None:
+    """Seed `scale` generated offerings once (bench/seed.py), plus the TORD file when `tord` and
+    it exists; a database seeded at another scale must be reseeded."""
+    from bench.seed import offerings_seed, tord_seed
+    from offerings.models import Offering
+
+    count = Offering.objects.filter(slug__regex=r"^bench-[0-9]+$").count()
+    if count == scale:
+        print(f"reusing the {scale:,} seeded offerings (--reseed to seed again)", file=sys.stderr)
+        return
+    if count or (not tord and Offering.objects.exists()):
+        raise SystemExit(
+            f"the database holds {Offering.objects.count():,} offerings, not {scale:,} "
+            "generated ones: run again with --reseed"
+        )
+    started = time.perf_counter()
+    offerings_seed(scale=scale, progress=progress_dots)
+    print(f"\nseeded {scale:,} offerings in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if tord and TORD_FILE.is_file():
+        imported = tord_seed(TORD_FILE)
+        print(f"imported {imported:,} TORD offerings from {TORD_FILE.name}", file=sys.stderr)

@@ -19,8 +19,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +27,8 @@ import urllib.request
 from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
+
+from bench.harness import free_port, stopped
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT_PATH = ROOT / "bench" / "load.json"
@@ -41,12 +41,6 @@ GOAL_RPS = 300
 def envint(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else default
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(check, *, timeout: float, what: str) -> None:
@@ -66,16 +60,6 @@ def answers(url: str) -> bool:
         return False
 
 
-def stopped(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def prepared(scale: int, *, sessions: int) -> dict:
     """Seed once, make sure every offering is assessed, and issue this run's user and key."""
     from cryptography.hazmat.primitives import serialization
@@ -84,7 +68,8 @@ def prepared(scale: int, *, sessions: int) -> dict:
 
     from api.services import api_key_create
     from api.signing import public_key_text
-    from bench.run import seeded, statistics_refreshed
+    from bench.harness import seeded
+    from bench.run import statistics_refreshed
     from diligence.rescoring import assessments_refresh
     from diligence.roles import role_assign
     from offerings.models import Offering
@@ -247,11 +232,9 @@ def main() -> None:
     )
     if not shutil.which("redis-server"):
         raise SystemExit("redis-server is not installed: the load test needs Redis")
-    from bench.rescore import _configure, _machine
-    from bench.run import postgres_started
+    from bench.harness import database_configured, machine
 
-    postgres_started(database_url)
-    _configure(database_url, recreate=False)
+    database_configured(database_url)
     run = secrets.token_hex(4)
     load_env = prepared(scale, sessions=users)
 
@@ -336,7 +319,7 @@ def main() -> None:
         "rescores_queued": queued,
         # Where the time goes: CPU of gunicorn (all workers) per request, against 2 cores.
         "server_cpu_s": round(server_cpu, 1),
-        "machine": _machine(),
+        "machine": machine(),
     }
     report["server_cpu_ms_per_request"] = round(1000 * server_cpu / max(report["requests"], 1), 1)
     report["goals"] = {
