@@ -55,11 +55,7 @@ class MfaRequiredMiddleware:
         if request.path.startswith(MFA_EXEMPT):
             return self.get_response(request)
         user = request.user
-        if (
-            user.is_authenticated
-            and not user.is_verified()
-            and mfa_required(user)
-        ):
+        if user.is_authenticated and not user.is_verified() and mfa_required(user):
             return redirect(f"{reverse('mfa')}?next={request.get_full_path()}")
         return self.get_response(request)
 
