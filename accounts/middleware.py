@@ -13,10 +13,11 @@ from accounts.services import SESSION_SEEN, SESSION_STARTED, mfa_required
 
 # Reachable before the MFA step: signing in or out, the MFA page itself, static files, and the
 # API (keys, not sessions). The admin has its own OTP login (django-otp's OTPAdminSite).
+API_PREFIX = "/api/"
 MFA_EXEMPT = (
     "/accounts/",
     "/static/",
-    "/api/",
+    API_PREFIX,
     "/admin/login/",
     "/admin/logout/",
     "/healthz",
@@ -33,6 +34,8 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(API_PREFIX):  # keys, not sessions: no session to limit
+            return self.get_response(request)
         user = request.user
         if user.is_authenticated:
             now = int(time.time())
@@ -57,13 +60,11 @@ class MfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The path first: it spares exempt requests (the API's) loading a session user.
+        if request.path.startswith(MFA_EXEMPT):
+            return self.get_response(request)
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(MFA_EXEMPT)
-            and not user.is_verified()
-            and mfa_required(user)
-        ):
+        if user.is_authenticated and not user.is_verified() and mfa_required(user):
             return redirect(f"{reverse('mfa')}?next={request.get_full_path()}")
         return self.get_response(request)
 

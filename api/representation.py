@@ -1,10 +1,12 @@
 """The API's offering representation: the interchange record plus what the API adds, built in
 bulk for a page of offerings with a fixed number of queries.
 
-`offering_record()` (offerings/interchange.py) needs every relation in its PREFETCH loaded.
-Django would spend one query per relation; here the page query itself (`offerings_select`)
-joins the one-to-one relations and aggregates each one-to-many relation (with at most one
-level of select_related) to a JSON array in that relation's own order: one query per page.
+`offering_record()` (offerings/interchange.py) needs every relation in its PREFETCH. Django's
+prefetch_related would spend one query per relation (ten per page); here the page query itself
+(`offerings_with_parts_json`) joins the one-to-one relations and aggregates each one-to-many
+relation (with at most one level of select_related) to a JSON array in that relation's own
+order, and `parts_from_json` reads those arrays back into plain read-only rows that
+`offering_record(parts=...)` takes: one query per page, no model instances per part.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 from django.db import connection, connections, models
 from django.db.models import Prefetch
-from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 
 from diligence.selectors import offerings_with_assessment
@@ -77,7 +79,7 @@ BATCHED = [relation for relation in map(_relation, PREFETCH) if relation is not 
 LEFT_OVER = [item for item in PREFETCH if _relation(item) is None and _one_to_one(item) is None]
 
 
-def offerings_select(queryset: models.QuerySet) -> models.QuerySet:
+def offerings_with_parts_json(queryset: models.QuerySet) -> models.QuerySet:
     """The page query: the current assessment and every one-to-one relation joined, and each
     one-to-many relation aggregated to a JSON array by a correlated subquery."""
     vendor = connections[queryset.db].vendor
@@ -167,21 +169,11 @@ def _datetime(raw: Any) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
-def _bare(model: type[models.Model], values: dict[str, Any]) -> models.Model:
-    """An instance as loaded from the database, without __init__'s per-field descriptors and
-    signals (ten times faster; these rows are only read)."""
-    instance = model.__new__(model)
-    instance.__dict__.update(values)
-    state = instance._state = ModelState()
-    state.adding, state.db = False, "default"
-    return instance
-
-
-class _Builder:
-    """Makes model instances of one relation from its JSON rows."""
+class _RowReader:
+    """Reads one relation's JSON rows into read-only rows: the model's attribute names and
+    Python values (and a joined row as its foreign key's attribute), not model instances."""
 
     def __init__(self, relation: Relation) -> None:
-        self.relation = relation
         self.fk_attname = f"{relation.fk}_id"
         self.fields = [
             (field.attname, _converter(field))
@@ -190,7 +182,7 @@ class _Builder:
         ]
         self.joined = [
             (
-                fk,
+                fk.name,
                 [
                     (f.attname, f"{fk.name}__{f.attname}", _converter(f))
                     for f in fk.related_model._meta.concrete_fields
@@ -199,53 +191,58 @@ class _Builder:
             for fk in relation.joined
         ]
 
-    def __call__(self, row: dict[str, Any], offering_id: int) -> models.Model:
+    def __call__(self, row: dict[str, Any], offering_id: int) -> SimpleNamespace:
         values = {self.fk_attname: offering_id}
         for attname, convert in self.fields:
             raw = row.get(attname)
             values[attname] = raw if convert is None or raw is None else convert(raw)
-        instance = _bare(self.relation.model, values)
-        for fk, columns in self.joined:
-            related_values = {}
+        for name, columns in self.joined:
+            joined = {}
             for attname, key, convert in columns:
                 raw = row.get(key)
-                related_values[attname] = raw if convert is None or raw is None else convert(raw)
-            related = _bare(fk.related_model, related_values) if related_values.get("id") else None
-            fk.set_cached_value(instance, related)
-        return instance
+                joined[attname] = raw if convert is None or raw is None else convert(raw)
+            values[name] = SimpleNamespace(**joined) if joined.get("id") else None
+        return SimpleNamespace(**values)
 
 
-BUILDERS = {relation.name: _Builder(relation) for relation in BATCHED}
+READERS = {relation.name: _RowReader(relation) for relation in BATCHED}
+
+Parts = dict[str, list[Any]]
 
 
-def parts_prefetch(offerings: Sequence[Offering]) -> None:
-    """Fill each offering's prefetch cache from the JSON arrays `offerings_select` annotated
-    (offerings loaded otherwise get them with one extra query). Each relation's cache holds a
-    list of instances, which is what offering_record iterates."""
+def parts_from_json(offerings: Sequence[Offering]) -> dict[int, Parts]:
+    """Each offering's parts (relation name -> its rows, in the relation's order), read from
+    the JSON arrays `offerings_with_parts_json` annotated; offerings loaded otherwise get them
+    with one extra query."""
     if not offerings:
-        return
+        return {}
     aliases = [_alias(relation) for relation in BATCHED]
-    missing = [o for o in offerings if aliases and aliases[0] not in o.__dict__]
+    arrays = {o.pk: [getattr(o, alias, None) for alias in aliases] for o in offerings}
+    missing = [o.pk for o in offerings if aliases and not hasattr(o, aliases[0])]
     if missing:
-        loaded = {
-            row[0]: row[1:]
-            for row in offerings_select(Offering.objects.filter(pk__in=[o.pk for o in missing]))
+        loaded = (
+            offerings_with_parts_json(Offering.objects.filter(pk__in=missing))
             .order_by()
             .values_list("pk", *aliases)
-        }
-        for offering in missing:
-            offering.__dict__.update(zip(aliases, loaded[offering.pk], strict=True))
+        )
+        arrays.update((row[0], list(row[1:])) for row in loaded)
+    parts: dict[int, Parts] = {}
     for offering in offerings:
-        cache = offering.__dict__.setdefault("_prefetched_objects_cache", {})
-        for relation, alias in zip(BATCHED, aliases, strict=True):
-            build = BUILDERS[relation.name]
-            rows = orjson.loads(offering.__dict__.pop(alias) or "[]")
-            cache[relation.name] = [build(row, offering.pk) for row in rows]
-    if LEFT_OVER:
+        read = {}
+        for relation, array in zip(BATCHED, arrays[offering.pk], strict=True):
+            reader = READERS[relation.name]
+            read[relation.name] = [reader(row, offering.pk) for row in orjson.loads(array or "[]")]
+        parts[offering.pk] = read
+    if LEFT_OVER:  # relations the page query cannot aggregate: Django's own prefetch
         models.prefetch_related_objects(list(offerings), *LEFT_OVER)
+        for offering in offerings:
+            for item in LEFT_OVER:
+                name = item.prefetch_to if isinstance(item, Prefetch) else item
+                parts[offering.pk][name] = list(getattr(offering, name).all())
+    return parts
 
 
-def offering_representation(offering: Offering, *, base_url: str) -> dict[str, Any]:
-    record = offering_record(offering)
+def offering_representation(offering: Offering, *, parts: Parts, base_url: str) -> dict[str, Any]:
+    record = offering_record(offering, parts=parts)
     record["url"] = f"{base_url}{offering.slug}/"
     return record

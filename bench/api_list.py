@@ -7,7 +7,12 @@ Uses the seeded benchmark database of bench/rescore.py (created and seeded when 
 scored once). Measures in process, after a warm-up, a filtered and ordered page of 50:
 our endpoint (through the test client, authentication included), the floor (the same page
 fetched by ONE raw SQL query with every part aggregated as JSON, serialised by orjson), and a
-plain DRF ModelViewSet with nested ModelSerializers on the same data. Writes bench/api_list.json.
+plain DRF ModelViewSet with nested ModelSerializers on the same data.
+
+The three are interleaved in one loop (their order rotating each round), so each round's ratios
+compare requests made moments apart under the same machine load; the report gives the median
+of those paired ratios with their quartiles and range, which one noisy stretch cannot move the
+way it moves a ratio of two separately measured medians. Writes bench/api_list.json.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ import datetime as dt
 import json
 import os
 import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from bench.harness import machine, summary_of_pairs, timed_ms
 
 REPORT_PATH = Path(__file__).with_name("api_list.json")
 PAGE = 50
@@ -36,11 +42,23 @@ FLOOR_ORDER = {
 def _timings(run: Callable[[], object], repeats: int, warm_up: int = 10) -> list[float]:
     for _ in range(warm_up):
         run()
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
+    return [timed_ms(run) for _ in range(repeats)]
+
+
+def _interleaved(
+    variants: dict[str, Callable[[], object]], rounds: int, warm_up: int = 5
+) -> dict[str, list[float]]:
+    """Milliseconds of each variant per round, the variants run one after another in an order
+    that rotates every round (no variant always first after a pause, or always last)."""
+    for run in variants.values():
+        for _ in range(warm_up):
+            run()
+    names = list(variants)
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    for number in range(rounds):
+        shift = number % len(names)
+        for name in names[shift:] + names[:shift]:
+            timings[name].append(timed_ms(variants[name]))
     return timings
 
 
@@ -247,7 +265,6 @@ def measure(*, repeats: int = 200) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from bench.rescore import _machine
     from offerings.models import Offering
 
     plaintext = _reader_key()
@@ -260,14 +277,19 @@ def measure(*, repeats: int = 200) -> dict:
         with CaptureQueriesContext(connection) as queries:
             ours()
         query_count = len(queries)  # read now: later requests reset the query log
-        timings = _timings(ours, repeats)
-        floor = _timings(_floor(), repeats)
-        naive = _timings(_naive(), max(5, repeats // 4))
+        rounds = _interleaved({"ours": ours, "floor": _floor(), "naive": _naive()}, repeats)
         few = max(3, repeats // 10)
         by_score = _timings(_ours(plaintext, BY_SCORE), few, warm_up=2)
         by_score_floor = _timings(_floor(BY_SCORE), few, warm_up=2)
-    p50, floor_p50, naive_p50 = map(statistics.median, (timings, floor, naive))
+    timings = rounds["ours"]
+    p50, floor_p50, naive_p50 = map(statistics.median, rounds.values())
     score_p50, score_floor_p50 = map(statistics.median, (by_score, by_score_floor))
+    naive_over_ours = summary_of_pairs(
+        [naive / ours for naive, ours in zip(rounds["naive"], timings, strict=True)]
+    )
+    over_floor = summary_of_pairs(
+        [ours / floor for ours, floor in zip(timings, rounds["floor"], strict=True)]
+    )
     return {
         "scale": Offering.objects.count(),
         "repeats": repeats,
@@ -277,14 +299,24 @@ def measure(*, repeats: int = 200) -> dict:
         "api_list_p95_ms": round(_p95(timings), 2),
         "api_list_queries": query_count,
         "api_list_floor_p50_ms": round(floor_p50, 2),
-        "api_list_p50_over_floor": round(p50 / floor_p50, 2),
+        # Medians of the per-round ratios (interleaved); their spread next to them.
+        "api_list_p50_over_floor": over_floor["median"],
+        "api_list_over_floor_spread": over_floor,
         "api_list_naive_p50_ms": round(naive_p50, 2),
-        "api_list_naive_over_ours": round(naive_p50 / p50, 2),
+        "api_list_naive_over_ours": naive_over_ours["median"],
+        "api_list_naive_over_ours_spread": naive_over_ours,
         "api_list_by_score_p50_ms": round(score_p50, 2),
         "api_list_by_score_floor_p50_ms": round(score_floor_p50, 2),
-        "machine": _machine(),
+        "machine": machine(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+
+
+def _spread(ratio: dict) -> str:
+    return (
+        f"{ratio['median']}x (median of {ratio['pairs']} interleaved pairs; quartiles "
+        f"{ratio['q1']}-{ratio['q3']}x, range {ratio['min']}-{ratio['max']}x)"
+    )
 
 
 def report_table(report: dict) -> str:
@@ -294,9 +326,9 @@ def report_table(report: dict) -> str:
         f"  ours   p50 {report['api_list_p50_ms']} ms, p95 {report['api_list_p95_ms']} ms, "
         f"{report['api_list_queries']} queries",
         f"  floor  p50 {report['api_list_floor_p50_ms']} ms (one raw query + orjson): "
-        f"ours is {report['api_list_p50_over_floor']}x the floor",
+        f"ours is {_spread(report['api_list_over_floor_spread'])} the floor",
         f"  naive  p50 {report['api_list_naive_p50_ms']} ms (ModelViewSet, nested "
-        f"ModelSerializers): {report['api_list_naive_over_ours']}x ours",
+        f"ModelSerializers): {_spread(report['api_list_naive_over_ours_spread'])} ours",
         f"  ordering=-score (no index): ours p50 {report['api_list_by_score_p50_ms']} ms, "
         f"floor {report['api_list_by_score_floor_p50_ms']} ms",
     ]
@@ -317,10 +349,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=REPORT_PATH)
     args = parser.parse_args(argv)
 
-    from bench.rescore import _configure, _seeded
+    from bench.harness import database_configured, seeded
 
-    _configure(args.database_url, recreate=args.reseed)
-    _seeded(args.scale)
+    database_configured(args.database_url, recreate=args.reseed)
+    seeded(args.scale, tord=False)
     _scored()
     report = measure(repeats=args.repeats)
     print(report_table(report))

@@ -24,8 +24,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from bench.harness import database_configured, machine
 from bench.market_refresh import _signals_muted
-from bench.rescore import _configure, _machine
 
 REPORT_PATH = Path(__file__).with_name("contract_refresh.json")
 PREFIX = "bench-contract-"
@@ -77,7 +77,7 @@ def measure(*, scale: int = 2000, repeats: int = 3, sample: int = 200) -> dict:
             "notifications each); providers not called; the naive rate is measured on a "
             "sample and extrapolated; rescoring is excluded from both"
         ),
-        "machine": _machine(),
+        "machine": machine(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=REPORT_PATH)
     args = parser.parse_args(argv)
 
-    _configure(args.database_url, recreate=args.reseed)
+    database_configured(args.database_url, recreate=args.reseed)
     report = measure(scale=args.scale, repeats=args.repeats, sample=args.sample)
     print(report_table(report))
     args.output.write_text(json.dumps(report, indent=2) + "\n")

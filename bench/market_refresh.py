@@ -23,7 +23,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.rescore import _configure, _machine
+from bench.harness import database_configured, machine
 
 REPORT_PATH = Path(__file__).with_name("market_refresh.json")
 PREFIX = "bench-market-"
@@ -93,7 +93,7 @@ def measure(*, scale: int = 10_000, repeats: int = 3, sample: int = 500) -> dict
             "rows = price snapshots written (plus one summary each); the naive rate is measured "
             "on a sample and extrapolated; rescoring is excluded from both"
         ),
-        "machine": _machine(),
+        "machine": machine(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=REPORT_PATH)
     args = parser.parse_args(argv)
 
-    _configure(args.database_url, recreate=args.reseed)
+    database_configured(args.database_url, recreate=args.reseed)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     report = measure(scale=args.scale, repeats=args.repeats, sample=args.sample)
     print(report_table(report))

@@ -15,17 +15,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
-import secrets
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-import dj_database_url
+from bench.harness import database_configured, machine, seeded
 
 if TYPE_CHECKING:
     from diligence.rescoring import RescoreReport
@@ -82,7 +78,7 @@ def measure(*, sample: int = 1000, repeats: int = 3, today: dt.date | None = Non
         "naive_extrapolated_s": round(offerings / naive_rate, 1),
         "rescore_s": round(offerings / forced_rate, 1),
         "rescore_naive_over_ours": round(forced_rate / naive_rate, 1),
-        "machine": _machine(),
+        "machine": machine(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
@@ -119,25 +115,6 @@ def _sample_ids(sample: int) -> list[int]:
     ids = list(Offering.objects.order_by("pk").values_list("pk", flat=True))
     step = max(1, len(ids) // max(1, sample))
     return ids[::step][:sample]
-
-
-def _machine() -> dict:
-    from django import get_version
-    from django.db import connection
-
-    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    database = connection.vendor
-    if database == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            database = f"PostgreSQL {cursor.fetchone()[0]}"
-    return {
-        "cores": os.cpu_count(),
-        "memory_gb": round(memory_gb, 1),
-        "python": platform.python_version(),
-        "django": get_version(),
-        "database": database,
-    }
 
 
 def report_table(report: dict) -> str:
@@ -180,74 +157,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=REPORT_PATH)
     args = parser.parse_args(argv)
 
-    _configure(args.database_url, recreate=args.reseed)
-    _seeded(args.scale)
+    database_configured(args.database_url, recreate=args.reseed)
+    seeded(args.scale, tord=False)
     report = measure(sample=args.sample, repeats=args.repeats)
     print(report_table(report))
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"written to {args.output}")
-
-
-def _configure(database_url: str, *, recreate: bool) -> None:
-    """Point Django at the benchmark database (created if missing) with production settings."""
-    name = str(dj_database_url.parse(database_url)["NAME"])
-    if "bench" not in Path(name).name:
-        raise SystemExit(
-            f"database {name!r}: the name must contain 'bench', since the benchmark deletes "
-            "every assessment in it"
-        )
-    os.environ["DATABASE_URL"] = database_url
-    # Production settings: DEBUG would record every query and slow the code being measured.
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SECRET_KEY", f"bench-only-{secrets.token_hex(24)}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    if database_url.startswith(("postgres://", "postgresql://")):
-        _postgres_database_ensure(database_url, recreate=recreate)
-    elif recreate:
-        Path(name).unlink(missing_ok=True)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-
-
-def _postgres_database_ensure(database_url: str, *, recreate: bool) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    server = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if exists and recreate:
-            connection.execute(
-                sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            exists = None
-        if not exists:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _seeded(scale: int) -> None:
-    from bench.seed import offerings_seed
-    from offerings.models import Offering
-
-    count = Offering.objects.count()
-    if count == scale:
-        print(f"reusing the {scale:,} seeded offerings (--reseed to seed again)")
-        return
-    if count:
-        raise SystemExit(
-            f"the benchmark database holds {count:,} offerings, not {scale:,}: "
-            "run again with --reseed"
-        )
-    started = time.perf_counter()
-    offerings_seed(scale=scale, progress=lambda n: print(".", end="", flush=True, file=sys.stderr))
-    print(f"\nseeded {scale:,} offerings in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -17,8 +17,6 @@ import datetime as dt
 import json
 import logging
 import os
-import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -27,9 +25,18 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.harness import (
+    TORD_FILE,
+    database_configured,
+    machine,
+    percentile,
+    postgres_started,
+    seeded,
+    timed_get,
+)
+
 SCALES = {"tiny": 200, "small": 10_000, "full": 100_000}
 REPORT_PATH = Path(__file__).with_name("report.json")
-TORD_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tord" / "tord_v4.csv"
 # The list the HTML and API figures read: a filter and an ordering, like an analyst's.
 LIST_QUERY = "?kind=ico&sort=-start_date"
 # Rows of the bench data re-imported (as new offerings, rolled back) for the JSONL import rate.
@@ -58,12 +65,10 @@ GOALS: list[tuple[str, str, float, str]] = [
 def run(*, scale: int, repeats: int = 50, sample: int = 1000, url: str | None = None) -> dict:
     """Measure everything against the default database (seeded with `scale` offerings);
     `url` is its address, for the import into a scratch database next to it."""
-    from bench.rescore import _machine
-
     report: dict = {
         "scale": scale,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": _machine(),
+        "machine": machine(),
         "missing": {},
         "failed": {},
     }
@@ -183,47 +188,15 @@ def html_measure(*, repeats: int) -> dict:
         ("html_fragment_by_score", "?sort=-score", htmx),
         ("html_fragment_by_risk", "?sort=-risk", htmx),
     ):
-        times, queries = _timed_get(client, f"/offerings/{query}", headers, repeats)
-        figures[f"{key}_p50_ms"] = _percentile(times, 50)
-        figures[f"{key}_p95_ms"] = _percentile(times, 95)
+        times, queries = timed_get(client, f"/offerings/{query}", headers, repeats)
+        figures[f"{key}_p50_ms"] = percentile(times, 50)
+        figures[f"{key}_p95_ms"] = percentile(times, 95)
         figures[f"{key}_queries"] = queries
     figures["html_fragment_over_list"] = round(
         figures["html_fragment_p50_ms"] / figures["html_list_p50_ms"], 2
     )
     figures["html_query"] = LIST_QUERY
     return figures
-
-
-def _timed_get(client, url: str, headers: dict, repeats: int) -> tuple[list[float], int]:
-    from django.db import connection
-
-    for _ in range(3):  # warm-up: connection, templates, caches
-        _ok(client.get(url, secure=True, **headers), url)
-    queries = []  # counted by a wrapper: a request start empties Django's own query log
-
-    def counted(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counted):
-        _ok(client.get(url, secure=True, **headers), url)
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        _ok(client.get(url, secure=True, **headers), url)
-        times.append((time.perf_counter() - started) * 1000)
-    return times, len(queries)
-
-
-def _ok(response, url: str) -> None:
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}, not 200")
-
-
-def _percentile(times: list[float], percent: int) -> float:
-    if len(times) == 1:
-        return round(times[0], 2)
-    return round(statistics.quantiles(times, n=100, method="inclusive")[percent - 1], 2)
 
 
 def import_measure(*, rows: int, database_url: str | None = None) -> dict:
@@ -252,9 +225,7 @@ def import_measure(*, rows: int, database_url: str | None = None) -> dict:
 
 def tord_import_into(database_url: str) -> dict:
     """In this process: recreate the scratch database, then time importing the TORD file."""
-    from bench.rescore import _configure
-
-    _configure(database_url, recreate=True)
+    database_configured(database_url, recreate=True)
     from offerings.tord import open_tord, read_tord
 
     source_rows = list(read_tord(open_tord(TORD_FILE)))
@@ -387,47 +358,6 @@ def database_url_for(scale_name: str) -> str:
     return f"postgres://postgres@127.0.0.1:5432/ow_bench_{scale_name}"
 
 
-def postgres_started(database_url: str) -> None:
-    """Start the local PostgreSQL cluster if it is installed and stopped (never stop one)."""
-    import psycopg
-
-    server = urlsplit(database_url)._replace(path="/postgres").geturl()
-    try:
-        psycopg.connect(server, connect_timeout=3).close()
-        return
-    except psycopg.OperationalError as exc:
-        reason = exc
-    if urlsplit(database_url).hostname not in ("127.0.0.1", "localhost") or not shutil.which(
-        "pg_lsclusters"
-    ):
-        raise SystemExit(f"PostgreSQL is not reachable at {server}: {reason}")
-    clusters = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
-    for version, name, _port, status, *_ in (line.split() for line in clusters.splitlines()):
-        if status == "down":
-            print(f"starting PostgreSQL {version}/{name}", file=sys.stderr)
-            subprocess.run(["pg_ctlcluster", version, name, "start"], check=True)
-    psycopg.connect(server, connect_timeout=10).close()
-
-
-def seeded(scale: int) -> None:
-    """Seed `scale` offerings once; a database seeded at another scale must be reseeded."""
-    from bench.seed import offerings_seed, tord_seed
-    from offerings.models import Offering
-
-    count = Offering.objects.filter(slug__regex=r"^bench-[0-9]+$").count()
-    if count == scale:
-        print(f"reusing the {scale:,} seeded offerings (--reseed to seed again)", file=sys.stderr)
-        return
-    if count:
-        raise SystemExit(f"the database holds {count:,} bench offerings, not {scale:,}: --reseed")
-    started = time.perf_counter()
-    offerings_seed(scale=scale, progress=lambda n: print(".", end="", flush=True, file=sys.stderr))
-    print(f"\nseeded {scale:,} offerings in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    if TORD_FILE.is_file():
-        imported = tord_seed(TORD_FILE)
-        print(f"imported {imported:,} TORD offerings from {TORD_FILE.name}", file=sys.stderr)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "full"))
@@ -451,9 +381,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
     if url.startswith(("postgres://", "postgresql://")):
         postgres_started(url)
-    from bench.rescore import _configure
-
-    _configure(url, recreate=args.reseed)
+    database_configured(url, recreate=args.reseed)
     seeded(scale)
     report = run(scale=scale, repeats=args.repeats, sample=args.sample, url=url)
     print(report_table(report))

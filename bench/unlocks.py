@@ -51,7 +51,7 @@ def measure(*, repeats: int = 50) -> dict:
     from django.test import Client
 
     from bench.api_list import _reader_key
-    from bench.run import _percentile, _timed_get
+    from bench.harness import percentile, timed_get
     from bench.seed import TODAY
     from offerings.models import UnlockEvent
 
@@ -73,9 +73,9 @@ def measure(*, repeats: int = 50) -> dict:
         ("unlocks_calendar_min1", page, f"/unlocks/?{query}&min_percent_circulating=1"),
         ("unlocks_api", api, f"/api/v1/unlocks/?{query}&page_size=50"),
     ):
-        times, queries = _timed_get(client, url, {}, repeats)
-        figures[f"{key}_p50_ms"] = _percentile(times, 50)
-        figures[f"{key}_p95_ms"] = _percentile(times, 95)
+        times, queries = timed_get(client, url, {}, repeats)
+        figures[f"{key}_p50_ms"] = percentile(times, 50)
+        figures[f"{key}_p95_ms"] = percentile(times, 95)
         figures[f"{key}_queries"] = queries
     return figures
 
@@ -97,10 +97,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 
-    from bench.rescore import _configure, _seeded
+    from bench.harness import database_configured, seeded
 
-    _configure(args.database_url, recreate=args.reseed)
-    _seeded(args.scale)
+    database_configured(args.database_url, recreate=args.reseed)
+    seeded(args.scale, tord=False)
     report = {"scale": args.scale, **measure(repeats=args.repeats)}
     print(json.dumps(report, indent=2))
     args.output.write_text(json.dumps(report, indent=2) + "\n")

@@ -104,12 +104,27 @@ class Finding(models.Model):
     evidence = models.TextField()
     weight = models.PositiveSmallIntegerField()
     severity = models.CharField(max_length=8)
+    # Indexed only where set (below): a rescore writes 36 findings per offering and almost none
+    # carries a review, so a full index cost every row an entry for nothing.
     review = models.ForeignKey(
-        "FindingReview", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "FindingReview",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["assessment_id", "-weight", "rule_code"]
+        indexes = [
+            # Serves the SET_NULL when a review is deleted (review_id IN (...) implies NOT NULL).
+            models.Index(
+                fields=["review"],
+                condition=models.Q(review__isnull=False),
+                name="finding_reviewed",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule_code}: {self.outcome}"

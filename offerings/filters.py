@@ -163,8 +163,10 @@ class OfferingFilterForm(forms.Form):
 
     def _explain_errors(self) -> None:
         """Error messages that state the rule (the parameter and value are added by problems)."""
-        for field in self.fields.values():
-            if isinstance(field, forms.ChoiceField):
+        for name, field in self.fields.items():
+            # The venue and country messages are set below; listing their choices here would
+            # also normalise the 250 countries on every request.
+            if isinstance(field, forms.ChoiceField) and name not in ("venue", "country"):
                 allowed = ", ".join(str(value) for value, _ in field.choices if value)
                 field.error_messages["invalid_choice"] = f"must be one of {allowed}"
         self.fields["venue"].error_messages["invalid_choice"] = "is not a venue Offerwatch knows"

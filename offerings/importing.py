@@ -8,7 +8,7 @@ reported. A record about an offering that exists (same slug, or same name + symb
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, count
@@ -121,30 +121,74 @@ class _Pending:
 
 
 class _Identity:
-    """Which offering a record is about: by slug, else by name + symbol (case-insensitive)."""
+    """Which offering a record is about: by slug, else by name + symbol (case-insensitive).
 
-    def __init__(self) -> None:
+    Loads every offering's slug, name and symbol at the first lookup that needs them all (a
+    name, a free slug); a lookup by slug alone (`scoped`, for a single record, as the API and
+    the forms write) reads just that slug, deleted or not, instead of the whole table."""
+
+    def __init__(self, *, scoped: bool = False) -> None:
         self.by_slug: dict[str, Any] = {}
         self.by_name: dict[tuple[str, str], Any] = {}
         # A deleted offering keeps its slug (and history): a record may not take it over.
+        self.deleted: set[str] = set()
+        self.complete = False
+        self._looked_up: set[str] = set()
+        self._new: list[tuple] = []
+        if not scoped:
+            self._load_all()
+
+    def _load_all(self) -> None:
+        new = self._new  # records of this import given a key before the load
+        self.by_slug, self.by_name, self._new = {}, {}, []
         self.deleted = set(Offering.all_objects.deleted().values_list("slug", flat=True))
         for pk, slug, name, symbol in Offering.objects.values_list("pk", "slug", "name", "symbol"):
             self.add(pk, slug, name, symbol)
+        for entry in new:
+            self.add(*entry)
+        self.complete = True
+
+    def _slug_loaded(self, slug: str) -> None:
+        if self.complete or slug in self._looked_up or slug in self.by_slug:
+            return
+        self._looked_up.add(slug)
+        found = Offering.all_objects.filter(slug=slug).values_list(
+            "pk", "name", "symbol", "deleted_at"
+        )
+        for pk, name, symbol, deleted_at in found:
+            if deleted_at is None:
+                self.add(pk, slug, name, symbol)
+            else:
+                self.deleted.add(slug)
+
+    def is_deleted(self, slug: str) -> bool:
+        self._slug_loaded(slug)
+        return slug in self.deleted
+
+    def slug_owner(self, slug: str, default: Any = None) -> Any:
+        self._slug_loaded(slug)
+        return self.by_slug.get(slug, default)
 
     def add(self, key: Any, slug: str, name: str, symbol: str) -> None:
+        if isinstance(key, tuple):  # ("new", slug): not in the database yet
+            self._new.append((key, slug, name, symbol))
         self.by_slug[slug] = key
         self.by_name.setdefault((name.casefold(), symbol.casefold()), key)
 
     def find(self, values: dict[str, Any]) -> Any:
         slug = values.get("slug")
         if slug:
-            return self.by_slug.get(slug)
+            return self.slug_owner(slug)
         name = values.get("name")
         if name:
+            if not self.complete:
+                self._load_all()
             return self.by_name.get((name.casefold(), (values.get("symbol") or "").casefold()))
         return None
 
     def free_slug(self, name: str, symbol: str) -> str:
+        if not self.complete:
+            self._load_all()
         base = slugify(name)[:100] or "offering"
         candidates = [base]
         if symbol:
@@ -180,7 +224,8 @@ def offerings_import(
     """
     report = ImportReport()
     with transaction.atomic():
-        identity = _Identity()
+        # One record (the API, the forms) is looked up by its own slug, not the whole table.
+        identity = _Identity(scoped=isinstance(rows, Sequence) and len(rows) == 1)
         venues = {venue.name.casefold(): venue for venue in Venue.objects.all()}
         pending = _collect(rows, identity, report, target, progress, default_version)
         _load_existing(pending)
@@ -238,7 +283,7 @@ def _collect(rows, identity, report, target, progress, default_version) -> list[
             report.errors += [RowProblem(row.number, e.field, e.value, e.message) for e in errors]
             continue
         slug = draft.values.get("slug")
-        if slug and slug in identity.deleted:
+        if slug and identity.is_deleted(slug):
             report.errors.append(
                 RowProblem(
                     row.number,
@@ -248,7 +293,7 @@ def _collect(rows, identity, report, target, progress, default_version) -> list[
                 )
             )
             continue
-        if target is not None and slug and identity.by_slug.get(slug, target.pk) != target.pk:
+        if target is not None and slug and identity.slug_owner(slug, target.pk) != target.pk:
             report.errors.append(
                 RowProblem(row.number, "slug", slug, "is already used by another offering")
             )

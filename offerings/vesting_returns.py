@@ -87,10 +87,15 @@ def round_returns(
 
 
 def offering_round_returns(
-    offering, *, today: dt.date, tranches: Sequence[Tranche] | None = None
+    offering,
+    *,
+    today: dt.date,
+    tranches: Sequence[Tranche] | None = None,
+    rounds: Iterable | None = None,
 ) -> list[RoundReturn]:
-    """The returns of an offering with loaded rounds and market summary (none without market
-    data or a priced round; reads the events unless given, and every quoted day's price)."""
+    """The returns of an offering with loaded rounds (or given in `rounds`) and market summary
+    (none without market data or a priced round; reads the events unless given, and every
+    quoted day's price)."""
     from django.core.exceptions import ObjectDoesNotExist
 
     from offerings.models import UnlockEvent
@@ -99,8 +104,10 @@ def offering_round_returns(
         summary = offering.market_summary
     except ObjectDoesNotExist:
         return []
-    rounds = [(r.kind, r.price_usd) for r in offering.rounds.all() if r.price_usd]
-    if not rounds:
+    if rounds is None:
+        rounds = offering.rounds.all()
+    priced = [(r.kind, r.price_usd) for r in rounds if r.price_usd]
+    if not priced:
         return []
     if tranches is None:
         tranches = list(
@@ -111,7 +118,7 @@ def offering_round_returns(
     if not tranches:
         return []
     return round_returns(
-        rounds=rounds,
+        rounds=priced,
         tranches=tranches,
         daily_prices=daily_prices_all(offering),
         price_now=summary.price_usd,

@@ -17,7 +17,12 @@ from rest_framework.views import APIView
 from api.cursor import page_fetch
 from api.idempotency import idempotent
 from api.problems import Problem
-from api.representation import offering_representation, offerings_select, parts_prefetch
+from api.representation import (
+    Parts,
+    offering_representation,
+    offerings_with_parts_json,
+    parts_from_json,
+)
 from api.schema import (
     IDEMPOTENCY_PARAMETER,
     READ_PROBLEMS,
@@ -166,10 +171,10 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/api/v1/offerings/")
 
 
-def offering_detail_load(slug: str) -> Offering:
-    offering = get_object_or_404(offerings_select(Offering.objects.all()), slug=slug)
-    parts_prefetch([offering])
-    return offering
+def offering_detail_load(slug: str) -> tuple[Offering, Parts]:
+    """The offering with its parts (see api/representation.py), or 404."""
+    offering = get_object_or_404(offerings_with_parts_json(Offering.objects.all()), slug=slug)
+    return offering, parts_from_json([offering])[offering.pk]
 
 
 # The API speaks interchange v2: a body that declares no version is v2 ([] = checked, none).
@@ -215,13 +220,15 @@ class OfferingList(APIView):
         offerings = offering_filter(criteria)
         if (since := _updated_since(query)) is not None:
             offerings = offerings.filter(updated_at__gte=since)
-        rows = offerings_select(offering_sort(ordering, offerings))
+        rows = offerings_with_parts_json(offering_sort(ordering, offerings))
         page, cursor = page_fetch(rows, size=page_size(query), cursor=query.get("cursor"))
-        parts_prefetch(page)
+        parts = parts_from_json(page)
         base_url = _base_url(request)
         return Response(
             {
-                "results": [offering_representation(o, base_url=base_url) for o in page],
+                "results": [
+                    offering_representation(o, parts=parts[o.pk], base_url=base_url) for o in page
+                ],
                 "next": next_link(request, cursor),
             }
         )
@@ -247,9 +254,8 @@ class OfferingList(APIView):
             source=_source(request),
             default_version=API_VERSION,
         )
-        body = offering_representation(
-            offering_detail_load(offering.slug), base_url=_base_url(request)
-        )
+        loaded, parts = offering_detail_load(offering.slug)
+        body = offering_representation(loaded, parts=parts, base_url=_base_url(request))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
 
@@ -269,10 +275,10 @@ class OfferingDetail(APIView):
         ),
     )
     def get(self, request, slug: str):
-        offering = offering_detail_load(slug)
-        body = offering_representation(offering, base_url=_base_url(request))
+        offering, parts = offering_detail_load(slug)
+        body = offering_representation(offering, parts=parts, base_url=_base_url(request))
         body["vesting_returns"] = round_returns_record(
-            offering_round_returns(offering, today=timezone.localdate())
+            offering_round_returns(offering, today=timezone.localdate(), rounds=parts["rounds"])
         )
         body["public_records"] = public_records_record(offering)
         return Response(body)
@@ -298,8 +304,8 @@ class OfferingDetail(APIView):
             source=_source(request),
             default_version=API_VERSION,
         )
-        loaded = offering_detail_load(offering.slug)
-        return Response(offering_representation(loaded, base_url=_base_url(request)))
+        loaded, parts = offering_detail_load(offering.slug)
+        return Response(offering_representation(loaded, parts=parts, base_url=_base_url(request)))
 
     @extend_schema(
         operation_id="offerings_destroy",

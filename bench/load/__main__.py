@@ -19,8 +19,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +27,8 @@ import urllib.request
 from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
+
+from bench.harness import free_port, stopped
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT_PATH = ROOT / "bench" / "load.json"
@@ -41,12 +41,6 @@ GOAL_RPS = 300
 def envint(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else default
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(check, *, timeout: float, what: str) -> None:
@@ -66,16 +60,6 @@ def answers(url: str) -> bool:
         return False
 
 
-def stopped(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def prepared(scale: int, *, sessions: int) -> dict:
     """Seed once, make sure every offering is assessed, and issue this run's user and key."""
     from cryptography.hazmat.primitives import serialization
@@ -84,7 +68,8 @@ def prepared(scale: int, *, sessions: int) -> dict:
 
     from api.services import api_key_create
     from api.signing import public_key_text
-    from bench.run import seeded, statistics_refreshed
+    from bench.harness import seeded
+    from bench.run import statistics_refreshed
     from diligence.rescoring import assessments_refresh
     from diligence.roles import role_assign
     from offerings.models import Offering
@@ -119,6 +104,7 @@ def prepared(scale: int, *, sessions: int) -> dict:
 
 def signed_in_sessions(user, *, count: int) -> list[str]:
     """Session keys of `user`, signed in as the login view would do it."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -126,7 +112,8 @@ def signed_in_sessions(user, *, count: int) -> list[str]:
     for _ in range(count):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        # A backend the settings list: get_user() treats a session naming another as signed out.
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         keys.append(session.session_key)
@@ -139,7 +126,9 @@ def server_env(database_url: str, redis_port: int) -> dict:
         "DATABASE_URL": database_url,
         "DATABASE_CONN_MAX_AGE": "60",
         "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        # The secret the sessions of prepared() were signed with: another one would void them,
+        # and every page would answer with the sign-in redirect instead of the page.
+        "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
@@ -148,8 +137,11 @@ def server_env(database_url: str, redis_port: int) -> dict:
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/1",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         # The mix is one key and one address: the load test measures the app, not the limits.
-        "API_THROTTLE_KEY_RATE": "1000000/minute",
-        "API_THROTTLE_ANON_RATE": "1000000/minute",
+        # Per second, not per minute: the throttle keeps a log of the requests in its window,
+        # and a minute of the whole load test's requests (~18,000 timestamps, read and written
+        # whole on every request) would cost far more than a real key's log (at most its rate).
+        "API_THROTTLE_KEY_RATE": "1000000/second",
+        "API_THROTTLE_ANON_RATE": "1000000/second",
     }
 
 
@@ -243,11 +235,9 @@ def main() -> None:
     )
     if not shutil.which("redis-server"):
         raise SystemExit("redis-server is not installed: the load test needs Redis")
-    from bench.rescore import _configure, _machine
-    from bench.run import postgres_started
+    from bench.harness import database_configured, machine
 
-    postgres_started(database_url)
-    _configure(database_url, recreate=False)
+    database_configured(database_url)
     run = secrets.token_hex(4)
     load_env = prepared(scale, sessions=users)
 
@@ -332,7 +322,7 @@ def main() -> None:
         "rescores_queued": queued,
         # Where the time goes: CPU of gunicorn (all workers) per request, against 2 cores.
         "server_cpu_s": round(server_cpu, 1),
-        "machine": _machine(),
+        "machine": machine(),
     }
     report["server_cpu_ms_per_request"] = round(1000 * server_cpu / max(report["requests"], 1), 1)
     report["goals"] = {

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from locust import FastHttpUser, constant, events, task
 
 from api.client import key_id_of, signature_headers
+from bench.load.mix import API_LISTS, FRAGMENTS, KINDS, PAGES
 
 API_KEY = os.environ["LOAD_API_KEY"]
 PRIVATE_KEY = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(os.environ["LOAD_PRIVATE_KEY"]))
@@ -25,17 +26,6 @@ SLUGS = os.environ["LOAD_SLUGS"].split(",")
 SESSIONS = os.environ["LOAD_SESSIONS"].split(",")
 WRITES_PATH = os.environ["LOAD_WRITES_FILE"]
 RUN = os.environ.get("LOAD_RUN", uuid.uuid4().hex[:8])
-
-API_LISTS = (
-    "",
-    "?kind=ico&ordering=-start_date",
-    "?risk=high&ordering=-score",
-    "?ordering=name",
-    "?kind=sto",
-)
-PAGES = ("/offerings/", "/offerings/?kind=ico&sort=-start_date", "/offerings/?sort=name")
-FRAGMENTS = ("/offerings/?kind=ico&page=2", "/offerings/?risk=high", "/offerings/?q=bench")
-KINDS = ("ico", "sto")  # an IEO or IDO needs a venue
 
 status_counts: dict[int, int] = {}
 

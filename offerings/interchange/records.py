@@ -4,6 +4,7 @@ read-only fields an export adds (assessment, market, listings, outcomes, contrac
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -49,8 +50,16 @@ _PART_FIELDS = [
 ]
 
 
-def offering_record(offering: Offering) -> dict[str, Any]:
-    """The interchange record (v2) of an offering whose venue, parts and absences are loaded."""
+def offering_record(
+    offering: Offering, *, parts: Mapping[str, Iterable[Any]] | None = None
+) -> dict[str, Any]:
+    """The interchange record (v2) of an offering whose venue, parts and absences are loaded:
+    prefetched, or given in `parts` (relation name -> its rows in the relation's order, objects
+    with the model's attributes), which a reader that loads them in bulk passes instead."""
+
+    def related(name: str) -> Iterable[Any]:
+        return parts[name] if parts is not None else getattr(offering, name).all()
+
     values = {key: _out(getattr(offering, model_field)) for key, model_field in _PLAIN_SCALARS}
     values["status"] = offering.status
     values["venue"] = offering.venue.name if offering.venue_id else None
@@ -58,13 +67,13 @@ def offering_record(offering: Offering) -> dict[str, Any]:
     values["backers"] = None if offering.backers is None else list(offering.backers)
     record: dict[str, Any] = {VERSION_KEY: FORMAT_VERSION}
     record.update((key, values[key]) for key in SCALARS)  # in the format's order
-    checked_none = {absence.part for absence in offering.absences.all()}
+    checked_none = {absence.part for absence in related("absences")}
     for key, fields in _PART_FIELDS:
         record[key] = [
             {name: _out(getattr(part, model_field)) for name, model_field in fields}
-            for part in getattr(offering, key).all()
+            for part in related(key)
         ] or ([] if key in checked_none else None)
-    socials = {link.network: link.url for link in offering.socials.all()}
+    socials = {link.network: link.url for link in related("socials")}
     record["socials"] = {
         network: socials[network] for network in SOCIAL_NETWORKS if network in socials
     } or ({} if "socials" in checked_none else None)
@@ -81,9 +90,9 @@ def offering_record(offering: Offering) -> dict[str, Any]:
             "first_seen": listing.first_seen.isoformat(),
             "last_seen": listing.last_seen.isoformat(),
         }
-        for listing in offering.listings.all()
+        for listing in related("listings")
     ]
-    record["outcomes"] = [outcome_record(outcome) for outcome in offering.outcomes.all()]
+    record["outcomes"] = [outcome_record(outcome) for outcome in related("outcomes")]
     record["contract"] = contract_record(offering)
     return record
 

@@ -103,6 +103,17 @@ def test_a_staff_session_ends_after_idling(staff_client, settings):
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
 
 
+def test_the_api_neither_ends_nor_refreshes_a_browser_session(staff_client, settings):
+    seen = int(time.time()) - settings.OFFERWATCH_STAFF_IDLE_MINUTES * 60 - 5
+    session = staff_client.session
+    session[SESSION_STARTED], session[SESSION_SEEN] = int(time.time()), seen
+    session.save()
+    # The API authenticates keys, not sessions: no sign-in redirect, the session left alone.
+    assert staff_client.get("/api/v1/offerings/").status_code == 401
+    assert staff_client.session[SESSION_SEEN] == seen
+    assert staff_client.get("/offerings/").url.startswith("/accounts/login/")
+
+
 def test_pages_carry_a_csp_without_inline_script_and_the_other_headers(client, analyst):
     client.force_login(analyst)
     response = client.get("/offerings/")

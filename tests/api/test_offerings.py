@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from api.representation import parts_prefetch
+from api.representation import parts_from_json
 from diligence.rescoring import assessments_refresh
 from diligence.roles import role_assign
 from diligence.selectors import assessed_export, offering_sort, offerings_with_assessment
@@ -126,13 +126,10 @@ def test_outcomes_are_in_the_representation_as_in_the_export(
 
 def test_parts_come_in_each_relation_s_own_order(catalogue):
     offering = Offering.objects.get(slug="coin-03")
-    parts_prefetch([offering])
-    loaded = {
-        relation: list(getattr(offering, relation).all()) for relation in ("team", "allocations")
-    }
+    loaded = parts_from_json([offering])[offering.pk]
     fresh = Offering.objects.get(slug="coin-03")
-    assert [m.pk for m in loaded["team"]] == [m.pk for m in fresh.team.all()]
-    assert [a.pk for a in loaded["allocations"]] == [a.pk for a in fresh.allocations.all()]
+    assert [m.id for m in loaded["team"]] == [m.pk for m in fresh.team.all()]
+    assert [a.id for a in loaded["allocations"]] == [a.pk for a in fresh.allocations.all()]
     assert all(isinstance(a.percent, Decimal) for a in loaded["allocations"])
 
 

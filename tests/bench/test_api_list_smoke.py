@@ -27,3 +27,7 @@ def test_the_benchmark_reports_every_figure_with_a_constant_query_count():
     assert report["api_list_queries"] <= 6
     assert report["scale"] == 120
     assert "naive" in report_table(report)
+    spread = report["api_list_naive_over_ours_spread"]
+    assert spread["pairs"] == 3
+    assert spread["min"] <= spread["q1"] <= spread["median"] <= spread["q3"] <= spread["max"]
+    assert report["api_list_naive_over_ours"] == spread["median"]

@@ -470,3 +470,46 @@ def test_an_exchange_offering_without_its_venue_imports_with_a_warning_from_ever
     assert [w.row for w in warned] == [1, 2]
     assert "an IEO is run on a venue that is not recorded" in warned[0].message
     assert Offering.objects.filter(venue__isnull=True).count() == 2
+
+
+def _whole_table_reads(queries) -> list[str]:
+    """Reads of offerings that no slug, id or name narrows (only the deleted filter)."""
+    return [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith("SELECT")
+        and 'FROM "offerings_offering"' in query["sql"]
+        and not any(
+            f'"offerings_offering"."{column}" '
+            in query["sql"].split("WHERE", 1)[-1].split("ORDER BY")[0]
+            for column in ("slug", "id", "name")
+        )
+    ]
+
+
+def test_one_record_with_a_slug_is_looked_up_by_its_slug_not_the_whole_table():
+    Offering.objects.create(name="Existing", slug="existing", kind="ico")
+    with CaptureQueriesContext(connection) as queries:
+        report = offerings_import(
+            rows=[SourceRow(1, {"name": "Fresh", "slug": "fresh", "kind": "ico"})]
+        )
+    assert report.created == 1
+    assert _whole_table_reads(queries.captured_queries) == []
+
+
+def test_one_record_may_not_take_the_slug_of_a_deleted_offering():
+    Offering.objects.create(name="Gone", slug="gone", kind="ico", deleted_at=timezone.now())
+    report = offerings_import(rows=[SourceRow(1, {"name": "Again", "slug": "gone"})])
+    assert [(e.field, e.message) for e in report.errors] == [
+        ("slug", "belongs to a deleted offering (an admin can restore it)")
+    ]
+
+
+def test_one_record_without_a_slug_still_finds_its_offering_by_name_and_symbol():
+    existing = Offering.objects.create(name="Straße", symbol="STR", slug="strasse", kind="ico")
+    report = offerings_import(
+        rows=[SourceRow(1, {"name": "STRASSE", "symbol": "str", "website": "https://s.example"})]
+    )
+    assert (report.created, report.updated) == (0, 1)
+    existing.refresh_from_db()
+    assert existing.website == "https://s.example"
