@@ -32,13 +32,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 
 from diligence import weights
-from diligence.rules import RULES, contract, market, tokens
+from diligence.rules import RULES, contract, documents, market, tokens
 from diligence.rules.base import FLAG, NOT_APPLICABLE, UNKNOWN, Severity
 
 METHODOLOGY_VERSION = "2.0"
 # Bump METHODOLOGY_VERSION and record the new fingerprint whenever a rule, weight or threshold
 # changes; a test fails until both are updated, so no change goes unversioned.
-METHODOLOGY_FINGERPRINT = "4d2fec1cdf6a"  # pragma: allowlist secret
+METHODOLOGY_FINGERPRINT = "528a80e06914"  # pragma: allowlist secret
 
 GRADES = ((Decimal(85), "A"), (Decimal(70), "B"), (Decimal(55), "C"), (Decimal(40), "D"))
 RISKS = ((Decimal(80), "low"), (Decimal(60), "medium"), (Decimal(40), "high"))
@@ -173,5 +173,8 @@ def fingerprint() -> str:
     parts += [f"contract.{name}={value}" for name, value in sorted(contract.thresholds().items())]
     parts += [
         f"tokens.{name}={value}" for name, value in sorted(tokens.unlock_thresholds().items())
+    ]
+    parts += [
+        f"whitepaper.{name}={value}" for name, value in sorted(documents.copy_thresholds().items())
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]

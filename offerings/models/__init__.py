@@ -7,6 +7,7 @@ from .parts import Absence, Audit, SaleRound, SocialLink, TeamMember, TokenAlloc
 from .unlock import UnlockAlert, UnlockEvent
 from .venue import SecurityIncident, Venue
 from .watch import AnalystPreferences, Notification, Watch
+from .whitepaper_copy import WhitepaperBand, WhitepaperMatch, WhitepaperShingle, WhitepaperSignature
 
 __all__ = [
     "Absence",
@@ -33,4 +34,8 @@ __all__ = [
     "UnlockEvent",
     "Venue",
     "Watch",
+    "WhitepaperBand",
+    "WhitepaperMatch",
+    "WhitepaperShingle",
+    "WhitepaperSignature",
 ]
