@@ -19,6 +19,7 @@ from diligence.facts import (
     OfferingFacts,
     Round,
     VenueFacts,
+    WhitepaperCopyFacts,
 )
 from diligence.rules import RULES, Result
 from diligence.unlock_facts import UnlockFacts, Upcoming
@@ -200,6 +201,13 @@ BASELINE = OfferingFacts(
     market=market(),
     bonus=False,
     unlocks=unlocks(),
+    whitepaper_copy=WhitepaperCopyFacts(
+        document_id=1,
+        document_url="https://payline.example/whitepaper.pdf",
+        document_date=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+        compared_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+        matches=(),
+    ),
 )
 
 
