@@ -199,8 +199,8 @@ def test_a_frozen_chunk_takes_a_fixed_number_of_queries(django_assert_num_querie
     for _ in range(2):  # two offerings' findings fit one insert even on SQLite (999 variables)
         OfferingFactory()
     # The candidates, their reviews, 14 fact queries (contract facts, "checked, none" records,
-    # unlock events and the copied-whitepaper check included) and the facts' empty next page; in a transaction (2 statements on
-    # SQLite's savepoints), those frozen meanwhile, the assessments and the findings; then the
-    # empty next page of candidates.
+    # unlock events and the copied-whitepaper check included) and the facts' empty next page;
+    # in a transaction (2 statements on SQLite's savepoints), those frozen meanwhile, the
+    # assessments and the findings; then the empty next page of candidates.
     with django_assert_num_queries(22):
         assert sale_end_assessments_freeze(today=TODAY, chunk=10).frozen == 2
