@@ -30,6 +30,7 @@ from offerings.views.contract import contract_context
 from offerings.views.market import market_context
 from offerings.views.outcomes import outcomes_context
 from offerings.views.unlock_panels import unlock_context
+from offerings.whitepapers.panel import copied_whitepaper_context
 
 ASSESSMENT_LIMIT = 20  # score history shown
 HISTORY_LIMIT = 20  # change-history entries shown
@@ -228,6 +229,7 @@ def detail_context(offering: Offering, user: Any, *, team: bool) -> dict[str, An
         **market_context(offering),
         **contract_context(offering),
         **unlock_context(offering),
+        **copied_whitepaper_context(offering),
         **diligence_context(offering, team=team),
         **outcomes_context(offering, user),
         "outcome_form": SaleOutcomeForm(),

@@ -39,7 +39,9 @@ NOTE = "checked the company register by hand: entry found"
 # events (one query for the supply chart, the event table and the schedules' sources).
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends),
 # which also say whether the analyst may record outcomes.
-DETAIL_QUERIES = 19
+# +1 since copied whitepapers: the offering's entry in the whitepaper index (and, when it has
+# one, a second query for the passages it shares: tests/offerings/test_whitepaper_copies.py).
+DETAIL_QUERIES = 20
 # ... and, once assessed: the findings of the last two assessments and reviews gone stale.
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 2
 

@@ -1,8 +1,11 @@
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import escape
 
 from bench.whitepaper_corpus import Corpus
 from diligence.facts import facts_for
@@ -175,3 +178,37 @@ def test_the_rule_passes_a_checked_whitepaper_and_is_unknown_without_text():
 
     assert RULES["whitepaper.copied"].check(facts[own.offering_id]).outcome == "pass"
     assert RULES["whitepaper.copied"].check(facts[unread.pk]).outcome == "unknown"
+
+
+def test_the_offering_page_quotes_the_copied_passages_and_links_the_source(client, analyst):
+    client.force_login(analyst)
+    corpus = Corpus(seed=11)
+    original = corpus.paragraphs(10)
+    source = paper(original, EARLY, name="Original Chain", slug="original-chain")
+    copy = paper(corpus.copy_of(original, 0.5, total=10), name="Copycat", slug="copycat")
+    passage = WhitepaperMatch.objects.get(document=copy).passages[0]["text"]
+
+    with CaptureQueriesContext(connection) as indexed:
+        page = client.get(reverse("offerings:detail", args=["copycat"]))
+    with CaptureQueriesContext(connection) as source_queries:
+        source_page = client.get(reverse("offerings:detail", args=[source.offering.slug]))
+    with CaptureQueriesContext(connection) as plain:
+        client.get(reverse("offerings:detail", args=[OfferingFactory().slug]))
+    content = page.content.decode()
+
+    assert 'href="/offerings/original-chain/"' in content
+    assert escape(passage) in content
+    assert re.search(r"<strong>(4[5-9]|5[0-5])% of this whitepaper</strong>", content)
+    assert 'Later whitepapers sharing its passages: <a href="/offerings/copycat/">' in (
+        source_page.content.decode()
+    )
+    # An indexed whitepaper costs one query more than a page without one (pinned in
+    # tests/offerings/test_detail.py DETAIL_QUERIES), whatever it matches.
+    assert len(indexed) == len(source_queries) == len(plain) + 1
+
+
+def test_an_offering_without_stored_text_says_it_was_not_compared(client, analyst):
+    client.force_login(analyst)
+    offering = OfferingFactory(slug="unread")
+    content = client.get(reverse("offerings:detail", args=[offering.slug])).content.decode()
+    assert "Not compared: no whitepaper text is stored yet" in content
