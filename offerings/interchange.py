@@ -43,6 +43,7 @@ from offerings.models import (
     SocialLink,
     TokenAllocation,
     Venue,
+    WhitepaperMatch,
 )
 from offerings.status import Status
 
@@ -63,6 +64,7 @@ READ_ONLY_FIELDS = frozenset(
         "listings",
         "outcomes",
         "contract",
+        "whitepaper_copy",
         "assessed_at",
         "url",
         "vesting_returns",
@@ -287,6 +289,8 @@ MARKET_FIELDS = ("market", "listings")
 OUTCOME_FIELDS = ("outcomes",)
 # Read-only: the contract-risk check's facts, with provider and date (offerings.ContractRisk).
 CONTRACT_FIELDS = ("contract",)
+# Read-only: the copied-whitepaper check (offerings.whitepapers), with its provenance.
+WHITEPAPER_FIELDS = ("whitepaper_copy",)
 EXPORT_ORDER = [
     VERSION_KEY,
     *FIELD_ORDER,
@@ -294,9 +298,12 @@ EXPORT_ORDER = [
     *MARKET_FIELDS,
     *OUTCOME_FIELDS,
     *CONTRACT_FIELDS,
+    *WHITEPAPER_FIELDS,
 ]
 LIST_FIELDS = frozenset({"restricted_countries", "backers"})
-NESTED_FIELDS = frozenset({*PARTS, "socials", *MARKET_FIELDS, *OUTCOME_FIELDS, *CONTRACT_FIELDS})
+NESTED_FIELDS = frozenset(
+    {*PARTS, "socials", *MARKET_FIELDS, *OUTCOME_FIELDS, *CONTRACT_FIELDS, *WHITEPAPER_FIELDS}
+)
 ROI_PLACES = Decimal("0.0001")
 
 
@@ -555,6 +562,7 @@ def offering_record(offering: Offering) -> dict[str, Any]:
     ]
     record["outcomes"] = [outcome_record(outcome) for outcome in offering.outcomes.all()]
     record["contract"] = contract_record(offering)
+    record["whitepaper_copy"] = whitepaper_copy_record(offering)
     return record
 
 
@@ -608,6 +616,29 @@ def contract_record(offering: Offering) -> dict[str, Any] | None:
     }
 
 
+def whitepaper_copy_record(offering: Offering) -> dict[str, Any] | None:
+    """The copied-whitepaper check: None before the offering's whitepaper text was indexed;
+    else which document was compared when, and the earlier whitepapers of other offerings it
+    shares passages with (`matches` empty: checked, none)."""
+    try:
+        signature = offering.whitepaper_signature
+    except ObjectDoesNotExist:
+        return None
+    return {
+        "document_id": signature.document_id,
+        "compared_at": signature.compared_at.isoformat() if signature.compared_at else None,
+        "matches": [
+            {
+                "source": match.source_offering.slug,
+                "source_name": match.source_offering.name,
+                "share": match.share,
+                "passages": match.passages,
+            }
+            for match in offering.whitepaper_matches.all()
+        ],
+    }
+
+
 PREFETCH = (
     "absences",
     "team",
@@ -619,4 +650,9 @@ PREFETCH = (
     "contract_risk",
     Prefetch("listings", queryset=Listing.objects.select_related("venue")),
     "outcomes",
+    # Joined (one-to-one) and batched like the other parts by api.representation.
+    "whitepaper_signature",
+    Prefetch(
+        "whitepaper_matches", queryset=WhitepaperMatch.objects.select_related("source_offering")
+    ),
 )

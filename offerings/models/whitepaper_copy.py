@@ -59,7 +59,9 @@ class WhitepaperShingle(models.Model):
 class WhitepaperMatch(models.Model):
     """Text of `document` found in an earlier whitepaper of another offering (`source`)."""
 
-    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="+")
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, related_name="whitepaper_matches"
+    )
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
     source_offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="+")
     source_document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")

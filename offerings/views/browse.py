@@ -152,7 +152,7 @@ def offering_export(request):
         Offering.objects.filtered(form.criteria)
         .sorted_by(form.ordering)
         .with_assessment()
-        .select_related("venue", "contract_risk")  # joined: no prefetch query of its own
+        .select_related("venue", "contract_risk", "whitepaper_signature")  # joined: no prefetch
         .prefetch_related(*PREFETCH)
     )
     response = StreamingHttpResponse(

@@ -7,43 +7,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.core.exceptions import ObjectDoesNotExist
 
-from offerings.models import Offering, WhitepaperMatch, WhitepaperSignature
+from offerings.models import Offering, WhitepaperMatch
 
 
 def copied_whitepaper_context(offering: Offering) -> dict[str, Any]:
-    """{"copied_whitepaper": ...} for the page (1 query; 2 when the whitepaper is indexed)."""
-    signature = (
-        WhitepaperSignature.objects.filter(offering=offering)
-        .select_related("document")
-        .only("compared_at", "indexed_at", "tokens", "document__url", "document__uploaded_at")
-        .first()
-    )
-    if signature is None:
+    """{"copied_whitepaper": ...} for the page. Reads the offering's signature, documents and
+    matches (loaded by the page's PREFETCH, else one query each), plus one query for the later
+    whitepapers that share its passages when it is indexed."""
+    try:
+        signature = offering.whitepaper_signature
+    except ObjectDoesNotExist:
         return {"copied_whitepaper": {"indexed": False}}
-    matches = list(
-        WhitepaperMatch.objects.filter(Q(offering=offering) | Q(source_offering=offering))
-        .select_related("offering", "source_offering")
-        .only(
-            "offering_id",
-            "share",
-            "passages",
-            "compared_at",
-            "offering__name",
-            "offering__slug",
-            "source_offering__name",
-            "source_offering__slug",
-        )
+    document = next((d for d in offering.documents.all() if d.pk == signature.document_id), None)
+    copied_by = (
+        WhitepaperMatch.objects.filter(source_offering=offering)
+        .select_related("offering")
+        .only("share", "offering__name", "offering__slug")
         .order_by("-share")
     )
-    threshold = settings.WHITEPAPER_COPY_SHARE_PERCENT / 100
     return {
         "copied_whitepaper": {
             "indexed": True,
             "signature": signature,
-            "threshold": threshold,
-            "copied_from": [m for m in matches if m.offering_id == offering.pk],
-            "copied_by": [m for m in matches if m.offering_id != offering.pk],
+            "document": document,
+            "threshold": settings.WHITEPAPER_COPY_SHARE_PERCENT / 100,
+            "copied_from": list(offering.whitepaper_matches.all()),
+            "copied_by": list(copied_by),
         }
     }

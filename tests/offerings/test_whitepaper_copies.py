@@ -213,3 +213,32 @@ def test_an_offering_without_stored_text_says_it_was_not_compared(client, analys
     offering = OfferingFactory(slug="unread")
     content = client.get(reverse("offerings:detail", args=[offering.slug])).content.decode()
     assert "Not compared: no whitepaper text is stored yet" in content
+
+
+def test_the_export_and_the_api_carry_the_check_read_only(client, analyst):
+    from api.representation import offering_representation, offerings_select, parts_prefetch
+    from offerings.formats import export_queryset
+
+    corpus = Corpus(seed=12)
+    original = corpus.paragraphs(10)
+    paper(original, EARLY, slug="original-chain")
+    copy = paper(corpus.copy_of(original, 0.5, total=10), slug="copycat")
+    unread = OfferingFactory(slug="unread")
+
+    records = {record["slug"]: record for record in export_queryset()}
+    check = records["copycat"]["whitepaper_copy"]
+    assert check["document_id"] == copy.pk
+    assert check["compared_at"]
+    [match] = check["matches"]
+    assert (match["source"], round(match["share"], 1)) == ("original-chain", 0.5)
+    assert match["passages"][0]["text"]
+    assert records["original-chain"]["whitepaper_copy"]["matches"] == []
+    assert records["unread"]["whitepaper_copy"] is None
+
+    offerings = list(
+        offerings_select(Offering.objects.filter(pk__in=[copy.offering_id, unread.pk]))
+    )
+    parts_prefetch(offerings)
+    api = {o.slug: offering_representation(o, base_url="/") for o in offerings}
+    assert api["copycat"]["whitepaper_copy"] == check
+    assert api["unread"]["whitepaper_copy"] is None
