@@ -100,10 +100,7 @@ def _aggregate(relation: Relation, vendor: str) -> str:
     def value(field: models.Field, alias: str) -> str:
         column = f"{alias}.{quote(field.column)}"
         # Decimals travel as text, so they stay exact (a JSON number would parse as a float).
-        if isinstance(field, models.DecimalField):
-            return f"CAST({column} AS TEXT)"
-        # SQLite stores JSON as text: json() nests it as JSON rather than as a string.
-        return f"json({column})" if isinstance(field, models.JSONField) and not postgres else column
+        return f"CAST({column} AS TEXT)" if isinstance(field, models.DecimalField) else column
 
     model, fk_column = relation.model, f"{relation.fk}_id"
     pairs = [

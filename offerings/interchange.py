@@ -650,9 +650,13 @@ PREFETCH = (
     "contract_risk",
     Prefetch("listings", queryset=Listing.objects.select_related("venue")),
     "outcomes",
-    # Joined (one-to-one) and batched like the other parts by api.representation.
+    # The index entry is joined (one-to-one); the matches are one query of their own (their
+    # source offering's columns would overflow PostgreSQL's 100-argument json_build_object).
     "whitepaper_signature",
     Prefetch(
-        "whitepaper_matches", queryset=WhitepaperMatch.objects.select_related("source_offering")
+        "whitepaper_matches",
+        queryset=WhitepaperMatch.objects.select_related("source_offering")
+        .only("offering_id", "share", "passages", "source_offering__slug", "source_offering__name")
+        .order_by("-share"),
     ),
 )
