@@ -143,6 +143,13 @@ class OfferingSerializer(_OfferingRecord):
         allow_null=True,
         help_text="Contract-risk facts with provider and date (read-only; null before a check).",
     )
+    whitepaper_copy = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Copied-whitepaper check (read-only; null before the whitepaper text is "
+        "compared): the document compared and when, and the earlier whitepapers of other "
+        "offerings it shares passages with (source slug, share of its words, passages).",
+    )
     vesting_returns = serializers.JSONField(
         required=False,
         help_text="One offering only: per priced sale round, the share of its tokens unlocked "

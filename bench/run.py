@@ -59,6 +59,7 @@ GOALS: list[tuple[str, str, float, str]] = [
     ("rescore_naive_over_ours", ">=", 10, "rescoring 10x the naive loop"),
     ("refresh_naive_over_ours", ">=", 10, "market refresh 10x update_or_create"),
     ("contract_naive_over_ours", ">=", 10, "contract check 10x update_or_create"),
+    ("whitepapers_add_copy_p50_ms", "<", 1000, "adding a whitepaper to the corpus under 1 s"),
 ]
 
 
@@ -84,6 +85,8 @@ def run(*, scale: int, repeats: int = 50, sample: int = 1000, url: str | None = 
         ("refresh", lambda: _market_refresh(scale=min(10_000, scale))),
         ("contract", lambda: _contract_refresh(scale=min(2000, scale))),
         ("import", lambda: import_measure(rows=min(IMPORT_ROWS, scale), database_url=url)),
+        # Last: its corpus (a whitepaper for up to 10,000 of the seeded offerings) is kept.
+        ("whitepapers", lambda: _whitepapers(corpus=min(10_000, scale))),
     ]
     for name, step in steps:
         started = time.perf_counter()
@@ -165,6 +168,13 @@ def _contract_refresh(*, scale: int) -> dict:
     except ImportError as exc:
         raise Missing(f"bench/contract_refresh.py cannot be imported yet: {exc}") from None
     return measure(scale=scale, repeats=3)
+
+
+def _whitepapers(*, corpus: int) -> dict:
+    from bench.whitepapers import corpus_seed, measure
+
+    corpus_seed(corpus)
+    return measure(repeats=10)
 
 
 def html_measure(*, repeats: int) -> dict:

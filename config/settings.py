@@ -540,6 +540,31 @@ CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
 # The health and metrics endpoints answer over plain HTTP (a load balancer's probe).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
+# --- Whitepaper intake (diligence/whitepaper_intake.py) and copies (offerings/whitepapers) ---
+# Local testing only: fetch from private/loopback addresses, and over plain http://.
+OFFERWATCH_FETCH_ALLOW_PRIVATE_URLS = envbool("OFFERWATCH_FETCH_ALLOW_PRIVATE_URLS", False)
+OFFERWATCH_FETCH_ALLOW_HTTP = envbool("OFFERWATCH_FETCH_ALLOW_HTTP", False)
+if not DEBUG and (OFFERWATCH_FETCH_ALLOW_PRIVATE_URLS or OFFERWATCH_FETCH_ALLOW_HTTP):
+    raise ImproperlyConfigured(
+        "OFFERWATCH_FETCH_ALLOW_PRIVATE_URLS and OFFERWATCH_FETCH_ALLOW_HTTP are for local "
+        "testing only and are refused when DJANGO_DEBUG is off (they would let a whitepaper "
+        "URL reach the internal network)"
+    )
+WHITEPAPER_MAX_BYTES = envint("WHITEPAPER_MAX_MB", 20) * 1024 * 1024
+WHITEPAPER_FETCH_TIMEOUT_S = envint("WHITEPAPER_FETCH_TIMEOUT_S", 10)
+WHITEPAPER_FETCH_TOTAL_S = envint("WHITEPAPER_FETCH_TOTAL_S", 60)
+WHITEPAPER_REFETCH_HOURS = envint("WHITEPAPER_REFETCH_HOURS", 7 * 24)
+WHITEPAPER_FETCH_PER_RUN = envint("WHITEPAPER_FETCH_PER_RUN", 500)
+CELERY_BEAT_SCHEDULE["fetch-whitepapers"] = {
+    "task": "diligence.tasks.fetch_whitepapers",
+    "schedule": float(envint("WHITEPAPER_FETCH_INTERVAL_S", 3600)),
+}
+# whitepaper.copied: the share (%) of a whitepaper's words found in an earlier one that flags it
+# (in the methodology fingerprint); passages in this many offerings' whitepapers are boilerplate.
+WHITEPAPER_COPY_SHARE_PERCENT = envint("WHITEPAPER_COPY_SHARE_PERCENT", 30)
+WHITEPAPER_BOILERPLATE_MIN_OFFERINGS = envint("WHITEPAPER_BOILERPLATE_MIN_OFFERINGS", 10)
+WHITEPAPER_COPY_CANDIDATES = envint("WHITEPAPER_COPY_CANDIDATES", 50)
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

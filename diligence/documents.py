@@ -10,6 +10,7 @@ from django.db import transaction
 from diligence.extraction import ExtractionFailed, pdf_text_bounded
 from offerings.models import Document
 from offerings.signals import offerings_changed
+from offerings.whitepapers.copies import whitepaper_index
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ def document_text_extract(*, document_id: int) -> int:
         changed = Document.objects.filter(pk=document_id).exclude(text=text).update(text=text)
         if changed:
             offerings_changed.send(sender=Document, offering_ids=[document.offering_id])
+    if changed and document.kind == Document.Kind.WHITEPAPER:
+        whitepaper_index(document_id=document_id)  # the copied-whitepaper check
     return len(text)
 
 

@@ -32,6 +32,8 @@ from offerings.models import (
     SocialLink,
     TeamMember,
     TokenAllocation,
+    WhitepaperMatch,
+    WhitepaperSignature,
 )
 from offerings.queries import among_ids
 from offerings.status import derive_status
@@ -93,6 +95,29 @@ class MarketFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class CopiedFrom:
+    """An earlier whitepaper of another offering that this one shares passages with."""
+
+    source_name: str
+    source_slug: str
+    source_published: dt.date
+    share: float  # of this whitepaper's words, boilerplate excluded, 0-1
+    passages: tuple[tuple[str, str], ...]  # (this text, the earlier text), longest first
+
+
+@dataclass(frozen=True, slots=True)
+class WhitepaperCopyFacts:
+    """The copied-whitepaper check of the offering's indexed whitepaper (provenance: which
+    document, fetched or uploaded when, compared when); `matches` empty: checked, none."""
+
+    document_id: int
+    document_url: str
+    document_date: dt.datetime
+    compared_at: dt.datetime
+    matches: tuple[CopiedFrom, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class OfferingFacts:
     """What the rules may read about one offering.
 
@@ -146,6 +171,7 @@ class OfferingFacts:
     contract: ContractFacts | None = None
     unlocks: UnlockFacts | None = None  # None: no unlock schedule recorded
     records: RecordFacts | None = None  # public records; None: not built (unknown)
+    whitepaper_copy: WhitepaperCopyFacts | None = None  # None: no whitepaper text indexed
 
     @property
     def ended(self) -> bool:
@@ -250,6 +276,7 @@ _COMPUTED = (
     "contract",
     "unlocks",
     "records",
+    "whitepaper_copy",
 )
 # Where each fact sits in a row followed by its computed facts, found by name.
 _SLOT = {name: len(_DERIVED) + index for index, name in enumerate(SCALAR_COLUMNS)}
@@ -288,6 +315,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
     contracts = contract_facts(among_ids(ids, "pk"))
     unlocks = unlock_facts_for(among, today)
     records = record_facts_for(among, ids, contracts, {row[0]: row[_CLAIM] for row in rows})
+    copies = _whitepaper_copies(among)
     facts = []
     for row in rows:
         pk, declared_status, backers, venue_id = row[: len(_DERIVED)]
@@ -316,6 +344,7 @@ def _facts(rows: list[tuple], today: dt.date) -> list[OfferingFacts]:
             contracts.get(pk),
             unlocks.get(pk),
             records[pk],
+            copies.get(pk),
         )
         facts.append(OfferingFacts(*_arguments(row + computed)))
     return facts
@@ -412,3 +441,41 @@ def _whitepaper_texts(among: Q) -> dict[int, str]:
     for offering_id, text in rows:
         texts.setdefault(offering_id, text)
     return texts
+
+
+def _whitepaper_copies(among: Q) -> dict[int, WhitepaperCopyFacts]:
+    """The copied-whitepaper check of each offering whose whitepaper is indexed (2 queries)."""
+    matches: dict[int, list[CopiedFrom]] = defaultdict(list)
+    rows = WhitepaperMatch.objects.filter(among).values_list(
+        "offering_id",
+        "source_offering__name",
+        "source_offering__slug",
+        "source_offering__start_date",
+        "source_document__uploaded_at",
+        "share",
+        "passages",
+    )
+    for offering_id, name, slug, start, uploaded, share, passages in rows:
+        matches[offering_id].append(
+            CopiedFrom(
+                name,
+                slug,
+                start or uploaded.date(),
+                share,
+                tuple((p["text"], p["source_text"]) for p in passages),
+            )
+        )
+    signatures = WhitepaperSignature.objects.filter(among).values_list(
+        "offering_id", "document_id", "document__url", "document__uploaded_at", "compared_at"
+    )
+    return {
+        offering_id: WhitepaperCopyFacts(
+            document_id,
+            url,
+            uploaded,
+            compared_at,
+            tuple(sorted(matches.get(offering_id, ()), key=lambda m: -m.share)),
+        )
+        for offering_id, document_id, url, uploaded, compared_at in signatures
+        if compared_at is not None
+    }

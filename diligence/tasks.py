@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from diligence.rescoring import assessments_refresh
 from diligence.sale_end import sale_end_assessments_freeze
@@ -41,3 +42,24 @@ def track_record_refresh_task() -> dict:
         "outcomes_removed": derived.removed,
         "labelled": record.result["labelled"],
     }
+
+
+@shared_task
+def fetch_whitepapers() -> int:
+    """Queue a fetch of every whitepaper due (never fetched, or not for
+    WHITEPAPER_REFETCH_HOURS), at most WHITEPAPER_FETCH_PER_RUN a run; returns how many."""
+    from diligence.whitepaper_intake import whitepapers_due
+
+    due = list(whitepapers_due(limit=settings.WHITEPAPER_FETCH_PER_RUN))
+    for offering_id in due:
+        fetch_whitepaper.delay(offering_id)
+    return len(due)
+
+
+@shared_task(acks_late=True)
+def fetch_whitepaper(offering_id: int) -> dict:
+    """Fetch, store and index one offering's whitepaper (see whitepaper_fetch)."""
+    from diligence.whitepaper_intake import whitepaper_fetch
+
+    result = whitepaper_fetch(offering_id=offering_id)
+    return {"outcome": result.outcome, "detail": result.detail}

@@ -216,7 +216,7 @@ def export_queryset(queryset: QuerySet[Offering] | None = None) -> Iterator[dict
     offerings = (
         queryset
         # Joined, so the contract-risk prefetch of PREFETCH costs no query of its own.
-        .select_related("venue", "contract_risk")
+        .select_related("venue", "contract_risk", "whitepaper_signature")
         .prefetch_related(*PREFETCH)
         .order_by("slug")
     )

@@ -150,7 +150,7 @@ def offering_export(request):
     form = _filter_form(request)
     offerings = (
         offerings_with_assessment(offering_sort(form.ordering, offering_filter(form.criteria)))
-        .select_related("venue", "contract_risk")  # joined: no prefetch query of its own
+        .select_related("venue", "contract_risk", "whitepaper_signature")  # joined: no prefetch
         .prefetch_related(*PREFETCH)
     )
     response = StreamingHttpResponse(

@@ -31,6 +31,7 @@ from offerings.amounts import canonical
 from offerings.interchange import PREFETCH
 from offerings.models import Absence, Document, Offering, TokenAllocation
 from offerings.services import absence_clear, absence_record
+from offerings.whitepapers.panel import copied_whitepaper_context
 from records.page import public_records_context
 
 ASSESSMENT_LIMIT = 20  # score history shown
@@ -231,6 +232,7 @@ def detail_context(offering: Offering, user: Any, *, team: bool) -> dict[str, An
         **contract_context(offering),
         **unlock_context(offering),
         **public_records_context(offering, user, team=team),
+        **copied_whitepaper_context(offering),
         **diligence_context(offering, team=team),
         **outcomes_context(offering, user),
         "outcome_form": SaleOutcomeForm(),

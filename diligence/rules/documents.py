@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.conf import settings
+
 from diligence.facts import OfferingFacts
 from diligence.rules.base import flagged, not_applicable, passed, rule, unknown
 from diligence.text import WHITEPAPER_SECTIONS, guaranteed_return_claims, missing_sections
@@ -156,3 +158,53 @@ def claims_guaranteed_returns(facts: OfferingFacts):
         if found:
             return flagged(f"{label}: “{found[0]}”")
     return passed(f"no promise of returns in the {', '.join(read)}")
+
+
+def copy_thresholds() -> dict[str, str]:
+    """The copied-whitepaper rule's settings, for the methodology fingerprint."""
+    return {
+        "copy_share_percent": str(settings.WHITEPAPER_COPY_SHARE_PERCENT),
+        "boilerplate_min_offerings": str(settings.WHITEPAPER_BOILERPLATE_MIN_OFFERINGS),
+    }
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@rule(
+    code="whitepaper.copied",
+    title="Whitepaper copied from another project",
+    category="documents",
+    severity=Severity.HIGH,
+    rationale=(
+        "A whitepaper lifted from an earlier project describes work this team did not do; "
+        "press reviews of ICO whitepapers found a large share plagiarised, and such projects "
+        "rarely deliver."
+    ),
+    source=(
+        "ICO guide, FAQ Q8 (lack of a comprehensive whitepaper, lack of transparency); press "
+        "review of 1,450 ICO whitepapers, 2018 (about one in six plagiarised or misleading)"
+    ),
+)
+def whitepaper_copied(facts: OfferingFacts):
+    check = facts.whitepaper_copy
+    if facts.whitepaper_pages == 0:
+        return not_applicable("whitepaper: none published")
+    if check is None:
+        return unknown("whitepaper text not stored or not yet compared with other whitepapers")
+    threshold = settings.WHITEPAPER_COPY_SHARE_PERCENT / 100
+    compared = f"document {check.document_id}, compared {check.compared_at:%Y-%m-%d}"
+    worst = check.matches[0] if check.matches else None
+    if worst is None or worst.share < threshold:
+        largest = f"; largest overlap {worst.share:.0%} with {worst.source_name}" if worst else ""
+        return passed(
+            f"no earlier whitepaper of another offering shares {threshold:.0%} or more of "
+            f"this text ({compared}{largest})"
+        )
+    passage = worst.passages[0][0] if worst.passages else ""
+    return flagged(
+        f"{worst.share:.0%} of the whitepaper text matches the whitepaper of {worst.source_name} "
+        f"(/offerings/{worst.source_slug}/, published {worst.source_published:%Y-%m-%d}), "
+        f"e.g. “{_quote(passage)}” ({compared})"
+    )

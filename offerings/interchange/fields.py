@@ -37,6 +37,7 @@ READ_ONLY_FIELDS = frozenset(
         "listings",
         "outcomes",
         "contract",
+        "whitepaper_copy",
         "assessed_at",
         "url",
         "vesting_returns",
@@ -139,6 +140,8 @@ MARKET_FIELDS = ("market", "listings")
 OUTCOME_FIELDS = ("outcomes",)
 # Read-only: the contract-risk check's facts, with provider and date (offerings.ContractRisk).
 CONTRACT_FIELDS = ("contract",)
+# Read-only: the copied-whitepaper check (offerings.whitepapers), with its provenance.
+WHITEPAPER_FIELDS = ("whitepaper_copy",)
 EXPORT_ORDER = [
     VERSION_KEY,
     *FIELD_ORDER,
@@ -146,6 +149,9 @@ EXPORT_ORDER = [
     *MARKET_FIELDS,
     *OUTCOME_FIELDS,
     *CONTRACT_FIELDS,
+    *WHITEPAPER_FIELDS,
 ]
 LIST_FIELDS = frozenset({"restricted_countries", "backers"})
-NESTED_FIELDS = frozenset({*PARTS, "socials", *MARKET_FIELDS, *OUTCOME_FIELDS, *CONTRACT_FIELDS})
+NESTED_FIELDS = frozenset(
+    {*PARTS, "socials", *MARKET_FIELDS, *OUTCOME_FIELDS, *CONTRACT_FIELDS, *WHITEPAPER_FIELDS}
+)

@@ -21,7 +21,7 @@ from offerings.interchange.fields import (
     SOCIAL_NETWORKS,
     VERSION_KEY,
 )
-from offerings.models import Listing, Offering, SaleOutcome
+from offerings.models import Listing, Offering, SaleOutcome, WhitepaperMatch
 
 ROI_PLACES = Decimal("0.0001")
 
@@ -94,6 +94,7 @@ def offering_record(
     ]
     record["outcomes"] = [outcome_record(outcome) for outcome in related("outcomes")]
     record["contract"] = contract_record(offering)
+    record["whitepaper_copy"] = whitepaper_copy_record(offering)
     return record
 
 
@@ -147,6 +148,29 @@ def contract_record(offering: Offering) -> dict[str, Any] | None:
     }
 
 
+def whitepaper_copy_record(offering: Offering) -> dict[str, Any] | None:
+    """The copied-whitepaper check: None before the offering's whitepaper text was indexed;
+    else which document was compared when, and the earlier whitepapers of other offerings it
+    shares passages with (`matches` empty: checked, none)."""
+    try:
+        signature = offering.whitepaper_signature
+    except ObjectDoesNotExist:
+        return None
+    return {
+        "document_id": signature.document_id,
+        "compared_at": signature.compared_at.isoformat() if signature.compared_at else None,
+        "matches": [
+            {
+                "source": match.source_offering.slug,
+                "source_name": match.source_offering.name,
+                "share": match.share,
+                "passages": match.passages,
+            }
+            for match in offering.whitepaper_matches.all()
+        ],
+    }
+
+
 PREFETCH = (
     "absences",
     "team",
@@ -158,4 +182,13 @@ PREFETCH = (
     "contract_risk",
     Prefetch("listings", queryset=Listing.objects.select_related("venue")),
     "outcomes",
+    # The index entry is joined (one-to-one); the matches are one query of their own (their
+    # source offering's columns would overflow PostgreSQL's 100-argument json_build_object).
+    "whitepaper_signature",
+    Prefetch(
+        "whitepaper_matches",
+        queryset=WhitepaperMatch.objects.select_related("source_offering")
+        .only("offering_id", "share", "passages", "source_offering__slug", "source_offering__name")
+        .order_by("-share"),
+    ),
 )

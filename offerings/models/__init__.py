@@ -7,6 +7,7 @@ from .outcome import SaleOutcome
 from .parts import Absence, Audit, SaleRound, SocialLink, TeamMember, TokenAllocation
 from .unlock import UnlockAlert, UnlockEvent
 from .venue import SecurityIncident, Venue
+from .whitepaper_copy import WhitepaperBand, WhitepaperMatch, WhitepaperShingle, WhitepaperSignature
 
 __all__ = [
     "Absence",
@@ -31,4 +32,8 @@ __all__ = [
     "UnlockAlert",
     "UnlockEvent",
     "Venue",
+    "WhitepaperBand",
+    "WhitepaperMatch",
+    "WhitepaperShingle",
+    "WhitepaperSignature",
 ]

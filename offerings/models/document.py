@@ -43,6 +43,12 @@ class Document(models.Model):
     page_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
     text = models.TextField(blank=True, editable=False, help_text="Extracted text, for analysis.")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Set when the intake fetched the document from `url` (no file is kept; the text and the
+    # SHA-256 of the bytes are); an unchanged re-fetch only moves fetched_at.
+    fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    content_type = models.CharField(max_length=100, blank=True, editable=False)
+    etag = models.CharField(max_length=200, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["text"])
 
     class Meta:

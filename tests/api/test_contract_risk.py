@@ -30,7 +30,8 @@ def test_the_contract_facts_are_in_the_representation_like_the_export(
 ):
     read_client.get(LIST)  # records the key's use
     # the key, then the page (the contract check joined like the market summary)
-    with django_assert_num_queries(3):  # the key, its owner's permissions, the page
+    # the key, its owner's permissions, the page, its copied-whitepaper matches
+    with django_assert_num_queries(4):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -60,7 +61,8 @@ def test_the_list_filters_by_contract_risk(
     read_client, offerings, value, expected, django_assert_num_queries
 ):
     read_client.get(LIST)
-    with django_assert_num_queries(3):  # the key, its owner's permissions, the page
+    # the key, its owner's permissions, the page, its copied-whitepaper matches
+    with django_assert_num_queries(4):
         response = read_client.get(LIST, {"contract_risk": value})
     assert [o["slug"] for o in response.json()["results"]] == expected
 

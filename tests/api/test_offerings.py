@@ -78,8 +78,9 @@ def test_market_data_and_listings_are_in_the_representation(read_client, django_
     ListingFactory(offering=summary.offering, venue=VenueFactory(name="Alpha"), pair="L/BTC")
     OfferingFactory(slug="unlisted")
     read_client.get(LIST)
-    # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner).
-    with django_assert_num_queries(3):
+    # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner),
+    # 1 for the page's copied-whitepaper matches (interchange.PREFETCH).
+    with django_assert_num_queries(4):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -109,7 +110,8 @@ def test_outcomes_are_in_the_representation_as_in_the_export(
     )
     OfferingFactory(slug="quiet")
     read_client.get(LIST)
-    with django_assert_num_queries(3):  # the key, its owner's permissions, the page
+    # the key, its owner's permissions, the page, its copied-whitepaper matches
+    with django_assert_num_queries(4):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -240,8 +242,9 @@ def test_the_list_takes_the_same_few_queries_for_any_page_size(
     assessments_refresh()
     read_client.get(LIST)  # records the key's use, which is written at most once a minute
     # the key, then the page with every part aggregated in it; nothing per row
-    # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner).
-    with django_assert_num_queries(3):
+    # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner),
+    # 1 for the page's copied-whitepaper matches (interchange.PREFETCH).
+    with django_assert_num_queries(4):
         response = read_client.get(LIST, {"ordering": "-score", "kind": "ico", "page_size": size})
     assert len(response.json()["results"]) == size
 

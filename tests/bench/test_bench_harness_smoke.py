@@ -26,9 +26,10 @@ REQUIRED = (
     "refresh_rows_per_s",
     "refresh_naive_over_ours",
     "import_rows_per_s",
+    "whitepapers_add_copy_p50_ms",
 )
 # Which step measures each figure, to find the reason when it is missing.
-STEP = {"api": "api_list", "refresh": "refresh", "import": "import"}
+STEP = {"api": "api_list", "refresh": "refresh", "import": "import", "whitepapers": "whitepapers"}
 
 
 @pytest.fixture

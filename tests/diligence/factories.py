@@ -19,6 +19,7 @@ from diligence.facts import (
     OfferingFacts,
     Round,
     VenueFacts,
+    WhitepaperCopyFacts,
 )
 from diligence.record_facts import RecordFacts
 from diligence.rules import RULES, Result
@@ -205,6 +206,13 @@ BASELINE = OfferingFacts(
     records=RecordFacts(
         regulator_lists=("SEC litigation releases (RSS), 2026-05-01",),
         sanctions_list="OFAC SDN list, imported 2026-05-01",
+    ),
+    whitepaper_copy=WhitepaperCopyFacts(
+        document_id=1,
+        document_url="https://payline.example/whitepaper.pdf",
+        document_date=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+        compared_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+        matches=(),
     ),
 )
 

@@ -50,10 +50,11 @@ def test_each_chunk_costs_the_same_fixed_number_of_queries():
     one_chunk, _ = _count_queries(chunk=10)
     three_chunks, _ = _count_queries(chunk=2)
     # per chunk: offerings+venue, 6 kinds of parts, "checked, none" records, whitepaper
-    # texts, market summaries, contract checks (diligence.contract_facts), unlock events, and
+    # texts, market summaries, contract checks (diligence.contract_facts), unlock events,
     # public records (diligence.record_facts: lists imported, record matches, filing checks;
-    # sanctioned addresses only once a sanctions list is imported); plus the final empty read
-    assert one_chunk == 16
+    # sanctioned addresses only once a sanctions list is imported), the copied-whitepaper check
+    # (signatures, matches); plus the final empty read
+    assert one_chunk == 18
     assert (three_chunks - 1) == 3 * (one_chunk - 1)
 
 

@@ -75,11 +75,13 @@ CONTRACT_RULES = {
     "contract.creator_history": "high",
 }
 # Rules specified by an issue whose CHECKLIST.md row is still to be written: code -> severity.
-# tokens.unlock_overhang: issue 15 (token unlock calendar); legal.*: issue 16 (public records).
+# tokens.unlock_overhang: issue 15 (token unlock calendar); legal.* and whitepaper.copied:
+# issue 16 (public records, copied whitepapers).
 BEYOND_CHECKLIST = {
     "tokens.unlock_overhang": "medium",
     "legal.regulator_action": "critical",
     "legal.sanctioned_address": "critical",
+    "whitepaper.copied": "high",
 }
 ALL_CODES = EXPECTED_CODES | set(CONTRACT_RULES) | ADDED_CODES | set(BEYOND_CHECKLIST)
 SEVERITY_WEIGHTS = {"critical": 10, "high": 6, "medium": 3, "low": 1}

@@ -199,9 +199,9 @@ def test_the_command_freezes_and_reports():
 def test_a_frozen_chunk_takes_a_fixed_number_of_queries(django_assert_num_queries):
     for _ in range(2):  # two offerings' findings fit one insert even on SQLite (999 variables)
         OfferingFactory()
-    # The candidates, their reviews, 15 fact queries (contract facts, "checked, none" records,
-    # unlock events and 3 of public records included) and the facts' empty next page; in a
-    # transaction (2 statements on SQLite's savepoints), those frozen meanwhile, the assessments
-    # and the findings; then the empty next page of candidates.
-    with django_assert_num_queries(23):
+    # The candidates, their reviews, 17 fact queries (contract facts, "checked, none" records,
+    # unlock events, 3 of public records and 2 of the copied-whitepaper check included) and the
+    # facts' empty next page; in a transaction (2 statements on SQLite's savepoints), those
+    # frozen meanwhile, the assessments and the findings; then the empty next page of candidates.
+    with django_assert_num_queries(25):
         assert sale_end_assessments_freeze(today=TODAY, chunk=10).frozen == 2

@@ -45,8 +45,14 @@ MARKET_COLUMNS = ["market", "listings"]
 OUTCOME_COLUMNS = ["outcomes"]
 # Read-only, from the contract-risk checks; an import ignores it.
 CONTRACT_COLUMNS = ["contract"]
+WHITEPAPER_COLUMNS = ["whitepaper_copy"]
 EXPORT_COLUMNS = (
-    INTERCHANGE_COLUMNS + ASSESSMENT_COLUMNS + MARKET_COLUMNS + OUTCOME_COLUMNS + CONTRACT_COLUMNS
+    INTERCHANGE_COLUMNS
+    + ASSESSMENT_COLUMNS
+    + MARKET_COLUMNS
+    + OUTCOME_COLUMNS
+    + CONTRACT_COLUMNS
+    + WHITEPAPER_COLUMNS
 )
 
 

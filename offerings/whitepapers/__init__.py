@@ -1,0 +1,1 @@
+"""Whitepapers as evidence: their text from HTML, and which passages one copies from another."""
