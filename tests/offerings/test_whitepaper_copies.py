@@ -216,7 +216,11 @@ def test_an_offering_without_stored_text_says_it_was_not_compared(client, analys
 
 
 def test_the_export_and_the_api_carry_the_check_read_only(client, analyst):
-    from api.representation import offering_representation, offerings_select, parts_prefetch
+    from api.representation import (
+        offering_representation,
+        offerings_with_parts_json,
+        parts_from_json,
+    )
     from offerings.formats import export_queryset
 
     corpus = Corpus(seed=12)
@@ -236,9 +240,9 @@ def test_the_export_and_the_api_carry_the_check_read_only(client, analyst):
     assert records["unread"]["whitepaper_copy"] is None
 
     offerings = list(
-        offerings_select(Offering.objects.filter(pk__in=[copy.offering_id, unread.pk]))
+        offerings_with_parts_json(Offering.objects.filter(pk__in=[copy.offering_id, unread.pk]))
     )
-    parts_prefetch(offerings)
-    api = {o.slug: offering_representation(o, base_url="/") for o in offerings}
+    parts = parts_from_json(offerings)
+    api = {o.slug: offering_representation(o, parts=parts[o.pk], base_url="/") for o in offerings}
     assert api["copycat"]["whitepaper_copy"] == check
     assert api["unread"]["whitepaper_copy"] is None
