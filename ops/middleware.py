@@ -79,7 +79,7 @@ class RequestTelemetryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = request_id_for(request.META.get("HTTP_X_REQUEST_ID"))
+        request_id = request_id_for(request.headers.get("x-request-id"))
         token = request_id_var.set(request_id)
         counter = _QueryCounter()
         # connection.execute_wrapper(counter) without its context-manager machinery.
