@@ -157,9 +157,10 @@ class OfferingSerializer(_OfferingRecord):
     )
     public_records = serializers.JSONField(
         required=False,
-        help_text="One offering only, read-only: regulators' actions and warnings an analyst "
-        "linked to it, the EDGAR check of its claimed filing, and its addresses on OFAC's "
-        "sanctions list, each with its source and date.",
+        help_text="Read-only (in the list, the detail and exports; imports ignore it): "
+        "regulators' actions and warnings an analyst linked to it (confirmed links only), the "
+        "EDGAR check of its claimed filing, and its addresses on OFAC's sanctions list, each "
+        "with its source and date.",
     )
     url = serializers.URLField()
 

@@ -4,13 +4,14 @@ layer (offerings) knows nothing of assessments; whoever needs the two together c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import models
 
 from offerings.formats import export_queryset
 from offerings.models import Offering
+from records.representation import FILING_CHECK_JOIN, public_records_for
 
 # Criteria keys (OfferingFilterForm, the API's query parameters) answered by the current
 # assessment, and their lookups on the annotations of offerings_with_assessment().
@@ -90,7 +91,17 @@ def offering_search(
 
 
 def assessed_export(queryset: models.QuerySet | None = None) -> Iterator[dict[str, Any]]:
-    """Interchange records with the read-only assessment fields (score, grade, risk …): the
-    export of offerings.formats.export_queryset on offerings annotated with their assessment."""
+    """Interchange records with the read-only assessment fields (score, grade, risk …) and the
+    public records: the export of offerings.formats.export_queryset on offerings annotated with
+    their assessment, joined to their filing check, with public_records_fields per chunk."""
     queryset = Offering.objects.all() if queryset is None else queryset
-    return export_queryset(offerings_with_assessment(queryset))
+    return export_queryset(
+        offerings_with_assessment(queryset).select_related(FILING_CHECK_JOIN),
+        added=public_records_fields,
+    )
+
+
+def public_records_fields(offerings: Sequence[Offering]) -> dict[int, dict[str, Any]]:
+    """The read-only `public_records` of a chunk or page of offerings (confirmed links only, as
+    for every reader of the API): records.representation.public_records_for, 1–3 queries."""
+    return {pk: {"public_records": record} for pk, record in public_records_for(offerings).items()}

@@ -11,9 +11,9 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from itertools import count
+from itertools import count, islice
 from typing import IO, Any
 
 from django.conf import settings
@@ -208,10 +208,19 @@ def _csv_value(name: str, cell: str, errors: list[FieldError]) -> Any:
     return cell
 
 
-def export_queryset(queryset: QuerySet[Offering] | None = None) -> Iterator[dict[str, Any]]:
+# Read-only fields the layers above add to a chunk of offerings (offering id -> {field: value}),
+# with a fixed number of queries per chunk: e.g. diligence.selectors.public_records_fields.
+ChunkFields = Callable[[Sequence[Offering]], Mapping[int, Mapping[str, Any]]]
+EXPORT_CHUNK = 1000
+
+
+def export_queryset(
+    queryset: QuerySet[Offering] | None = None, *, added: ChunkFields | None = None
+) -> Iterator[dict[str, Any]]:
     """Interchange records for the offerings, streamed in slug order with a fixed query count
     per chunk of 1,000. The read-only assessment fields come with a queryset annotated by
-    diligence.selectors.offerings_with_assessment (diligence.selectors.assessed_export)."""
+    diligence.selectors.offerings_with_assessment (diligence.selectors.assessed_export); other
+    read-only fields come from `added`, called once per chunk."""
     queryset = Offering.objects.all() if queryset is None else queryset
     offerings = (
         queryset
@@ -220,8 +229,24 @@ def export_queryset(queryset: QuerySet[Offering] | None = None) -> Iterator[dict
         .prefetch_related(*PREFETCH)
         .order_by("slug")
     )
-    for offering in offerings.iterator(chunk_size=1000):
-        yield offering_record(offering)
+    return offering_records(offerings, added=added)
+
+
+def offering_records(
+    offerings: QuerySet[Offering],
+    *,
+    chunk_size: int = EXPORT_CHUNK,
+    added: ChunkFields | None = None,
+) -> Iterator[dict[str, Any]]:
+    """offering_record() of each offering (relations of PREFETCH prefetched per chunk by the
+    iterator), plus the chunk's `added` read-only fields."""
+    rows = offerings.iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        extra = added(chunk) if added is not None else {}
+        for offering in chunk:
+            record = offering_record(offering)
+            record.update(extra.get(offering.pk, {}))
+            yield record
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], stream: IO[str]) -> int:

@@ -1,64 +1,119 @@
-"""The read-only `public_records` object of an offering's API representation: the confirmed
-regulators' records (proposals stay internal), the EDGAR check of its claimed filing, and its
-addresses on the sanctions list, each with its source and date."""
+"""The read-only `public_records` object of an offering's API representation and exports: the
+confirmed regulators' records (proposals stay internal), the EDGAR check of its claimed filing,
+and its addresses on the sanctions list, each with its source and date.
+
+One builder, in bulk: `public_records_for(offerings)` answers a page or an export chunk with a
+fixed number of queries, whatever the number of offerings or of their records."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any
 
 from offerings.models import Offering
 from records.models import FilingCheck, RecordMatch, SanctionedAddress
 from records.page import offering_addresses
 
+# What a caller's query joins so the filing checks cost no query of their own.
+FILING_CHECK_JOIN = "filing_check__filing"
 
-def public_records_record(offering: Offering) -> dict[str, Any]:
-    """3 queries (2 without an address): confirmed matches, the filing check, sanctions."""
-    actions = [
-        {
-            "authority": match.record.authority,
-            "kind": match.record.kind,
-            "date": match.record.date.isoformat() if match.record.date else None,
-            "title": match.record.title,
-            "url": match.record.url,
-            "source": match.record.source,
-            "fetched_at": match.record.fetched_at.isoformat(),
-            "matched_on": match.evidence,
-            "confirmed_at": match.decided_at.isoformat() if match.decided_at else None,
-        }
-        for match in RecordMatch.objects.filter(
-            offering=offering, state=RecordMatch.State.CONFIRMED
-        ).select_related("record")
-    ]
-    check = FilingCheck.objects.filter(offering=offering).select_related("filing").first()
-    filing = None
-    if check is not None and check.claim == offering.regulatory_filing.strip():
-        filing = {
-            "accession": check.accession,
-            "found": check.found,
-            "form": check.filing.form if check.filing else None,
-            "url": check.filing.url if check.filing else None,
-            "related_persons": check.filing.related_persons if check.filing else None,
-            "evidence": check.evidence,
-            "checked_at": check.checked_at.isoformat(),
-        }
-    addresses = offering_addresses(offering)
-    sanctioned = (
-        [
-            {
-                "address": hit.address,
-                "role": addresses[hit.address],
-                "currency": hit.currency,
-                "entry_uid": hit.entry_uid,
-                "entry_name": hit.entry_name,
-                "programs": hit.programs,
-            }
-            for hit in SanctionedAddress.objects.filter(address__in=list(addresses))
-        ]
-        if addresses
-        else []
+
+def public_records_for(offerings: Sequence[Offering]) -> dict[int, dict[str, Any]]:
+    """offering id → its `public_records` object. At most 3 queries for any number of
+    offerings: the confirmed matches; the filing checks (none when the caller's query joined
+    FILING_CHECK_JOIN); the sanctioned addresses (none when no offering has an address)."""
+    if not offerings:
+        return {}
+    ids = [offering.pk for offering in offerings]
+    actions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for match in RecordMatch.objects.filter(
+        offering_id__in=ids, state=RecordMatch.State.CONFIRMED
+    ).select_related("record"):
+        actions[match.offering_id].append(_action(match))
+    checks = _filing_checks(offerings)
+    addresses = {offering.pk: offering_addresses(offering) for offering in offerings}
+    wanted = {address for found in addresses.values() for address in found}
+    hits = (
+        {hit.address: hit for hit in SanctionedAddress.objects.filter(address__in=sorted(wanted))}
+        if wanted
+        else {}
     )
     return {
-        "regulator_actions": actions,
-        "filing_check": filing,
-        "sanctioned_addresses": sanctioned,
+        offering.pk: {
+            "regulator_actions": actions.get(offering.pk, []),
+            "filing_check": _filing(offering, checks.get(offering.pk)),
+            "sanctioned_addresses": [
+                _sanctioned(hit, addresses[offering.pk][hit.address])
+                for hit in sorted(
+                    (hits[a] for a in addresses[offering.pk] if a in hits),
+                    key=lambda hit: (hit.entry_name, hit.address),  # SanctionedAddress order
+                )
+            ],
+        }
+        for offering in offerings
+    }
+
+
+def public_records_record(offering: Offering) -> dict[str, Any]:
+    """One offering's `public_records` (3 queries, 2 without an address)."""
+    return public_records_for([offering])[offering.pk]
+
+
+def _filing_checks(offerings: Sequence[Offering]) -> dict[int, FilingCheck]:
+    """The filing checks: read from the join when the caller's query made it, else 1 query."""
+    checks: dict[int, FilingCheck] = {}
+    missing = []
+    for offering in offerings:
+        if Offering.filing_check.is_cached(offering):
+            with suppress(FilingCheck.DoesNotExist):  # joined, and there is none
+                checks[offering.pk] = offering.filing_check
+        else:
+            missing.append(offering.pk)
+    if missing:
+        for check in FilingCheck.objects.filter(offering_id__in=missing).select_related("filing"):
+            checks[check.offering_id] = check
+    return checks
+
+
+def _action(match: RecordMatch) -> dict[str, Any]:
+    record = match.record
+    return {
+        "authority": record.authority,
+        "kind": record.kind,
+        "date": record.date.isoformat() if record.date else None,
+        "title": record.title,
+        "url": record.url,
+        "source": record.source,
+        "fetched_at": record.fetched_at.isoformat(),
+        "matched_on": match.evidence,
+        "confirmed_at": match.decided_at.isoformat() if match.decided_at else None,
+    }
+
+
+def _filing(offering: Offering, check: FilingCheck | None) -> dict[str, Any] | None:
+    """The check of the claim as it is worded now; a claim changed since is not checked."""
+    if check is None or check.claim != offering.regulatory_filing.strip():
+        return None
+    filing = check.filing
+    return {
+        "accession": check.accession,
+        "found": check.found,
+        "form": filing.form if filing else None,
+        "url": filing.url if filing else None,
+        "related_persons": filing.related_persons if filing else None,
+        "evidence": check.evidence,
+        "checked_at": check.checked_at.isoformat(),
+    }
+
+
+def _sanctioned(hit: SanctionedAddress, role: str) -> dict[str, Any]:
+    return {
+        "address": hit.address,
+        "role": role,
+        "currency": hit.currency,
+        "entry_uid": hit.entry_uid,
+        "entry_name": hit.entry_name,
+        "programs": hit.programs,
     }

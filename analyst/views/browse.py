@@ -19,12 +19,18 @@ from analyst import home as home_blocks
 from analyst.access import browse_required, permission_required
 from analyst.services import home_visit_record
 from diligence.rules import RULES
-from diligence.selectors import offering_filter, offering_sort, offerings_with_assessment
+from diligence.selectors import (
+    offering_filter,
+    offering_sort,
+    offerings_with_assessment,
+    public_records_fields,
+)
 from diligence.vocabulary import Grade, Risk
 from offerings.filters import OfferingFilterForm
-from offerings.formats import EXPORT_ORDER, _csv_cell
-from offerings.interchange import PREFETCH, offering_record
+from offerings.formats import EXPORT_ORDER, _csv_cell, offering_records
+from offerings.interchange import PREFETCH
 from offerings.models import Venue
+from records.representation import FILING_CHECK_JOIN
 
 PAGE_SIZE = 50
 TOP_FLAGS = 3
@@ -150,11 +156,13 @@ def offering_export(request):
     form = _filter_form(request)
     offerings = (
         offerings_with_assessment(offering_sort(form.ordering, offering_filter(form.criteria)))
-        .select_related("venue", "contract_risk", "whitepaper_signature")  # joined: no prefetch
+        # joined: no prefetch, and no query for the public records' filing checks
+        .select_related("venue", "contract_risk", "whitepaper_signature", FILING_CHECK_JOIN)
         .prefetch_related(*PREFETCH)
     )
+    records = offering_records(offerings, chunk_size=EXPORT_CHUNK, added=public_records_fields)
     response = StreamingHttpResponse(
-        _csv_lines(offering_record(o) for o in offerings.iterator(chunk_size=EXPORT_CHUNK)),
+        _csv_lines(records),
         content_type="text/csv; charset=utf-8",
     )
     filename = f"offerings-{timezone.localdate():%Y%m%d}.csv"

@@ -32,7 +32,7 @@ from api.schema import (
 )
 from api.serializers import OfferingInputSerializer, OfferingPageSerializer, OfferingSerializer
 from api.views.common import PAGE_PARAMETERS, next_link, page_size, params_check
-from diligence.selectors import offering_filter, offering_sort
+from diligence.selectors import offering_filter, offering_sort, public_records_fields
 from diligence.vocabulary import Grade, Risk
 from offerings.filters import CONTRACT_RISKS, DEFERRED_SORTS, SORTS, OfferingFilterForm
 from offerings.interchange import parse_record
@@ -40,7 +40,7 @@ from offerings.models import Offering, Venue
 from offerings.services import offering_create, offering_delete, offering_update
 from offerings.status import Status
 from offerings.vesting_returns import offering_round_returns, round_returns_record
-from records.representation import public_records_record
+from records.representation import FILING_CHECK_JOIN, public_records_record
 
 ORDERINGS = [key for key, _ in SORTS if key and key not in DEFERRED_SORTS]
 # API parameter -> OfferingFilterForm field (the UI's filters, with the same rules).
@@ -209,7 +209,8 @@ class OfferingList(APIView):
         responses={200: OfferingPageSerializer, **problems(*READ_PROBLEMS)},
         summary="List offerings",
         description=(
-            "Offerings with their current assessment, filtered by the query parameters and "
+            "Offerings with their current assessment and public records, filtered by the query "
+            "parameters and "
             "sorted by `ordering`; `updated_since` returns only those changed since then. "
             "Cursor-paginated: follow `next`. Scope `offerings:read`."
         ),
@@ -220,14 +221,20 @@ class OfferingList(APIView):
         offerings = offering_filter(criteria)
         if (since := _updated_since(query)) is not None:
             offerings = offerings.filter(updated_at__gte=since)
-        rows = offerings_with_parts_json(offering_sort(ordering, offerings))
+        # The filing checks are joined, for the public records (1 query more per page, 2 with
+        # any address: the confirmed record matches, the sanctioned addresses).
+        rows = offerings_with_parts_json(offering_sort(ordering, offerings)).select_related(
+            FILING_CHECK_JOIN
+        )
         page, cursor = page_fetch(rows, size=page_size(query), cursor=query.get("cursor"))
         parts = parts_from_json(page)
+        added = public_records_fields(page)
         base_url = _base_url(request)
         return Response(
             {
                 "results": [
-                    offering_representation(o, parts=parts[o.pk], base_url=base_url) for o in page
+                    offering_representation(o, parts=parts[o.pk], base_url=base_url) | added[o.pk]
+                    for o in page
                 ],
                 "next": next_link(request, cursor),
             }

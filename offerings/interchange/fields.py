@@ -142,6 +142,9 @@ OUTCOME_FIELDS = ("outcomes",)
 CONTRACT_FIELDS = ("contract",)
 # Read-only: the copied-whitepaper check (offerings.whitepapers), with its provenance.
 WHITEPAPER_FIELDS = ("whitepaper_copy",)
+# Read-only: confirmed regulators' records, the EDGAR filing check and sanctioned addresses
+# (records.representation, joined in by the layers above: offerings knows nothing of records).
+PUBLIC_RECORD_FIELDS = ("public_records",)
 EXPORT_ORDER = [
     VERSION_KEY,
     *FIELD_ORDER,
@@ -150,8 +153,17 @@ EXPORT_ORDER = [
     *OUTCOME_FIELDS,
     *CONTRACT_FIELDS,
     *WHITEPAPER_FIELDS,
+    *PUBLIC_RECORD_FIELDS,
 ]
 LIST_FIELDS = frozenset({"restricted_countries", "backers"})
 NESTED_FIELDS = frozenset(
-    {*PARTS, "socials", *MARKET_FIELDS, *OUTCOME_FIELDS, *CONTRACT_FIELDS, *WHITEPAPER_FIELDS}
+    {
+        *PARTS,
+        "socials",
+        *MARKET_FIELDS,
+        *OUTCOME_FIELDS,
+        *CONTRACT_FIELDS,
+        *WHITEPAPER_FIELDS,
+        *PUBLIC_RECORD_FIELDS,
+    }
 )

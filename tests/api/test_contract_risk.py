@@ -30,8 +30,9 @@ def test_the_contract_facts_are_in_the_representation_like_the_export(
 ):
     read_client.get(LIST)  # records the key's use
     # the key, then the page (the contract check joined like the market summary)
-    # the key, its owner's permissions, the page, its copied-whitepaper matches
-    with django_assert_num_queries(4):
+    # the key, its owner's permissions, the page, its copied-whitepaper matches, and the
+    # public records' confirmed matches and sanctioned addresses (the filing check is joined)
+    with django_assert_num_queries(6):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -54,15 +55,17 @@ def test_a_written_contract_object_is_ignored_like_every_read_only_field(write_c
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
-    [("flagged", ["trap"]), ("clear", ["fine"]), ("unchecked", ["unseen"])],
+    ("value", "expected", "queries"),
+    [("flagged", ["trap"], 6), ("clear", ["fine"], 6), ("unchecked", ["unseen"], 5)],
 )
 def test_the_list_filters_by_contract_risk(
-    read_client, offerings, value, expected, django_assert_num_queries
+    read_client, offerings, value, expected, queries, django_assert_num_queries
 ):
     read_client.get(LIST)
-    # the key, its owner's permissions, the page, its copied-whitepaper matches
-    with django_assert_num_queries(4):
+    # the key, its owner's permissions, the page, its copied-whitepaper matches, and the
+    # public records' confirmed matches and (when a checked contract gives the page an
+    # address) sanctioned addresses; the filing check is joined
+    with django_assert_num_queries(queries):
         response = read_client.get(LIST, {"contract_risk": value})
     assert [o["slug"] for o in response.json()["results"]] == expected
 

@@ -79,8 +79,9 @@ def test_market_data_and_listings_are_in_the_representation(read_client, django_
     OfferingFactory(slug="unlisted")
     read_client.get(LIST)
     # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner),
-    # 1 for the page's copied-whitepaper matches (interchange.PREFETCH).
-    with django_assert_num_queries(4):
+    # 1 for the page's copied-whitepaper matches (interchange.PREFETCH), 1 for the public
+    # records' confirmed matches (the filing check is joined; no address: no sanctions query).
+    with django_assert_num_queries(5):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -110,8 +111,9 @@ def test_outcomes_are_in_the_representation_as_in_the_export(
     )
     OfferingFactory(slug="quiet")
     read_client.get(LIST)
-    # the key, its owner's permissions, the page, its copied-whitepaper matches
-    with django_assert_num_queries(4):
+    # the key, its owner's permissions, the page, its copied-whitepaper matches, the public
+    # records' confirmed matches (the filing check is joined; no address: no sanctions query)
+    with django_assert_num_queries(5):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -243,8 +245,9 @@ def test_the_list_takes_the_same_few_queries_for_any_page_size(
     read_client.get(LIST)  # records the key's use, which is written at most once a minute
     # the key, then the page with every part aggregated in it; nothing per row
     # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner),
-    # 1 for the page's copied-whitepaper matches (interchange.PREFETCH).
-    with django_assert_num_queries(4):
+    # 1 for the page's copied-whitepaper matches (interchange.PREFETCH), 1 for the public
+    # records' confirmed matches (the filing check is joined; no address: no sanctions query).
+    with django_assert_num_queries(5):
         response = read_client.get(LIST, {"ordering": "-score", "kind": "ico", "page_size": size})
     assert len(response.json()["results"]) == size
 
@@ -377,7 +380,6 @@ def test_list_and_detail_equal_the_export_with_checked_none_and_not_recorded(rea
     results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     detail = read_client.get(f"{LIST}checked/").json()
     detail.pop("vesting_returns")  # one offering's extras, not interchange fields
-    detail.pop("public_records")
 
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported

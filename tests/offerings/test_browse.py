@@ -38,8 +38,9 @@ FRAGMENT_QUERIES = 6
 PUBLIC_QUERIES = 3
 # Session, user, venues, the offerings, then team, allocations, rounds, audits and socials.
 # 9, plus market summaries, listings, outcomes and "checked, none" records (interchange.PREFETCH),
-# plus permissions; plus the copied-whitepaper matches (the index entry is joined).
-EXPORT_QUERIES = 15
+# plus permissions; plus the copied-whitepaper matches (the index entry is joined); plus the
+# public records' confirmed matches (the filing check is joined; no address: no sanctions query).
+EXPORT_QUERIES = 16
 CONTRACT = "0x5a0b54d5dc17e0aadc383d2db43b0a0d3e029c4c"
 OTHER_CONTRACT = "0xd26114cd6ee289accf82350c8d8487fedb8a0c07"
 

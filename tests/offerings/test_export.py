@@ -46,6 +46,8 @@ OUTCOME_COLUMNS = ["outcomes"]
 # Read-only, from the contract-risk checks; an import ignores it.
 CONTRACT_COLUMNS = ["contract"]
 WHITEPAPER_COLUMNS = ["whitepaper_copy"]
+# Read-only, confirmed regulators' records, the EDGAR check, sanctioned addresses (records/).
+PUBLIC_RECORD_COLUMNS = ["public_records"]
 EXPORT_COLUMNS = (
     INTERCHANGE_COLUMNS
     + ASSESSMENT_COLUMNS
@@ -53,6 +55,7 @@ EXPORT_COLUMNS = (
     + OUTCOME_COLUMNS
     + CONTRACT_COLUMNS
     + WHITEPAPER_COLUMNS
+    + PUBLIC_RECORD_COLUMNS
 )
 
 
