@@ -226,3 +226,32 @@ def _match_store(pair: _Pair, frequent: set[int], now: dt.datetime) -> bool:
         compared_at=now,
     )
     return True
+
+
+@dataclass
+class RecompareReport:
+    whitepapers: int = 0
+    matches: int = 0
+    offering_ids: list[int] = field(default_factory=list)
+
+
+def whitepapers_recompare(*, offering_ids: list[int] | None = None) -> RecompareReport:
+    """Compare indexed whitepapers again, as they would be compared if indexed today: after a
+    sale date moved (which of two is the copy can change) or a passage became common enough to
+    count as boilerplate. `offering_ids` limits it to those offerings' whitepapers and the
+    whitepapers recorded as copying them; None compares every indexed whitepaper."""
+    signatures = WhitepaperSignature.objects.all()
+    if offering_ids is not None:
+        copiers = WhitepaperMatch.objects.filter(source_offering_id__in=offering_ids)
+        signatures = signatures.filter(offering_id__in=offering_ids) | signatures.filter(
+            offering_id__in=copiers.values("offering_id")
+        )
+    report = RecompareReport()
+    changed: set[int] = set()
+    for document_id in signatures.order_by("pk").values_list("document_id", flat=True):
+        indexed = whitepaper_index(document_id=document_id, force=True)
+        report.whitepapers += indexed.indexed
+        report.matches += indexed.matches
+        changed.update(indexed.offering_ids)
+    report.offering_ids = sorted(changed)
+    return report

@@ -1,7 +1,9 @@
 import datetime as dt
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -246,3 +248,39 @@ def test_the_export_and_the_api_carry_the_check_read_only(client, analyst):
     api = {o.slug: offering_representation(o, parts=parts[o.pk], base_url="/") for o in offerings}
     assert api["copycat"]["whitepaper_copy"] == check
     assert api["unread"]["whitepaper_copy"] is None
+
+
+def test_recomparing_after_a_sale_date_moved_turns_the_copy_around():
+    corpus = Corpus(seed=21)
+    original = corpus.paragraphs(10)
+    first = paper(original, EARLY, slug="first-chain")
+    second = paper(corpus.copy_of(original, 0.5, total=10), LATE, slug="second-chain")
+    assert WhitepaperMatch.objects.get().document == second
+
+    # The research was wrong: the second sale started before the first.
+    Offering.objects.filter(slug="second-chain").update(start_date=EARLY - dt.timedelta(days=90))
+    call_command("compare_whitepapers", stdout=StringIO())
+
+    match = WhitepaperMatch.objects.get()  # the old direction is gone, not kept beside it
+    assert (match.document, match.source_document) == (first, second)
+
+
+def test_recomparing_one_offering_also_recompares_the_whitepapers_recorded_as_copying_it():
+    corpus = Corpus(seed=22)
+    original = corpus.paragraphs(10)
+    paper(original, EARLY, slug="source-chain")
+    copy = paper(corpus.copy_of(original, 0.5, total=10), LATE, slug="copy-chain")
+    paper(corpus.paragraphs(6), LATE, slug="bystander")
+    Offering.objects.filter(slug="copy-chain").update(start_date=EARLY - dt.timedelta(days=90))
+
+    out = StringIO()
+    call_command("compare_whitepapers", offering="source-chain", stdout=out)
+
+    assert "2 whitepapers compared" in out.getvalue()  # source-chain and copy-chain, no bystander
+    match = WhitepaperMatch.objects.get()
+    assert match.source_document == copy and match.offering.slug == "source-chain"
+
+
+def test_recomparing_an_unknown_offering_names_it():
+    with pytest.raises(CommandError, match="'nope': no such offering"):
+        call_command("compare_whitepapers", offering="nope")
