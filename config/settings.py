@@ -586,7 +586,10 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "ops.logs.RequestIdFilter"},
+        "probe_answers": {"()": "ops.logs.ProbeAnswerFilter"},
+    },
     "formatters": {"json": {"()": "ops.logs.JsonFormatter"}},
     "handlers": {
         "console": {
@@ -602,6 +605,8 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
         # django-axes logs every successful sign-in at INFO.
         "axes": {"level": "WARNING"},
+        # A 503 from /readyz is the probe's answer, not a request error (ops.logs).
+        "django.request": {"filters": ["probe_answers"]},
         # One line per request in production's JSON logs; runserver already prints one.
         "offerwatch.requests": {"level": "INFO" if OPS_LOG_FORMAT == "json" else "WARNING"},
     },

@@ -37,6 +37,21 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class ProbeAnswerFilter(logging.Filter):
+    """Drops django.request's "Service Unavailable: /readyz" error: a 503 from the readiness
+    probe is its answer (the JSON names the failed check), not an error of the request, and a
+    load balancer asking every few seconds would fill the log during an outage."""
+
+    PROBES = frozenset({"/readyz", "/healthz"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        return not (
+            getattr(record, "status_code", None) == 503
+            and getattr(request, "path", None) in self.PROBES
+        )
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id, and the extras."""
 

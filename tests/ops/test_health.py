@@ -47,7 +47,7 @@ def test_readyz_on_the_embedded_default_is_ready_with_one_query(client, django_a
         assert isinstance(check["latency_ms"], float)
 
 
-def test_readyz_fails_when_a_migration_is_not_applied(client):
+def test_readyz_fails_when_a_migration_is_not_applied(client, caplog):
     from django.db.migrations.recorder import MigrationRecorder
 
     from ops.health import _expected_migrations
@@ -60,6 +60,26 @@ def test_readyz_fails_when_a_migration_is_not_applied(client):
     assert response.status_code == 503
     assert response.json()["checks"]["database"]["status"] == "fail"
     assert "not migrated" in response.json()["checks"]["database"]["detail"]
+    # The probe's 503 is its answer, not a request error: django.request logs nothing for it.
+    assert not [r for r in caplog.records if r.name == "django.request"]
+
+
+def test_the_probe_filter_drops_only_the_probes_503s():
+    import logging
+
+    from django.test import RequestFactory
+
+    from ops.logs import ProbeAnswerFilter
+
+    def record(path: str, status: int) -> logging.LogRecord:
+        entry = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "x", (), None)
+        entry.status_code, entry.request = status, RequestFactory().get(path)
+        return entry
+
+    probe = ProbeAnswerFilter()
+    assert not probe.filter(record("/readyz", 503))
+    assert probe.filter(record("/readyz", 500))  # a crash of the probe is still an error
+    assert probe.filter(record("/api/v1/offerings/", 503))
 
 
 def test_health_endpoints_are_throttled_per_client(client, settings):
