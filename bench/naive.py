@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from diligence.evaluation import ReviewFacts, evaluate
 from diligence.facts import facts_for
-from diligence.models import Assessment, Finding, FindingReview
+from diligence.models import Assessment, FindingReview
 from diligence.rescoring import RescoreReport
 from diligence.scoring import METHODOLOGY_VERSION
 from offerings.models import Offering
@@ -60,19 +60,10 @@ def naive_rescore(offering_ids: list[int], *, today: dt.date) -> RescoreReport:
                 coverage=evaluation.score.coverage,
                 flags=list(evaluation.flags),
                 digest=evaluation.digest,
+                findings_json=evaluation.findings_json,
+                unreviewed_flags=evaluation.unreviewed_flags,
             )
             assessment.save()
-            for finding in evaluation.findings:
-                Finding(
-                    assessment=assessment,
-                    rule_code=finding.rule_code,
-                    outcome=finding.outcome,
-                    automatic_outcome=finding.automatic_outcome,
-                    evidence=finding.evidence,
-                    weight=finding.weight,
-                    severity=finding.severity,
-                    review_id=finding.review_id,
-                ).save()
             for review_id in evaluation.stale_reviews:
                 review = FindingReview.objects.get(pk=review_id)
                 review.state = FindingReview.State.NEEDS_REREVIEW

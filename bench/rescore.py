@@ -100,9 +100,9 @@ def _assessments_clear() -> None:
     from django.core.management.color import no_style
     from django.db import connection
 
-    from diligence.models import Assessment, Finding
+    from diligence.models import Assessment
 
-    tables = [Finding._meta.db_table, Assessment._meta.db_table]
+    tables = [Assessment._meta.db_table]
     with connection.cursor() as cursor:
         for statement in connection.ops.sql_flush(no_style(), tables):
             cursor.execute(statement)

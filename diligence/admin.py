@@ -10,34 +10,15 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from diligence.models import Assessment, Finding, FindingReview, OfferingReview
+from diligence.models import Assessment, FindingReview, OfferingReview
 from diligence.review_queue import NEEDS_REVIEW_REASONS, needs_review
 from diligence.score_panel import POLL_TRIES, score_panel
 from diligence.selectors import offerings_with_assessment
 from diligence.vocabulary import RISK_ORDER
 from offerings.admin import OfferingAdmin
 from offerings.models import Offering
-
-
-class FindingInline(admin.TabularInline):
-    model = Finding
-    extra = 0
-    can_delete = False
-    fields = [
-        "rule_code",
-        "outcome",
-        "automatic_outcome",
-        "weight",
-        "severity",
-        "evidence",
-        "review",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Assessment)
@@ -58,7 +39,26 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_select_related = ["offering"]
     search_fields = ["offering__name", "offering__symbol"]
     date_hierarchy = "created_at"
-    inlines = [FindingInline]
+    exclude = ["findings_json"]
+    readonly_fields = ["findings_table"]
+
+    @admin.display(description="Findings")
+    def findings_table(self, assessment: Assessment) -> str:
+        """The findings as the old inline listed them (they are part of the assessment)."""
+        columns = ("rule_code", "outcome", "automatic_outcome", "weight", "severity", "evidence")
+        return format_html(
+            "<table><thead><tr>{}<th>review</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join("", "<th>{}</th>", ((column,) for column in columns)),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                "<td>{}</td></tr>",
+                (
+                    (*(getattr(finding, column) for column in columns), finding.review_id or "-")
+                    for finding in assessment.findings
+                ),
+            ),
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

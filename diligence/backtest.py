@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from diligence.models import Assessment, Finding
+from diligence.models import Assessment, findings_from_json
 from diligence.vocabulary import FLAG, PASS, UNKNOWN
 from offerings.models import Offering
 
@@ -172,13 +172,15 @@ def backtest(labels: dict[int, int], ks: Sequence[int] = (100, 500, 1000)) -> Ba
     )
     label_by_assessment = {current[pk][2]: labels[pk] for pk in ids}
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    findings = Finding.objects.filter(assessment__is_current=True, assessment__offering_id__in=ids)
-    for assessment_id, code, found in findings.values_list(
-        "assessment_id", "rule_code", "outcome"
-    ).iterator(chunk_size=20000):
-        tally = counts[code][found]
-        tally[0] += 1
-        tally[1] += label_by_assessment[assessment_id]
+    stored = Assessment.objects.current().filter(offering_id__in=ids)
+    for assessment_id, findings in stored.values_list("pk", "findings_json").iterator(
+        chunk_size=2000
+    ):
+        label = label_by_assessment[assessment_id]
+        for finding in findings_from_json(findings):
+            tally = counts[finding.rule_code][finding.outcome]
+            tally[0] += 1
+            tally[1] += label
     for code in sorted(counts):
         flagged, passed = counts[code][FLAG], counts[code][PASS]
         result.rules.append(

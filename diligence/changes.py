@@ -126,9 +126,10 @@ class FindingChange:
 
 
 def finding_changes(previous: Assessment, current: Assessment) -> list[FindingChange]:
-    """Findings whose outcome or evidence differs, in checklist order (2 queries)."""
-    before = {f.rule_code: f for f in previous.findings.all()}
-    after = {f.rule_code: f for f in current.findings.all()}
+    """Findings whose outcome or evidence differs, in checklist order (no query: the findings
+    are part of the assessments)."""
+    before = {f.rule_code: f for f in previous.findings}
+    after = {f.rule_code: f for f in current.findings}
     order = {code: index for index, code in enumerate(RULES)}
     changes = []
     for code in sorted(before.keys() | after.keys(), key=lambda c: (order.get(c, len(order)), c)):

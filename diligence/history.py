@@ -3,8 +3,29 @@ verdicts without the analysts'. (What changed between two assessments: diligence
 
 from __future__ import annotations
 
-from diligence.models import Finding
+from django.db.models import Q
+
+from diligence.models import Finding, FindingReview
 from diligence.rules import CATEGORIES, RULES
+
+
+def finding_reviews_attach(
+    findings: list[Finding], *, also: Q | None = None, related: tuple[str, ...] = ()
+) -> list[FindingReview]:
+    """Give each reviewed finding its review as `finding.review` (one query, none when no
+    finding is reviewed and there is no `also`); a finding whose review was deleted since loses
+    the link. Reviews matching `also` come back too, not attached."""
+    ids = {f.review_id for f in findings if f.review_id is not None}
+    if not ids and also is None:
+        return []
+    condition = Q(pk__in=ids) | also if also is not None else Q(pk__in=ids)
+    reviews = list(FindingReview.objects.filter(condition).select_related(*related))
+    by_id = {review.pk: review for review in reviews}
+    for finding in findings:
+        if finding.review_id is not None:
+            finding.review = review = by_id.get(finding.review_id)
+            finding.review_id = None if review is None else review.pk
+    return [review for review in reviews if review.pk not in ids]
 
 
 def findings_by_category(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:

@@ -2,8 +2,8 @@
 
 Per chunk of offerings: 8 queries read the facts and 1 the active reviews; then one transaction
 reads the current digests and, for the offerings whose findings changed, marks the old
-assessments not current with one UPDATE and adds the new ones: on PostgreSQL with one query for
-their ids and one COPY each of assessments and findings, elsewhere with multi-row INSERTs. An
+assessments not current with one UPDATE and adds the new ones, their findings inside them: on
+PostgreSQL with one COPY, elsewhere with multi-row INSERTs. An
 offering whose findings did not change keeps its assessment. On PostgreSQL, outside a caller's
 transaction, threads write chunks while the next ones are read and judged (see _ChunkWriter).
 """
@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from diligence.changes import AssessmentChange
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
-from diligence.facts import CHUNK, fact_batches
-from diligence.models import Assessment, Finding, FindingReview
+from diligence.facts import CHUNK, OfferingFacts, fact_batches
+from diligence.models import Assessment, FindingReview
 from diligence.scoring import METHODOLOGY_VERSION
 from diligence.signals import assessments_changed
 from diligence.vocabulary import risk_rank
@@ -34,7 +34,6 @@ from offerings.models import Offering
 from offerings.queries import among_ids
 
 ASSESSMENT_COLUMNS = (
-    "id",
     "offering_id",
     "created_at",
     "methodology_version",
@@ -46,20 +45,12 @@ ASSESSMENT_COLUMNS = (
     "flags",
     "digest",
     "is_current",
-)
-FINDING_COLUMNS = (
-    "assessment_id",
-    "rule_code",
-    "outcome",
-    "automatic_outcome",
-    "evidence",
-    "weight",
-    "severity",
-    "review_id",
+    "findings_json",
+    "unreviewed_flags",
 )
 # Threads writing chunks while the next are evaluated (PostgreSQL, outside a transaction).
 WRITERS = 2
-# Assessments whose findings go to the server in one piece of COPY data (about 3 MB).
+# Assessments that go to the server in one piece of COPY data (about 5 MB).
 COPY_BLOCK = 1000
 
 
@@ -83,13 +74,47 @@ def assessments_refresh(
     findings are unchanged (a methodology change does that by itself: it changes the digest)."""
     report = RescoreReport()
     with _cycle_collector_paused(), _ChunkWriter(force, report, progress) as writer:
-        for batch in fact_batches(offerings, today=today, chunk=chunk):
-            reviews = _active_reviews(among_ids([facts.offering_id for facts in batch]))
+        for batch, reviews in _batches(offerings, today=today, chunk=chunk):
             writer.write(
                 [evaluate(facts, reviews.get(facts.offering_id, ())) for facts in batch],
                 more_may_follow=len(batch) == chunk,
             )
     return report
+
+
+Batch = tuple[list[OfferingFacts], dict[int, list[ReviewFacts]]]
+
+
+def _batches(
+    offerings: QuerySet[Offering] | None, *, today: dt.date | None, chunk: int
+) -> Iterator[Batch]:
+    """Each chunk's facts with its offerings' active reviews. After a full first chunk, on
+    PostgreSQL outside a transaction, a thread with a connection of its own reads the next chunk
+    while the caller judges and writes this one (the server runs the queries meanwhile)."""
+    batches = (
+        (batch, _active_reviews(among_ids([facts.offering_id for facts in batch])))
+        for batch in fact_batches(offerings, today=today, chunk=chunk)
+    )
+    first = next(batches, None)
+    if first is None:
+        return
+    yield first
+    if len(first[0]) == chunk and _may_write_in_background():
+        yield from _read_ahead(batches)
+    else:
+        yield from batches
+
+
+def _read_ahead(batches: Iterator[Batch]) -> Iterator[Batch]:
+    """The batches, each next one read on a thread while the caller works on the current."""
+    with ThreadPoolExecutor(1, thread_name_prefix="rescore-reader") as reader:
+        try:
+            upcoming = reader.submit(next, batches, None)
+            while (batch := upcoming.result()) is not None:
+                upcoming = reader.submit(next, batches, None)
+                yield batch
+        finally:
+            reader.submit(connections.close_all).result()
 
 
 @contextmanager
@@ -290,7 +315,7 @@ def _insert(evaluations: list[Evaluation], now: dt.datetime) -> None:
     Assessment.objects.filter(
         offering_id__in=[e.offering_id for e in evaluations], is_current=True
     ).update(is_current=False)
-    assessments = Assessment.objects.bulk_create(
+    Assessment.objects.bulk_create(
         [
             Assessment(
                 offering_id=e.offering_id,
@@ -304,29 +329,18 @@ def _insert(evaluations: list[Evaluation], now: dt.datetime) -> None:
                 flags=list(e.flags),
                 digest=e.digest,
                 is_current=True,
+                findings_json=e.findings_json,
+                unreviewed_flags=e.unreviewed_flags,
             )
             for e in evaluations
         ],
         batch_size=1000,
     )
-    table = connection.ops.quote_name(Finding._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(FINDING_COLUMNS))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(FINDING_COLUMNS)}) VALUES ({placeholders})",
-            [
-                (assessment.pk, *finding)
-                for assessment, e in zip(assessments, evaluations, strict=True)
-                for finding in e.findings
-            ],
-        )
 
 
 def _copy(evaluations: list[Evaluation], now: dt.datetime) -> None:
-    """Replace the current assessments with COPY, taking the new ids from the sequence first
-    so that findings can name their assessment without a round trip per row."""
+    """Replace the current assessments: one UPDATE marks the old ones, one COPY adds the new."""
     assessments = connection.ops.quote_name(Assessment._meta.db_table)
-    findings = connection.ops.quote_name(Finding._meta.db_table)
     with connection.cursor() as cursor:
         # A rescore can always be redone, so it need not wait for the WAL to reach the disk.
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
@@ -335,23 +349,15 @@ def _copy(evaluations: list[Evaluation], now: dt.datetime) -> None:
             "WHERE is_current AND offering_id = ANY(%s)",
             [[e.offering_id for e in evaluations]],
         )
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Assessment._meta.db_table, len(evaluations)],
-        )
-        ids = [assessment_id for (assessment_id,) in cursor.fetchall()]
-        copy_sql = "COPY {} ({}) FROM STDIN"
-        with cursor.cursor.copy(
-            copy_sql.format(assessments, ", ".join(ASSESSMENT_COLUMNS))
-        ) as copy:
-            copy.write(_assessment_rows(ids, evaluations, now))
-        with cursor.cursor.copy(copy_sql.format(findings, ", ".join(FINDING_COLUMNS))) as copy:
-            for block in _finding_blocks(ids, evaluations):
-                copy.write(block)
+        columns = ", ".join(ASSESSMENT_COLUMNS)
+        with cursor.cursor.copy(f"COPY {assessments} ({columns}) FROM STDIN") as copy:
+            for start in range(0, len(evaluations), COPY_BLOCK):
+                copy.write(_assessment_rows(evaluations[start : start + COPY_BLOCK], now))
 
 
 # COPY's text format: tab-separated, \N for NULL, backslash escapes in strings.
 _NULL = "\\N"
+_BACKSLASH, _TWO_BACKSLASHES = "\\", "\\\\"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -362,28 +368,18 @@ def _copy_text(value: str) -> str:
     return value
 
 
-def _assessment_rows(ids: list[int], evaluations: list[Evaluation], now: dt.datetime) -> str:
+def _assessment_rows(evaluations: list[Evaluation], now: dt.datetime) -> str:
     created = now.isoformat()
     return "".join(
-        f"{assessment_id}\t{e.offering_id}\t{created}\t{METHODOLOGY_VERSION}\t"
-        f"{_NULL if e.score.score is None else e.score.score}\t{e.score.grade}\t{e.score.risk}\t"
-        f"{e.score.coverage}\t{_NULL if e.score.probability is None else e.score.probability}\t"
-        f"{_copy_text(json.dumps(list(e.flags)))}\t{e.digest}\tt\n"
-        for assessment_id, e in zip(ids, evaluations, strict=True)
+        [
+            f"{e.offering_id}\t{created}\t{METHODOLOGY_VERSION}\t"
+            f"{_NULL if e.score.score is None else e.score.score}\t{e.score.grade}\t"
+            f"{e.score.risk}\t{e.score.coverage}\t"
+            f"{_NULL if e.score.probability is None else e.score.probability}\t"
+            f"{_copy_text(json.dumps(list(e.flags)))}\t{e.digest}\tt\t"
+            # The findings' JSON holds no raw tab or newline: only its backslashes need doubling.
+            f"{e.findings_json.replace(_BACKSLASH, _TWO_BACKSLASHES)}\t"
+            f"{'t' if e.unreviewed_flags else 'f'}\n"
+            for e in evaluations
+        ]
     )
-
-
-def _finding_blocks(ids: list[int], evaluations: list[Evaluation]) -> Iterator[str]:
-    """The findings' COPY data, COPY_BLOCK assessments at a time."""
-    for start in range(0, len(ids), COPY_BLOCK):
-        end = start + COPY_BLOCK
-        block = zip(ids[start:end], evaluations[start:end], strict=True)
-        yield "".join(
-            [
-                f"{assessment_id}\t{_copy_text(code)}\t{outcome}\t{automatic}\t"
-                f"{_copy_text(evidence)}\t{weight}\t{severity}\t"
-                f"{_NULL if review_id is None else review_id}\n"
-                for assessment_id, e in block
-                for code, outcome, automatic, evidence, weight, severity, review_id in e.findings
-            ]
-        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from diligence.models import Assessment, Finding, FindingReview, OfferingReview
+from diligence.models import Assessment, FindingReview, OfferingReview
 
 NEEDS_REVIEW_REASONS = {
     "unreviewed_flags": "Flags nobody reviewed",
@@ -17,12 +17,7 @@ NEEDS_REVIEW_REASONS = {
 def needs_review(reason: str = "") -> Q:
     """A condition on offerings: the one `reason` of NEEDS_REVIEW_REASONS, or any of them."""
     unreviewed = Exists(
-        Finding.objects.filter(
-            assessment__offering=OuterRef("pk"),
-            assessment__is_current=True,
-            outcome="flag",
-            review__isnull=True,
-        )
+        Assessment.objects.current().filter(offering=OuterRef("pk"), unreviewed_flags=True)
     )
     # Sent back to draft by a change after submission, or approved for an assessment that is
     # no longer current (a rescore moved the score since).

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from diligence.evaluation import Evaluation, ReviewFacts, evaluate
 from diligence.facts import CHUNK, OfferingFacts, fact_batches
-from diligence.models import Assessment, Finding, FindingReview
+from diligence.models import Assessment, FindingReview
 from diligence.scoring import METHODOLOGY_VERSION
 from offerings.models import Offering
 from offerings.queries import among_ids
@@ -150,7 +150,7 @@ def _write(evaluations: list[Evaluation], as_of: dict[int, dt.date]) -> int:
             .values_list("offering_id", flat=True)
         )
         fresh = [e for e in evaluations if e.offering_id not in done]
-        assessments = Assessment.objects.bulk_create(
+        Assessment.objects.bulk_create(
             [
                 Assessment(
                     offering_id=e.offering_id,
@@ -166,26 +166,11 @@ def _write(evaluations: list[Evaluation], as_of: dict[int, dt.date]) -> int:
                     is_current=False,
                     kind=Assessment.Kind.SALE_END,
                     as_of=as_of[e.offering_id],
+                    findings_json=e.findings_json,
+                    unreviewed_flags=e.unreviewed_flags,
                 )
                 for e in fresh
             ],
             batch_size=1000,
-        )
-        Finding.objects.bulk_create(
-            [
-                Finding(
-                    assessment_id=assessment.pk,
-                    rule_code=f.rule_code,
-                    outcome=f.outcome,
-                    automatic_outcome=f.automatic_outcome,
-                    evidence=f.evidence,
-                    weight=f.weight,
-                    severity=f.severity,
-                    review_id=f.review_id,
-                )
-                for assessment, e in zip(assessments, fresh, strict=True)
-                for f in e.findings
-            ],
-            batch_size=2000,
         )
     return len(fresh)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from diligence.models import Finding, FindingReview, OfferingReview
+from diligence.models import FindingReview, OfferingReview
 from diligence.queueing import rescore_enqueue
 from diligence.roles import APPROVE_PERMISSION, SUBMIT_PERMISSION
 from diligence.rules import RULES
@@ -61,18 +61,13 @@ def finding_review_create(
     else:
         if rule_code not in RULES:
             raise ValidationError({"rule_code": f"{rule_code!r} is not a checklist rule"})
-        finding = (
-            Finding.objects.filter(
-                assessment__offering=offering, assessment__is_current=True, rule_code=rule_code
-            )
-            .values_list("automatic_outcome", "evidence")
-            .first()
-        )
+        assessment = offering.assessments.current().only("findings_json").first()
+        finding = assessment.finding(rule_code) if assessment else None
         if finding is None:
             raise ValidationError(
                 {"rule_code": f"{offering} has no current finding for {rule_code}"}
             )
-        review.outcome_seen, review.evidence_seen = finding
+        review.outcome_seen, review.evidence_seen = finding.automatic_outcome, finding.evidence
         if verdict == FindingReview.Verdict.CONFIRM:
             review.outcome = review.outcome_seen
         else:

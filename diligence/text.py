@@ -157,20 +157,33 @@ class _PromiseForm:
     """One way of phrasing a promise, and the words around it that confirm or cancel it."""
 
     pattern: re.Pattern[str]
+    # Substrings of which every match holds one: a sentence with none is not searched at all.
+    stems: tuple[str, ...]
     needs: re.Pattern[str] | None = None  # must occur in `needs_scope` for the match to count
     needs_scope: Literal["clause", "nearby"] = "clause"  # nearby: within _CONTEXT_REACH
     vetoed_by: re.Pattern[str] | None = None  # must not occur in the match's clause
 
 
+# A form's stems: "assure" holds "sure", every spelling of "guarantee" "arant" or "arent".
 _PROMISE_FORMS = (
-    _PromiseForm(_GUARANTEED_GAIN, vetoed_by=_REFUND_VETO),
-    _PromiseForm(_SHORT_PERIOD_YIELD, needs=_YIELD_CUE, vetoed_by=_SCHEDULE_VETO),
-    _PromiseForm(_LONG_PERIOD_YIELD, needs=_FIRM_CUE, vetoed_by=_SCHEDULE_VETO),
-    _PromiseForm(_MULTIPLIED_GAIN, needs=_MULTIPLIER_CUE, vetoed_by=_TECH_VETO),
-    _PromiseForm(_MULTIPLIED_HOLDINGS, vetoed_by=_TECH_VETO),
-    _PromiseForm(_CANNOT_LOSE, vetoed_by=_REFUND_VETO),
-    _PromiseForm(_NO_RISK, needs=_MONEY_CUE, needs_scope="nearby", vetoed_by=_SECURITY_VETO),
-    _PromiseForm(_MOON),
+    _PromiseForm(_GUARANTEED_GAIN, ("arant", "arent", "promis", "sure"), vetoed_by=_REFUND_VETO),
+    _PromiseForm(_SHORT_PERIOD_YIELD, ("%",), needs=_YIELD_CUE, vetoed_by=_SCHEDULE_VETO),
+    _PromiseForm(_LONG_PERIOD_YIELD, ("%",), needs=_FIRM_CUE, vetoed_by=_SCHEDULE_VETO),
+    _PromiseForm(
+        _MULTIPLIED_GAIN, ("x", "times", "fold"), needs=_MULTIPLIER_CUE, vetoed_by=_TECH_VETO
+    ),
+    _PromiseForm(
+        _MULTIPLIED_HOLDINGS, ("doubl", "tripl", "quadrupl", "multipl"), vetoed_by=_TECH_VETO
+    ),
+    _PromiseForm(_CANNOT_LOSE, ("los",), vetoed_by=_REFUND_VETO),
+    _PromiseForm(
+        _NO_RISK,
+        ("risk", "100% "),
+        needs=_MONEY_CUE,
+        needs_scope="nearby",
+        vetoed_by=_SECURITY_VETO,
+    ),
+    _PromiseForm(_MOON, ("moon", "skyrocket")),
 )
 
 # Cheap pre-filter: a sentence without any of these stems cannot hold a promise form.
@@ -249,6 +262,11 @@ def _sentences(text: str) -> Iterator[str]:
 def _find_promise(sentence: str) -> tuple[int, int] | None:
     """Offsets of a promise in a normalised sentence that survives its context checks, if any."""
     for form in _PROMISE_FORMS:
+        for stem in form.stems:
+            if stem in sentence:
+                break
+        else:
+            continue
         candidates = form.pattern.finditer(sentence)
         for match in islice(candidates, CANDIDATES_PER_FORM):
             start, end = match.span()

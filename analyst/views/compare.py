@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from analyst.access import browse_required
-from diligence.models import Finding
+from diligence.models import Assessment, findings_from_json
 from diligence.roles import is_team
 from diligence.rules import CATEGORIES, RULES
 from diligence.selectors import offerings_with_assessment
@@ -89,12 +89,17 @@ def rule_groups(offerings: list[Offering], *, team: bool = True) -> list[tuple[s
     """Each rule's current outcome per offering, grouped by category in checklist order, then
     the analysts' manual findings (1 query). Outside the team: the automatic outcomes only."""
     by_offering: dict[int, dict[str, Cell]] = defaultdict(dict)
-    rows = Finding.objects.filter(
-        assessment__offering__in=offerings, assessment__is_current=True
-    ).values_list(
-        "assessment__offering_id", "rule_code", "outcome", "automatic_outcome", "evidence"
+    rows = (
+        Assessment.objects.current()
+        .filter(offering__in=offerings)
+        .values_list("offering_id", "findings_json")
     )
-    for offering_id, code, outcome, automatic, evidence in rows:
+    findings = (
+        (offering_id, f.rule_code, f.outcome, f.automatic_outcome, f.evidence)
+        for offering_id, stored in rows
+        for f in findings_from_json(stored)
+    )
+    for offering_id, code, outcome, automatic, evidence in findings:
         if not team:
             if code not in RULES or not automatic:
                 continue

@@ -10,7 +10,7 @@ from typing import Any
 import pycountry
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +23,7 @@ from analyst.views.market import market_context
 from analyst.views.outcomes import outcomes_context
 from analyst.views.unlock_panels import unlock_context
 from diligence.changes import finding_changes
-from diligence.history import automatic_findings, findings_by_category
+from diligence.history import automatic_findings, finding_reviews_attach, findings_by_category
 from diligence.models import Finding, FindingReview
 from diligence.roles import is_team
 from diligence.scoring import chance
@@ -54,19 +54,16 @@ def offering_queryset(request) -> QuerySet[Offering]:
 
 def diligence_context(offering: Offering, *, team: bool) -> dict[str, Any]:
     """The current assessment's findings by category, what changed since the previous one, the
-    score history and reviews that no longer apply (4 queries when assessed, 1 when not).
+    score history and reviews that no longer apply (2 queries when assessed for the team, 1
+    otherwise).
 
     Outside the team (viewers, anonymous visitors) only the automatic findings and the score
     are shown: no manual findings, overrides, notes or reviewers (README, visibility model)."""
     assessments = list(offering.assessments.rolling()[:ASSESSMENT_LIMIT])
-    prefetch_related_objects(
-        assessments[:2],
-        Prefetch("findings", queryset=Finding.objects.select_related("review__author")),
-    )
     current = assessments[0] if assessments else None
-    findings = list(current.findings.all()) if current else []
+    findings = list(current.findings) if current else []
     if current and team:
-        _attach_stale_reviews(offering, findings)
+        _attach_reviews(offering, findings)
     elif not team:
         findings = automatic_findings(findings)
     return {
@@ -85,21 +82,20 @@ def diligence_context(offering: Offering, *, team: bool) -> dict[str, Any]:
     }
 
 
-def _attach_stale_reviews(offering: Offering, findings: list[Finding]) -> None:
-    """Mark findings whose latest review stopped applying because the facts changed (1 query)."""
+def _attach_reviews(offering: Offering, findings: list[Finding]) -> None:
+    """Attach the findings' reviews and mark findings whose latest review stopped applying
+    because the facts changed (1 query for both)."""
     newer = FindingReview.objects.filter(
         offering=OuterRef("offering"),
         rule_code=OuterRef("rule_code"),
         created_at__gt=OuterRef("created_at"),
     )
-    stale = {
-        review.rule_code: review
-        for review in FindingReview.objects.filter(
-            offering=offering, state=FindingReview.State.NEEDS_REREVIEW
-        )
-        .exclude(Exists(newer))
-        .select_related("author")
-    }
+    stale_reviews = finding_reviews_attach(
+        findings,
+        also=Q(offering=offering, state=FindingReview.State.NEEDS_REREVIEW) & ~Q(Exists(newer)),
+        related=("author",),
+    )
+    stale = {review.rule_code: review for review in stale_reviews}
     for finding in findings:
         finding.stale_review = None if finding.review_id else stale.get(finding.rule_code)
 

@@ -28,7 +28,7 @@ from api.serializers import (
     ReviewSerializer,
 )
 from api.views.common import PAGE_PARAMETERS, next_link, page_size, params_check
-from diligence.history import automatic_findings
+from diligence.history import automatic_findings, finding_reviews_attach
 from diligence.methodology import methodology
 from diligence.models import Assessment, FindingReview
 from diligence.roles import TEAM_PERMISSION, is_team
@@ -111,7 +111,10 @@ class AssessmentList(APIView):
         params_check(request.GET, ("cursor", "page_size"))
         offering = get_object_or_404(Offering.objects.only("pk"), slug=slug)
         assessments = (
-            Assessment.objects.rolling().filter(offering=offering).order_by("-created_at", "-id")
+            Assessment.objects.rolling()
+            .filter(offering=offering)
+            .defer("findings_json")  # a page of summaries: the findings are not shown
+            .order_by("-created_at", "-id")
         )
         page, cursor = page_fetch(
             assessments, size=page_size(request.GET), cursor=request.GET.get("cursor")
@@ -145,12 +148,12 @@ class AssessmentLatest(APIView):
             offering__slug=slug,
             offering__deleted_at__isnull=True,
         )
-        findings = list(
-            assessment.findings.select_related("review").order_by("-weight", "rule_code")
-        )
+        findings = assessment.findings
         # The visibility model: reviews, notes and manual findings are the team's (README).
         team = is_team(request.user)
-        if not team:
+        if team:
+            finding_reviews_attach(findings)
+        else:
             findings = automatic_findings(findings)
         return Response(
             {

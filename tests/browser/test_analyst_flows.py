@@ -12,7 +12,7 @@ import pytest
 from analyst.models import Watch
 from analyst.notifications import notifications_for
 from diligence.changes import AssessmentChange
-from diligence.models import Finding, FindingReview
+from diligence.models import Assessment, Finding, FindingReview
 from diligence.rules import RULES
 
 pytestmark = pytest.mark.browser
@@ -46,18 +46,13 @@ def finding_region(page, finding):
 
 
 def current_outcomes(offering) -> dict[str, str]:
-    findings = Finding.objects.filter(assessment__offering=offering, assessment__is_current=True)
-    return dict(findings.values_list("rule_code", "outcome"))
+    findings = Assessment.objects.current().get(offering=offering).findings
+    return {finding.rule_code: finding.outcome for finding in findings}
 
 
 def flagged_finding(offering) -> Finding:
-    return (
-        Finding.objects.filter(assessment__offering=offering, assessment__is_current=True)
-        .filter(outcome="flag")
-        .exclude(evidence="")
-        .order_by("-weight", "rule_code")
-        .first()
-    )
+    findings = Assessment.objects.current().get(offering=offering).findings  # heaviest first
+    return next((f for f in findings if f.outcome == "flag" and f.evidence), None)
 
 
 def test_an_analyst_signs_in_through_the_form(analyst_page, analyst):

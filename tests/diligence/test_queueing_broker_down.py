@@ -29,9 +29,7 @@ def offering():
 
 
 def kyc_outcome(offering) -> str:
-    finding = (
-        Assessment.objects.current().get(offering=offering).findings.get(rule_code="kyc.absent")
-    )
+    finding = Assessment.objects.current().get(offering=offering).finding("kyc.absent")
     return finding.outcome
 
 
@@ -90,8 +88,6 @@ def test_a_pdf_uploaded_while_the_broker_is_down_is_saved_then_read_and_scored_b
     swept(offering)
     assert "guaranteed 30% monthly" in Document.objects.get(pk=document.pk).text
     finding = (
-        Assessment.objects.current()
-        .get(offering=offering)
-        .findings.get(rule_code="claims.guaranteed_returns")
+        Assessment.objects.current().get(offering=offering).finding("claims.guaranteed_returns")
     )
     assert finding.outcome == "flag"

@@ -41,11 +41,7 @@ def offering():
 
 
 def overhang(offering: Offering) -> tuple[str, str]:
-    finding = (
-        Assessment.objects.current()
-        .get(offering=offering)
-        .findings.get(rule_code="tokens.unlock_overhang")
-    )
+    finding = Assessment.objects.current().get(offering=offering).finding("tokens.unlock_overhang")
     return finding.outcome, finding.evidence
 
 

@@ -32,9 +32,7 @@ def test_an_uploaded_whitepaper_is_read_and_its_promises_flagged(
     assert "guaranteed 30% monthly" in document.text
     assert document.page_count == 2
     finding = (
-        Assessment.objects.current()
-        .get(offering=offering)
-        .findings.get(rule_code="claims.guaranteed_returns")
+        Assessment.objects.current().get(offering=offering).finding("claims.guaranteed_returns")
     )
     assert finding.outcome == "flag"
     assert finding.evidence.startswith("whitepaper: ")
@@ -44,10 +42,6 @@ def test_whitepaper_sections_are_checked_in_the_uploaded_text(django_capture_on_
     offering = full_offering(start_date=dt.date(2026, 1, 1))
     with django_capture_on_commit_callbacks(execute=True):
         _upload(offering, "The problem we solve is slow settlement. Roadmap: Q3 2026 mainnet.")
-    finding = (
-        Assessment.objects.current()
-        .get(offering=offering)
-        .findings.get(rule_code="whitepaper.incomplete")
-    )
+    finding = Assessment.objects.current().get(offering=offering).finding("whitepaper.incomplete")
     assert finding.outcome == "flag"
     assert "token economics" in finding.evidence.lower()

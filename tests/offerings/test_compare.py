@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from diligence.models import Finding
+from diligence.models import Assessment
 from diligence.rescoring import assessments_refresh
 from diligence.rules import RULES
 from diligence.services import finding_review_create
@@ -49,8 +49,8 @@ def row(content: str, label: str) -> str:
 
 
 def outcomes(offering) -> dict[str, str]:
-    findings = Finding.objects.filter(assessment__offering=offering, assessment__is_current=True)
-    return dict(findings.values_list("rule_code", "outcome"))
+    findings = Assessment.objects.current().get(offering=offering).findings
+    return {finding.rule_code: finding.outcome for finding in findings}
 
 
 @pytest.fixture

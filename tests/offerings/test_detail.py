@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from analyst.models import Watch
 from analyst.views.detail import allocation_chart, lockup_text, vesting_chart
-from diligence.models import Assessment, Finding, FindingReview
+from diligence.models import Assessment, FindingReview
 from diligence.rescoring import assessments_refresh
 from diligence.rules import CATEGORIES, RULES
 from diligence.services import finding_review_create
@@ -43,8 +43,9 @@ NOTE = "checked the company register by hand: entry found"
 # (the export's PREFETCH; when indexed, one more for the later whitepapers sharing its passages:
 # tests/offerings/test_whitepaper_copies.py).
 DETAIL_QUERIES = 22
-# ... and, once assessed: the findings of the last two assessments and reviews gone stale.
-ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 2
+# ... and, once assessed: the findings' reviews and the reviews gone stale, in one query (-1 since
+# the findings are part of their assessment, read with it).
+ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 1
 
 
 @pytest.fixture
@@ -267,8 +268,8 @@ def test_every_rule_is_shown_by_category_with_outcome_evidence_points_and_ration
     offering = full_offering()
     assessments_refresh()
     content = analyst_client.get(detail_url(offering)).content.decode()
-    findings = Finding.objects.filter(assessment__offering=offering)
-    assert findings.count() == len(RULES)
+    findings = Assessment.objects.get(offering=offering).findings
+    assert len(findings) == len(RULES)
     for finding in findings:
         html = finding_html(content, finding.rule_code)
         rule = RULES[finding.rule_code]

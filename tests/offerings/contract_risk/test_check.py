@@ -70,9 +70,7 @@ def test_the_rules_read_the_check_and_quote_it(token, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         check(token, now=timezone.now())
 
-    finding = Assessment.objects.get(offering=token, is_current=True).findings.get(
-        rule_code="contract.high_tax"
-    )
+    finding = Assessment.objects.get(offering=token, is_current=True).finding("contract.high_tax")
     assert finding.outcome == "pass"
     assert "(GoPlus, " in finding.evidence
 
