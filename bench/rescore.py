@@ -31,11 +31,18 @@ if TYPE_CHECKING:
 REPORT_PATH = Path(__file__).with_name("rescore.json")
 
 
-def measure(*, sample: int = 1000, repeats: int = 3, today: dt.date | None = None) -> dict:
+def measure(
+    *,
+    sample: int = 1000,
+    repeats: int = 3,
+    today: dt.date | None = None,
+    processes: int | None = None,
+) -> dict:
     """Time rescoring of every offering in the default database; return the report.
 
     Deletes every assessment first, so each run starts from the same state; the first full
-    rescore (which creates the assessments) is the warm-up.
+    rescore (which creates the assessments) is the warm-up. The rescores run in `processes`
+    processes (default: one per core, as `rescore --all --processes N`), and once each in one.
     """
     from bench.naive import naive_rescore
     from bench.seed import TODAY
@@ -43,21 +50,32 @@ def measure(*, sample: int = 1000, repeats: int = 3, today: dt.date | None = Non
     from offerings.models import Offering
 
     today = today or TODAY
+    processes = processes or os.cpu_count() or 1
     offerings = Offering.objects.count()
     _assessments_clear()
-    first = _rate(lambda: assessments_refresh(today=today), offerings, expect_assessed=offerings)
-    forced = [
-        _rate(
-            lambda: assessments_refresh(force=True, today=today),
+
+    def forced_rate(processes: int) -> float:
+        return _rate(
+            lambda: assessments_refresh(force=True, today=today, processes=processes),
             offerings,
             expect_assessed=offerings,
         )
-        for _ in range(repeats)
-    ]
-    unchanged = [
-        _rate(lambda: assessments_refresh(today=today), offerings, expect_assessed=0)
-        for _ in range(repeats)
-    ]
+
+    def unchanged_rate(processes: int) -> float:
+        return _rate(
+            lambda: assessments_refresh(today=today, processes=processes),
+            offerings,
+            expect_assessed=0,
+        )
+
+    first = _rate(
+        lambda: assessments_refresh(today=today, processes=processes),
+        offerings,
+        expect_assessed=offerings,
+    )
+    forced = [forced_rate(processes) for _ in range(repeats)]
+    unchanged = [unchanged_rate(processes) for _ in range(repeats)]
+    forced_alone, unchanged_alone = forced_rate(1), unchanged_rate(1)
     ids = _sample_ids(sample)
     naive = [
         _rate(lambda: naive_rescore(ids, today=today), len(ids), expect_assessed=len(ids))
@@ -67,11 +85,14 @@ def measure(*, sample: int = 1000, repeats: int = 3, today: dt.date | None = Non
     return {
         "scale": offerings,
         "repeats": repeats,
+        "processes": processes,
         "rescore_first_per_s": round(first, 1),
         "rescore_per_s": round(forced_rate, 1),
         "rescore_runs_per_s": [round(rate, 1) for rate in forced],
         "rescore_unchanged_per_s": round(statistics.median(unchanged), 1),
         "rescore_unchanged_runs_per_s": [round(rate, 1) for rate in unchanged],
+        "rescore_one_process_per_s": round(forced_alone, 1),
+        "rescore_unchanged_one_process_per_s": round(unchanged_alone, 1),
         "naive_sample": len(ids),
         "naive_per_s": round(naive_rate, 1),
         "naive_runs_per_s": [round(rate, 1) for rate in naive],
@@ -121,8 +142,18 @@ def report_table(report: dict) -> str:
     """The report as a short table people can read."""
     scale = report["scale"]
     rows = [
-        ("rescore --all (forced)", f"{report['rescore_per_s']:,.0f}/s", f"{report['rescore_s']} s"),
+        (
+            f"rescore --all (forced), {report['processes']} processes",
+            f"{report['rescore_per_s']:,.0f}/s",
+            f"{report['rescore_s']} s",
+        ),
         ("rescore, nothing changed", f"{report['rescore_unchanged_per_s']:,.0f}/s", ""),
+        ("rescore --all, one process", f"{report['rescore_one_process_per_s']:,.0f}/s", ""),
+        (
+            "nothing changed, one process",
+            f"{report['rescore_unchanged_one_process_per_s']:,.0f}/s",
+            "",
+        ),
         ("first rescore (warm-up)", f"{report['rescore_first_per_s']:,.0f}/s", ""),
         (
             f"naive save() loop, {report['naive_sample']} sampled",
@@ -150,6 +181,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=1000, help="offerings in the naive loop")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each measurement")
     parser.add_argument(
+        "--processes", type=int, default=None, help="rescoring processes (default: one per core)"
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ow_bench"),
     )
@@ -159,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
 
     database_configured(args.database_url, recreate=args.reseed)
     seeded(args.scale, tord=False)
-    report = measure(sample=args.sample, repeats=args.repeats)
+    report = measure(sample=args.sample, repeats=args.repeats, processes=args.processes)
     print(report_table(report))
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"written to {args.output}")

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
 import json
+import multiprocessing
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from diligence.changes import AssessmentChange
@@ -69,9 +72,23 @@ def assessments_refresh(
     today: dt.date | None = None,
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
+    processes: int = 1,
 ) -> RescoreReport:
     """Rescore the offerings (all by default); `force` writes a new assessment even when the
-    findings are unchanged (a methodology change does that by itself: it changes the digest)."""
+    findings are unchanged (a methodology change does that by itself: it changes the digest).
+
+    With `processes` > 1, on PostgreSQL outside a transaction, that many forked processes each
+    rescore a run of consecutive offering ids at once: judging is Python, one core a process.
+    (Not from a Celery prefork worker: its processes may not have children.)"""
+    if processes > 1 and _may_write_in_background():
+        return _refresh_in_processes(
+            offerings,
+            force=force,
+            today=today or timezone.localdate(),
+            chunk=chunk,
+            progress=progress,
+            processes=processes,
+        )
     report = RescoreReport()
     with _cycle_collector_paused(), _ChunkWriter(force, report, progress) as writer:
         for batch, reviews in _batches(offerings, today=today, chunk=chunk):
@@ -80,6 +97,65 @@ def assessments_refresh(
                 more_may_follow=len(batch) == chunk,
             )
     return report
+
+
+def _refresh_in_processes(
+    offerings: QuerySet[Offering] | None,
+    *,
+    force: bool,
+    today: dt.date,
+    chunk: int,
+    progress: Callable[[int], None] | None,
+    processes: int,
+) -> RescoreReport:
+    ids = list(
+        (offerings if offerings is not None else Offering.objects.all())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if len(ids) <= chunk:  # a single chunk gains nothing from a second process
+        return assessments_refresh(
+            offerings=offerings, force=force, today=today, chunk=chunk, progress=progress
+        )
+    cuts = [i * len(ids) // processes for i in range(processes + 1)]
+    runs = [(ids[start], ids[end - 1]) for start, end in itertools.pairwise(cuts) if end > start]
+    query = offerings.query if offerings is not None else None
+    report = RescoreReport()
+    connections.close_all()  # a forked process must not share the parent's connection
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max(1, len(runs)), mp_context=context) as pool:
+        parts_done = [
+            pool.submit(_refresh_run, query, first, last, force, today, chunk)
+            for first, last in runs
+        ]
+        for done in as_completed(parts_done):
+            part = done.result()
+            report.offerings += part.offerings
+            report.assessed += part.assessed
+            report.unchanged += part.unchanged
+            report.stale_reviews += part.stale_reviews
+            if progress:
+                progress(part.offerings)
+    return report
+
+
+def _refresh_run(
+    query: Query | None, first: int, last: int, force: bool, today: dt.date, chunk: int
+) -> RescoreReport:
+    """Rescore the offerings of `query` (all when None) with ids from `first` to `last`, in a
+    forked process."""
+    offerings = Offering.objects.all()
+    if query is not None:
+        offerings.query = query
+    try:
+        return assessments_refresh(
+            offerings=offerings.filter(pk__range=(first, last)),
+            force=force,
+            today=today,
+            chunk=chunk,
+        )
+    finally:
+        connections.close_all()
 
 
 Batch = tuple[list[OfferingFacts], dict[int, list[ReviewFacts]]]

@@ -16,6 +16,8 @@ RATES = (
     "rescore_per_s",
     "rescore_unchanged_per_s",
     "rescore_first_per_s",
+    "rescore_one_process_per_s",
+    "rescore_unchanged_one_process_per_s",
     "naive_per_s",
     "rescore_naive_over_ours",
 )

@@ -74,3 +74,38 @@ def test_a_failed_background_write_reaches_the_caller_and_leaves_no_thread(monke
         assessments_refresh(today=TODAY, chunk=2)
     assert threading.active_count() == threads
     assert not Assessment.objects.exists()
+
+
+def test_the_next_chunk_is_read_on_a_thread_while_this_one_is_judged(monkeypatch):
+    for _ in range(5):
+        full_offering()
+    readers = []
+    batches = rescoring.fact_batches
+
+    def spy(*args, **kwargs):
+        for batch in batches(*args, **kwargs):
+            readers.append(threading.current_thread().name)
+            yield batch
+
+    monkeypatch.setattr(rescoring, "fact_batches", spy)
+    report = assessments_refresh(today=TODAY, chunk=2)
+    assert report.offerings == 5
+    # The first chunk in this thread; once it was full, the others on the reader.
+    assert readers[0] == threading.current_thread().name
+    assert readers[1:] and all(name.startswith("rescore-reader") for name in readers[1:])
+
+
+def test_processes_rescore_runs_of_ids_with_the_same_result_as_one_process():
+    offerings = [full_offering() for _ in range(7)]
+    one = assessments_refresh(today=TODAY, chunk=2, force=True)
+    alone = _current_digests()
+    two = assessments_refresh(today=TODAY, chunk=2, force=True, processes=2)
+    assert (one.offerings, one.assessed) == (two.offerings, two.assessed) == (7, 7)
+    assert _current_digests() == alone
+    assert Assessment.objects.count() == 14
+    # A queryset narrows what the processes rescore; each process takes part of it.
+    some = type(offerings[0]).objects.filter(pk__in=[o.pk for o in offerings[:5]])
+    report = assessments_refresh(offerings=some, today=TODAY, chunk=2, force=True, processes=2)
+    assert (report.offerings, report.assessed) == (5, 5)
+    assert Assessment.objects.count() == 19
+    assert Assessment.objects.current().count() == 7

@@ -19,8 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", dest="force")
         parser.add_argument("--offering", action="append", metavar="SLUG", help="only these")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="rescore in this many processes at once (PostgreSQL; e.g. one per core)",
+        )
 
-    def handle(self, *args, force: bool, offering: list[str] | None, **options):
+    def handle(self, *args, force: bool, offering: list[str] | None, processes: int, **options):
         offerings = Offering.objects.all()
         if offering:
             offerings = offerings.filter(slug__in=offering)
@@ -31,7 +37,9 @@ class Command(BaseCommand):
             file=sys.stderr,
             leave=False,
         )
-        report = assessments_refresh(offerings=offerings, force=force, progress=bar.update)
+        report = assessments_refresh(
+            offerings=offerings, force=force, progress=bar.update, processes=processes
+        )
         bar.close()
         self.stdout.write(
             self.style.SUCCESS(
