@@ -42,6 +42,10 @@ class AssessmentAdmin(admin.ModelAdmin):
     exclude = ["findings_json"]
     readonly_fields = ["findings_table"]
 
+    def get_queryset(self, request):
+        # The list shows no findings; one assessment's page reads them with one more query.
+        return super().get_queryset(request).defer("findings_json")
+
     @admin.display(description="Findings")
     def findings_table(self, assessment: Assessment) -> str:
         """The findings as the old inline listed them (they are part of the assessment)."""

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from diligence.models import FindingReview, OfferingReview
+from diligence.models import Assessment, FindingReview, OfferingReview
 from diligence.rescoring import assessments_refresh
 from offerings.models import Offering
 from tests.factories import OfferingFactory, full_offering
@@ -152,3 +152,18 @@ def test_a_save_that_changes_no_finding_says_the_score_stays(
     )
     content = staff_client.get(response.url).content.decode()
     assert "Your save changed no finding: the score stays as it was." in content
+
+
+def test_an_assessment_page_lists_its_findings_and_the_list_reads_none(staff_client):
+    offering = full_offering(claims="Guaranteed 40% monthly returns for every holder!")
+    assessments_refresh(offerings=Offering.objects.filter(pk=offering.pk))
+    assessment = Assessment.objects.get(offering=offering)
+    page = staff_client.get(reverse("admin:diligence_assessment_change", args=[assessment.pk]))
+    content = page.content.decode()
+    assert content.count("<tr><td>") == len(assessment.findings)
+    guaranteed = assessment.finding("claims.guaranteed_returns")
+    assert guaranteed.outcome == "flag"
+    assert "<tr><td>claims.guaranteed_returns</td><td>flag</td><td>flag</td>" in content
+    listed = staff_client.get(reverse("admin:diligence_assessment_changelist"))
+    assert listed.status_code == 200
+    assert "findings_json" in listed.context["cl"].queryset.query.deferred_loading[0]
