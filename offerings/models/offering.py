@@ -331,7 +331,7 @@ class Offering(models.Model):
     # (its own columns, its parts, market data, listings, outcomes, contract check, whitepaper
     # matches, a venue's name), whichever way it was written: offerings.revisions installs the
     # triggers. Readers cache a record under (id, revision) (api.record_cache).
-    revision = models.PositiveBigIntegerField(default=0, editable=False)
+    revision = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
     history = HistoricalRecords(excluded_fields=[*CURRENT_ASSESSMENT_COPIES, "revision"])
 
     # The default manager hides soft-deleted offerings, so every reader (views, API, admin,
