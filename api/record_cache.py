@@ -48,6 +48,8 @@ def _code_stamp() -> str:
 
 
 CODE_STAMP = _code_stamp()
+# The offering columns a page query must load for records_for (the key and live_fields).
+LIVE_COLUMNS = ("slug", "created_at", "revision", "declared_status", "start_date", "end_date")
 
 
 def cache_key(offering: Offering) -> str:

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from api.cursor import page_fetch
 from api.idempotency import idempotent
 from api.problems import Problem
-from api.record_cache import records_for
+from api.record_cache import LIVE_COLUMNS, records_for
 from api.representation import (
     Parts,
     offering_representation,
@@ -46,7 +46,11 @@ from offerings.models import Offering, Venue
 from offerings.services import offering_create, offering_delete, offering_update
 from offerings.status import Status
 from offerings.vesting_returns import offering_round_returns, round_returns_record
-from records.representation import FILING_CHECK_JOIN, public_records_record
+from records.representation import (
+    FILING_CHECK_JOIN,
+    PUBLIC_RECORD_COLUMNS,
+    public_records_record,
+)
 
 ORDERINGS = [key for key, _ in SORTS if key and key not in DEFERRED_SORTS]
 # API parameter -> OfferingFilterForm field (the UI's filters, with the same rules).
@@ -231,8 +235,10 @@ class OfferingList(APIView):
         # records need (the filing check and the contract check, joined); the records come
         # from the cache by revision (api.record_cache: one query more for those missing).
         # Public records: 1 query more per page, 2 with any address.
-        rows = offerings_with_assessment(offering_sort(ordering, offerings)).select_related(
-            FILING_CHECK_JOIN, "contract_risk"
+        rows = (
+            offerings_with_assessment(offering_sort(ordering, offerings))
+            .select_related(FILING_CHECK_JOIN, "contract_risk")
+            .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS)
         )
         page, cursor = page_fetch(rows, size=page_size(query), cursor=query.get("cursor"))
         records = records_for(page)
