@@ -18,6 +18,15 @@ from records.page import offering_addresses
 
 # What a caller's query joins so the filing checks cost no query of their own.
 FILING_CHECK_JOIN = "filing_check__filing"
+# What public_records_for reads of a page's rows, for a caller's only(): two offering
+# columns, the contract check's facts, and the filing check with its filing (FILING_CHECK_JOIN).
+PUBLIC_RECORD_COLUMNS = (
+    "contract_address",
+    "regulatory_filing",
+    "contract_risk__facts",
+    *(f"filing_check__{field.name}" for field in FilingCheck._meta.concrete_fields),
+    "filing_check__filing",
+)
 
 
 def public_records_for(offerings: Sequence[Offering]) -> dict[int, dict[str, Any]]:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from api.cursor import page_fetch
 from api.idempotency import idempotent
 from api.problems import Problem
+from api.record_cache import LIVE_COLUMNS, records_for
 from api.representation import (
     Parts,
     offering_representation,
@@ -32,7 +33,12 @@ from api.schema import (
 )
 from api.serializers import OfferingInputSerializer, OfferingPageSerializer, OfferingSerializer
 from api.views.common import PAGE_PARAMETERS, next_link, page_size, params_check
-from diligence.selectors import offering_filter, offering_sort, public_records_fields
+from diligence.selectors import (
+    offering_filter,
+    offering_sort,
+    offerings_with_assessment,
+    public_records_fields,
+)
 from diligence.vocabulary import Grade, Risk
 from offerings.filters import CONTRACT_RISKS, DEFERRED_SORTS, SORTS, OfferingFilterForm
 from offerings.interchange import parse_record
@@ -40,7 +46,11 @@ from offerings.models import Offering, Venue
 from offerings.services import offering_create, offering_delete, offering_update
 from offerings.status import Status
 from offerings.vesting_returns import offering_round_returns, round_returns_record
-from records.representation import FILING_CHECK_JOIN, public_records_record
+from records.representation import (
+    FILING_CHECK_JOIN,
+    PUBLIC_RECORD_COLUMNS,
+    public_records_record,
+)
 
 ORDERINGS = [key for key, _ in SORTS if key and key not in DEFERRED_SORTS]
 # API parameter -> OfferingFilterForm field (the UI's filters, with the same rules).
@@ -221,20 +231,23 @@ class OfferingList(APIView):
         offerings = offering_filter(criteria)
         if (since := _updated_since(query)) is not None:
             offerings = offerings.filter(updated_at__gte=since)
-        # The filing checks are joined, for the public records (1 query more per page, 2 with
-        # any address: the confirmed record matches, the sanctioned addresses).
-        rows = offerings_with_parts_json(offering_sort(ordering, offerings)).select_related(
-            FILING_CHECK_JOIN
+        # The page query reads the offerings, their current assessment and what the public
+        # records need (the filing check and the contract check, joined); the records come
+        # from the cache by revision (api.record_cache: one query more for those missing).
+        # Public records: 1 query more per page, 2 with any address.
+        rows = (
+            offerings_with_assessment(offering_sort(ordering, offerings))
+            .select_related(FILING_CHECK_JOIN, "contract_risk")
+            .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS)
         )
         page, cursor = page_fetch(rows, size=page_size(query), cursor=query.get("cursor"))
-        parts = parts_from_json(page)
+        records = records_for(page)
         added = public_records_fields(page)
         base_url = _base_url(request)
         return Response(
             {
                 "results": [
-                    offering_representation(o, parts=parts[o.pk], base_url=base_url) | added[o.pk]
-                    for o in page
+                    records[o.pk] | {"url": f"{base_url}{o.slug}/"} | added[o.pk] for o in page
                 ],
                 "next": next_link(request, cursor),
             }

@@ -65,7 +65,9 @@ def prepared(scale: int, *, sessions: int) -> dict:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
+    from api.models import ApiKey
     from api.services import api_key_create
     from api.signing import public_key_text
     from bench.harness import seeded
@@ -79,6 +81,8 @@ def prepared(scale: int, *, sessions: int) -> dict:
     statistics_refreshed()
     user, _ = get_user_model().objects.get_or_create(username="load-analyst")
     role_assign(user=user, role="editor")  # a key and pages need a role
+    # Earlier runs' keys are spent: revoked, so runs never reach the per-user key limit.
+    ApiKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     private_key = Ed25519PrivateKey.generate()
     _, key = api_key_create(
         user=user,

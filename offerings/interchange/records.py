@@ -78,9 +78,7 @@ def offering_record(
         network: socials[network] for network in SOCIAL_NETWORKS if network in socials
     } or ({} if "socials" in checked_none else None)
     if hasattr(offering, "assessed_at"):  # annotated by diligence.selectors
-        for key in ASSESSMENT_FIELDS:
-            value = getattr(offering, key)
-            record[key] = value.isoformat() if key == "assessed_at" and value else _out(value)
+        record.update(assessment_fields(offering))
     record["market"] = market_record(offering)
     record["listings"] = [
         {
@@ -96,6 +94,15 @@ def offering_record(
     record["contract"] = contract_record(offering)
     record["whitepaper_copy"] = whitepaper_copy_record(offering)
     return record
+
+
+def assessment_fields(offering: Offering) -> dict[str, Any]:
+    """The current assessment's fields of an offering annotated by diligence.selectors."""
+    fields = {}
+    for key in ASSESSMENT_FIELDS:
+        value = getattr(offering, key)
+        fields[key] = value.isoformat() if key == "assessed_at" and value else _out(value)
+    return fields
 
 
 def outcome_record(outcome: SaleOutcome) -> dict[str, Any]:

@@ -42,6 +42,8 @@ def _text_limit(name: str) -> MaxLengthValidator:
 # Sort keys served by the offering's copy of its current assessment (kept by the rescoring).
 SORT_COLUMNS = {"score": "current_score", "risk": "current_risk_rank"}
 CURRENT_ASSESSMENT_COPIES = ("current_score", "current_risk_rank")
+# Columns whose change leaves the offering's interchange record as it was (offerings.revisions).
+NOT_IN_RECORD = (*CURRENT_ASSESSMENT_COPIES, "revision", "updated_at")
 
 
 class OfferingQuerySet(models.QuerySet):
@@ -325,7 +327,12 @@ class Offering(models.Model):
     # Set by an admin's delete: the offering disappears from every list, page, API reply, export
     # and rescoring, while its reviews, assessments and change history are kept.
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
-    history = HistoricalRecords(excluded_fields=list(CURRENT_ASSESSMENT_COPIES))
+    # Raised by the database whenever anything the offering's interchange record shows changes
+    # (its own columns, its parts, market data, listings, outcomes, contract check, whitepaper
+    # matches, a venue's name), whichever way it was written: offerings.revisions installs the
+    # triggers. Readers cache a record under (id, revision) (api.record_cache).
+    revision = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=[*CURRENT_ASSESSMENT_COPIES, "revision"])
 
     # The default manager hides soft-deleted offerings, so every reader (views, API, admin,
     # exports, facts, rescoring, webhooks, related managers) leaves them out.

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from api.representation import parts_from_json
@@ -77,11 +78,11 @@ def test_market_data_and_listings_are_in_the_representation(read_client, django_
     ListingFactory(offering=summary.offering, venue=VenueFactory(name="Zeta"), pair="L/USDT")
     ListingFactory(offering=summary.offering, venue=VenueFactory(name="Alpha"), pair="L/BTC")
     OfferingFactory(slug="unlisted")
-    read_client.get(LIST)
+    read_client.get(LIST)  # and caches the records (api.record_cache)
     # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner),
-    # 1 for the page's copied-whitepaper matches (interchange.PREFETCH), 1 for the public
-    # records' confirmed matches (the filing check is joined; no address: no sanctions query).
-    with django_assert_num_queries(5):
+    # 1 for the public records' confirmed matches (the filing check is joined; no address: no
+    # sanctions query); the records come from the cache.
+    with django_assert_num_queries(4):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -110,10 +111,10 @@ def test_outcomes_are_in_the_representation_as_in_the_export(
         offering=offering, kind="failed", source_url="https://x.example/post", user=None
     )
     OfferingFactory(slug="quiet")
-    read_client.get(LIST)
-    # the key, its owner's permissions, the page, its copied-whitepaper matches, the public
-    # records' confirmed matches (the filing check is joined; no address: no sanctions query)
-    with django_assert_num_queries(5):
+    read_client.get(LIST)  # and caches the records (api.record_cache)
+    # the key, its owner's permissions, the page, the public records' confirmed matches (the
+    # filing check is joined; no address: no sanctions query); the records from the cache
+    with django_assert_num_queries(4):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -243,13 +244,19 @@ def test_the_list_takes_the_same_few_queries_for_any_page_size(
         full_offering(name=f"Q {number}", slug=f"q-{number}")
     assessments_refresh()
     read_client.get(LIST)  # records the key's use, which is written at most once a minute
-    # the key, then the page with every part aggregated in it; nothing per row
-    # 2 for the page, 1 for the key owner's permissions (a key can do no more than its owner),
-    # 1 for the page's copied-whitepaper matches (interchange.PREFETCH), 1 for the public
-    # records' confirmed matches (the filing check is joined; no address: no sanctions query).
-    with django_assert_num_queries(5):
-        response = read_client.get(LIST, {"ordering": "-score", "kind": "ico", "page_size": size})
-    assert len(response.json()["results"]) == size
+    cache.clear()
+    # Cold: 2 for the page, 1 for the key owner's permissions (a key can do no more than its
+    # owner), 1 for the public records' confirmed matches (the filing check is joined; no
+    # address: no sanctions query), and for the records: 1 with every part aggregated in it
+    # and 1 for their copied-whitepaper matches (interchange.PREFETCH); nothing per row.
+    query = {"ordering": "-score", "kind": "ico", "page_size": size}
+    with django_assert_num_queries(6):
+        cold = read_client.get(LIST, query)
+    # Warm: the records come from the cache by revision (api.record_cache).
+    with django_assert_num_queries(4):
+        warm = read_client.get(LIST, query)
+    assert len(cold.json()["results"]) == size
+    assert warm.json() == cold.json()
 
 
 def test_the_list_stays_within_six_queries_with_a_venue_filter_and_a_first_use(
