@@ -31,9 +31,10 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # Session, user, the venues (filter options), the COUNT, one page of offerings with their venue
 # and current assessment, and the base header's unread-notification count.
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
-PAGE_QUERIES = 7
+# -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
+PAGE_QUERIES = 6
 # The fragment: the same without the header.
-FRAGMENT_QUERIES = 6
+FRAGMENT_QUERIES = 5
 # An anonymous visitor under public browsing: no session, user or notifications.
 PUBLIC_QUERIES = 3
 # Session, user, venues, the offerings, then team, allocations, rounds, audits and socials.
