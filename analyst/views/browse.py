@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -17,8 +16,8 @@ from django.views.decorators.http import require_GET
 
 from analyst import home as home_blocks
 from analyst.access import browse_required, permission_required
+from analyst.list_rows import offering_row
 from analyst.services import home_visit_record
-from diligence.rules import RULES
 from diligence.selectors import (
     offering_filter,
     offering_sort,
@@ -33,9 +32,7 @@ from offerings.models import Venue
 from records.representation import FILING_CHECK_JOIN
 
 PAGE_SIZE = 50
-TOP_FLAGS = 3
 EXPORT_CHUNK = 2000
-ONE = Decimal(1)
 # What a row of the list shows; the rest of an offering is left in the database.
 ROW_FIELDS = (
     "name",
@@ -122,31 +119,14 @@ class _Paginator(Paginator):
 
 
 def _page(rows: QuerySet, matching: QuerySet, number: int | None) -> Page:
-    """One evaluated page (a COUNT and a SELECT), each row ready to show."""
+    """One evaluated page (a COUNT and a SELECT), each row's markup ready to show."""
     page = _Paginator(rows, matching, PAGE_SIZE).get_page(number)
     page.object_list = list(page.object_list)
     # One reverse() for the page: it costs more than the rest of a row.
     detail_url = reverse("offerings:detail", args=["-slug-"])
     for offering in page.object_list:
-        offering.detail_url = detail_url.replace("-slug-", offering.slug)
-        offering.soft_cap_text = _amount_text(offering.soft_cap, offering.cap_currency)
-        offering.hard_cap_text = _amount_text(offering.hard_cap, offering.cap_currency)
-        offering.raised_text = _amount_text(offering.raised_usd, zero="0")
-        offering.top_flags = [
-            (code, RULES[code].title if code in RULES else code)
-            for code in (offering.flags or [])[:TOP_FLAGS]
-        ]
+        offering.row = offering_row(offering, detail_url.replace("-slug-", offering.slug))
     return page
-
-
-def _amount_text(amount: Decimal | None, currency: str = "", zero: str = "none") -> str:
-    """'unknown' when not known; a stated 0 is a cap of none (or a raise of 0)."""
-    if amount is None:
-        return "unknown"
-    if amount == 0:
-        return zero
-    whole = f"{amount.quantize(ONE, ROUND_HALF_UP):,}"
-    return f"{whole} {currency}".rstrip()
 
 
 @require_GET
