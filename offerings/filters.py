@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from html import escape
 from typing import Any
 
 import pycountry
 from django import forms
 from django.forms.utils import flatatt
 from django.http import QueryDict
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -52,13 +54,27 @@ def _choices(values, labels: dict[str, str] | None = None) -> list[tuple[str, st
     return [ANY, *((value, (labels or {}).get(value, value)) for value in values)]
 
 
+class FixedChoices(BaseChoiceIterator):
+    """Choices normalised once, with their <option> markup: a form passes a choice iterator
+    through as it is, where a list or a callable is normalised again for every form."""
+
+    def __init__(self, choices: list[tuple[str, str]]) -> None:
+        self.choices = tuple(choices)
+        self.options = _options(self.choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
 @cache
-def _countries() -> list[tuple[str, str]]:
+def _countries() -> FixedChoices:
     countries = sorted(pycountry.countries, key=lambda country: country.name)
-    return [
-        ANY,
-        *((country.alpha_2, f"{country.name} ({country.alpha_2})") for country in countries),
-    ]
+    return FixedChoices(
+        [
+            ANY,
+            *((country.alpha_2, f"{country.name} ({country.alpha_2})") for country in countries),
+        ]
+    )
 
 
 class QuickSelect(forms.Select):
@@ -67,10 +83,9 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         chosen = "" if value is None else str(value).casefold()
-        options = "".join(
-            selected if key == chosen else plain
-            for key, plain, selected in _options(tuple(self.choices))
-        )
+        choices = self.choices
+        markup = choices.options if isinstance(choices, FixedChoices) else _options(tuple(choices))
+        options = "".join(selected if key == chosen else plain for key, plain, selected in markup)
         attrs = self.build_attrs(self.attrs, attrs)
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe(options)
@@ -90,6 +105,36 @@ def _options(choices: tuple[tuple[Any, str], ...]) -> list[tuple[str, str, str]]
     ]
 
 
+class QuickInput(forms.widgets.Input):
+    """An <input> written without the form renderer's templates, with the same markup
+    (input.html and attrs.html): the template costs more than the rest of the field."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        value = self.format_value(value)
+        markup = [f'<input type="{escape(self.input_type)}" name="{escape(name)}"']
+        if value is not None:
+            markup.append(f' value="{escape(str(value))}"')
+        for attr, attr_value in self.build_attrs(self.attrs, attrs).items():
+            if attr_value is True:
+                markup.append(f" {escape(attr)}")
+            elif attr_value is not False:
+                markup.append(f' {escape(attr)}="{escape(str(attr_value))}"')
+        markup.append(">")
+        return mark_safe("".join(markup))
+
+
+class QuickTextInput(QuickInput, forms.TextInput):
+    pass
+
+
+class QuickNumberInput(QuickInput, forms.NumberInput):
+    pass
+
+
+class QuickDateInput(QuickInput, forms.DateInput):
+    pass
+
+
 class ChoiceField(forms.ChoiceField):
     widget = QuickSelect
 
@@ -103,7 +148,9 @@ class OfferingFilterForm(forms.Form):
     """Filters, search and sort of /offerings/ (and its CSV export). Bind it to request.GET and
     read `criteria`, `ordering` and `problems`; a bad value drops only its own filter."""
 
-    q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
+    q = forms.CharField(
+        label="Search", required=False, max_length=200, strip=True, widget=QuickTextInput
+    )
     kind = ChoiceField(label="Kind", required=False)
     status = ChoiceField(label="Status", required=False)
     venue = ChoiceField(label="Venue", required=False)
@@ -111,17 +158,27 @@ class OfferingFilterForm(forms.Form):
     risk = ChoiceField(label="Risk", required=False)
     grade = ChoiceField(label="Grade", required=False)
     score_min = forms.DecimalField(
-        label="Score from", required=False, min_value=0, max_value=100, decimal_places=1
+        label="Score from",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+        widget=QuickNumberInput,
     )
     score_max = forms.DecimalField(
-        label="Score to", required=False, min_value=0, max_value=100, decimal_places=1
+        label="Score to",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+        widget=QuickNumberInput,
     )
     kyc = ChoiceField(label="KYC", required=False)
     has_audit = ChoiceField(label="Audit", required=False)
     contract_risk = ChoiceField(label="Contract risk", required=False)
     refund = ChoiceField(label="Refund rule", required=False)
-    start_from = forms.DateField(label="Sale starts from", required=False)
-    start_to = forms.DateField(label="Sale starts by", required=False)
+    start_from = forms.DateField(label="Sale starts from", required=False, widget=QuickDateInput)
+    start_to = forms.DateField(label="Sale starts by", required=False, widget=QuickDateInput)
     sort = ChoiceField(label="Sort", required=False, choices=SORTS)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -143,8 +200,8 @@ class OfferingFilterForm(forms.Form):
         )
         fields["status"].choices = [ANY, *Status.choices, ("unknown", "Unknown")]
         fields["venue"].choices = [ANY, *venues]
-        # A callable: 250 countries are normalised only when a page renders or a country is sent.
-        fields["country"].choices = _countries
+        # Normalised once per process: 250 countries.
+        fields["country"].choices = _countries()
         fields["risk"].choices = [ANY, *risks]
         fields["grade"].choices = [ANY, *grades]
         fields["kyc"].choices = [ANY, *Offering.Kyc.choices]
