@@ -4,9 +4,11 @@ the template wrote, cell for cell; every value is escaped here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from diligence.rules import RULES
@@ -32,29 +34,38 @@ ROW = """<tr>
       </tr>"""
 
 
-def offering_row(offering: Offering, detail_url: str) -> SafeString:
-    """One <tr> of the list for an offering of the list's page query (ROW_FIELDS, its status
-    and current assessment annotated); `detail_url` is its detail page's path."""
-    venue = offering.venue
+def offering_rows(offerings: Iterable[Offering]) -> SafeString:
+    """The rows of a page of the list, laid out as the template's {% for %} wrote them, for
+    offerings of the list's page query (ROW_FIELDS, status and current assessment annotated)."""
+    # One reverse() for the page: it costs more than the rest of a row.
+    detail_url = reverse("offerings:detail", args=["-slug-"])
     return mark_safe(
-        ROW.format(
-            url=escape(detail_url),
-            name=escape(offering.name),
-            symbol=escape(offering.symbol),
-            kind_label=escape(str(KIND_LABELS.get(offering.kind, offering.kind))),
-            kind=escape(offering.kind.upper()),
-            status=escape(offering.current_status or "unknown"),
-            venue=escape((venue.name if venue else "") or DASH),
-            start=offering.start_date.isoformat() if offering.start_date else "?",
-            end=offering.end_date.isoformat() if offering.end_date else "?",
-            soft_cap=escape(amount_text(offering.soft_cap, offering.cap_currency)),
-            hard_cap=escape(amount_text(offering.hard_cap, offering.cap_currency)),
-            raised=escape(amount_text(offering.raised_usd, zero="0")),
-            score=_score_cell(offering.score, offering.grade),
-            risk=_risk_cell(offering.risk),
-            coverage=_coverage_cell(offering.coverage),
-            flags=_flags_cell(offering.flags),
+        "".join(
+            f"\n      {_row(offering, detail_url.replace('-slug-', offering.slug))}\n    "
+            for offering in offerings
         )
+    )
+
+
+def _row(offering: Offering, detail_url: str) -> str:
+    venue = offering.venue
+    return ROW.format(
+        url=escape(detail_url),
+        name=escape(offering.name),
+        symbol=escape(offering.symbol),
+        kind_label=escape(str(KIND_LABELS.get(offering.kind, offering.kind))),
+        kind=escape(offering.kind.upper()),
+        status=escape(offering.current_status or "unknown"),
+        venue=escape((venue.name if venue else "") or DASH),
+        start=offering.start_date.isoformat() if offering.start_date else "?",
+        end=offering.end_date.isoformat() if offering.end_date else "?",
+        soft_cap=escape(amount_text(offering.soft_cap, offering.cap_currency)),
+        hard_cap=escape(amount_text(offering.hard_cap, offering.cap_currency)),
+        raised=escape(amount_text(offering.raised_usd, zero="0")),
+        score=_score_cell(offering.score, offering.grade),
+        risk=_risk_cell(offering.risk),
+        coverage=_coverage_cell(offering.coverage),
+        flags=_flags_cell(offering.flags),
     )
 
 

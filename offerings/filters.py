@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, lru_cache
 from html import escape
 from typing import Any
@@ -186,11 +187,12 @@ class OfferingFilterForm(forms.Form):
         self,
         data: QueryDict,
         *,
-        venues: list[tuple[str, str]],
+        venues: list[tuple[str, str]] | Callable[[], list[tuple[str, str]]],
         risks: list[tuple[str, str]],
         grades: list[tuple[str, str]],
     ) -> None:
-        """`venues`: (slug, name) of every venue, for the venue filter's options; `risks` and
+        """`venues`: (slug, name) of every venue, for the venue filter's options, or a function
+        returning them (called once, and only if the form renders or a venue is sent); `risks` and
         `grades`: (value, label) of the risk levels and grades, from diligence's vocabulary
         (the record layer does not spell the judgement's words)."""
         super().__init__(data)
@@ -199,7 +201,11 @@ class OfferingFilterForm(forms.Form):
             Offering.Kind.values, {kind.value: kind.name for kind in Offering.Kind}
         )
         fields["status"].choices = [ANY, *Status.choices, ("unknown", "Unknown")]
-        fields["venue"].choices = [ANY, *venues]
+        if callable(venues):
+            venues = cache(venues)
+            fields["venue"].choices = lambda: [ANY, *venues()]
+        else:
+            fields["venue"].choices = [ANY, *venues]
         # Normalised once per process: 250 countries.
         fields["country"].choices = _countries()
         fields["risk"].choices = [ANY, *risks]

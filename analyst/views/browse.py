@@ -8,7 +8,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from analyst import home as home_blocks
 from analyst.access import browse_required, permission_required
-from analyst.list_rows import offering_row
+from analyst.list_rows import offering_rows
 from analyst.services import home_visit_record
 from diligence.selectors import (
     offering_filter,
@@ -74,8 +73,14 @@ def home(request):
 
 
 def _filter_form(request) -> OfferingFilterForm:
-    venues = list(Venue.objects.order_by("name").values_list("slug", "name"))
-    return OfferingFilterForm(request.GET, venues=venues, risks=Risk.choices, grades=Grade.choices)
+    return OfferingFilterForm(
+        request.GET, venues=_venue_choices, risks=Risk.choices, grades=Grade.choices
+    )
+
+
+def _venue_choices() -> list[tuple[str, str]]:
+    """Read only when the form renders or a venue is sent: the htmx fragment mostly needs none."""
+    return list(Venue.objects.order_by("name").values_list("slug", "name"))
 
 
 @require_GET
@@ -92,6 +97,7 @@ def offering_list(request):
     context = {
         "form": form,
         "page": page,
+        "rows": offering_rows(page.object_list),
         "problems": form.problems,
         "notes": form.notes,
         "query": form.query_string(page=None),
@@ -119,13 +125,9 @@ class _Paginator(Paginator):
 
 
 def _page(rows: QuerySet, matching: QuerySet, number: int | None) -> Page:
-    """One evaluated page (a COUNT and a SELECT), each row's markup ready to show."""
+    """One evaluated page (a COUNT and a SELECT)."""
     page = _Paginator(rows, matching, PAGE_SIZE).get_page(number)
     page.object_list = list(page.object_list)
-    # One reverse() for the page: it costs more than the rest of a row.
-    detail_url = reverse("offerings:detail", args=["-slug-"])
-    for offering in page.object_list:
-        offering.row = offering_row(offering, detail_url.replace("-slug-", offering.slug))
     return page
 
 

@@ -32,15 +32,17 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # and current assessment, and the base header's unread-notification count.
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
 PAGE_QUERIES = 7
-# The fragment: the same without the header.
-FRAGMENT_QUERIES = 6
+# The fragment: the same without the header, and without the venues unless a venue is sent
+# (the venue filter's options are read only to render the form or check a venue).
+FRAGMENT_QUERIES = 5
 # An anonymous visitor under public browsing: no session, user or notifications.
 PUBLIC_QUERIES = 3
-# Session, user, venues, the offerings, then team, allocations, rounds, audits and socials.
-# 9, plus market summaries, listings, outcomes and "checked, none" records (interchange.PREFETCH),
+# Session, user, the offerings, then team, allocations, rounds, audits and socials (no venues: the
+# form is not rendered and no venue is sent).
+# 8, plus market summaries, listings, outcomes and "checked, none" records (interchange.PREFETCH),
 # plus permissions; plus the copied-whitepaper matches (the index entry is joined); plus the
 # public records' confirmed matches (the filing check is joined; no address: no sanctions query).
-EXPORT_QUERIES = 16
+EXPORT_QUERIES = 15
 CONTRACT = "0x5a0b54d5dc17e0aadc383d2db43b0a0d3e029c4c"
 OTHER_CONTRACT = "0xd26114cd6ee289accf82350c8d8487fedb8a0c07"
 
@@ -327,6 +329,15 @@ def test_a_normal_request_gets_the_whole_page_with_the_live_filter_form(analyst_
         assert f'<label for="id_{name}">' in content, name
 
 
+def test_the_fragment_checks_a_sent_venue_against_the_venues(analyst_client):
+    offering(name="Included", venue="northgate")
+    offering(name="Excluded", venue="harbor")
+    content = analyst_client.get(LIST, {"venue": "northgate"}, **HTMX).content.decode()
+    assert "Included" in content and "Excluded" not in content
+    content = analyst_client.get(LIST, {"venue": "nowhere"}, **HTMX).content.decode()
+    assert "venue=&#x27;nowhere&#x27; is ignored: is not a venue Offerwatch knows" in content
+
+
 def test_a_history_restore_request_gets_the_whole_page(analyst_client):
     response = analyst_client.get(LIST, HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
     assert "<html" in response.content.decode()
@@ -379,6 +390,8 @@ def test_the_page_and_the_fragment_have_a_fixed_query_count(analyst_client, coun
     many_offerings(count)
     assert page_queries(analyst_client, LIST, SEARCH).count == PAGE_QUERIES
     assert page_queries(analyst_client, LIST, SEARCH, **HTMX).count == FRAGMENT_QUERIES
+    by_venue = {**SEARCH, "venue": "nowhere"}
+    assert page_queries(analyst_client, LIST, by_venue, **HTMX).count == FRAGMENT_QUERIES + 1
 
 
 def test_public_browsing_opens_the_list_to_anonymous_visitors_without_export(
