@@ -4,9 +4,10 @@ the template wrote, cell for cell; every value is escaped here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
+from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -17,6 +18,27 @@ from offerings.models import Offering
 TOP_FLAGS = 3
 ONE = Decimal(1)
 DASH = "—"
+# What a row shows (values of the list's page query: the offering, its status and its current
+# assessment annotated); the rest of an offering is left in the database.
+ROW_VALUES = (
+    "name",
+    "slug",
+    "symbol",
+    "kind",
+    "venue__name",
+    "start_date",
+    "end_date",
+    "soft_cap",
+    "hard_cap",
+    "cap_currency",
+    "raised_usd",
+    "current_status",
+    "score",
+    "grade",
+    "risk",
+    "coverage",
+    "flags",
+)
 KIND_LABELS = dict(Offering.Kind.choices)
 ROW = """<tr>
         <td><a href="{url}">{name}</a> <span class="muted">{symbol}</span></td>
@@ -34,38 +56,39 @@ ROW = """<tr>
       </tr>"""
 
 
-def offering_rows(offerings: Iterable[Offering]) -> SafeString:
+def offering_rows(offerings: Iterable[Mapping[str, Any]]) -> SafeString:
     """The rows of a page of the list, laid out as the template's {% for %} wrote them, for
-    offerings of the list's page query (ROW_FIELDS, status and current assessment annotated)."""
+    offerings as values of ROW_VALUES."""
     # One reverse() for the page: it costs more than the rest of a row.
     detail_url = reverse("offerings:detail", args=["-slug-"])
     return mark_safe(
         "".join(
-            f"\n      {_row(offering, detail_url.replace('-slug-', offering.slug))}\n    "
+            f"\n      {_row(offering, detail_url.replace('-slug-', offering['slug']))}\n    "
             for offering in offerings
         )
     )
 
 
-def _row(offering: Offering, detail_url: str) -> str:
-    venue = offering.venue
+def _row(offering: Mapping[str, Any], detail_url: str) -> str:
+    kind, start, end = offering["kind"], offering["start_date"], offering["end_date"]
+    currency = offering["cap_currency"]
     return ROW.format(
         url=escape(detail_url),
-        name=escape(offering.name),
-        symbol=escape(offering.symbol),
-        kind_label=escape(str(KIND_LABELS.get(offering.kind, offering.kind))),
-        kind=escape(offering.kind.upper()),
-        status=escape(offering.current_status or "unknown"),
-        venue=escape((venue.name if venue else "") or DASH),
-        start=offering.start_date.isoformat() if offering.start_date else "?",
-        end=offering.end_date.isoformat() if offering.end_date else "?",
-        soft_cap=escape(amount_text(offering.soft_cap, offering.cap_currency)),
-        hard_cap=escape(amount_text(offering.hard_cap, offering.cap_currency)),
-        raised=escape(amount_text(offering.raised_usd, zero="0")),
-        score=_score_cell(offering.score, offering.grade),
-        risk=_risk_cell(offering.risk),
-        coverage=_coverage_cell(offering.coverage),
-        flags=_flags_cell(offering.flags),
+        name=escape(offering["name"]),
+        symbol=escape(offering["symbol"]),
+        kind_label=escape(str(KIND_LABELS.get(kind, kind))),
+        kind=escape(kind.upper()),
+        status=escape(offering["current_status"] or "unknown"),
+        venue=escape(offering["venue__name"] or DASH),
+        start=start.isoformat() if start else "?",
+        end=end.isoformat() if end else "?",
+        soft_cap=escape(amount_text(offering["soft_cap"], currency)),
+        hard_cap=escape(amount_text(offering["hard_cap"], currency)),
+        raised=escape(amount_text(offering["raised_usd"], zero="0")),
+        score=_score_cell(offering["score"], offering["grade"]),
+        risk=_risk_cell(offering["risk"]),
+        coverage=_coverage_cell(offering["coverage"]),
+        flags=_flags_cell(offering["flags"]),
     )
 
 

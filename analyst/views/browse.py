@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from analyst import home as home_blocks
 from analyst.access import browse_required, permission_required
-from analyst.list_rows import offering_rows
+from analyst.list_rows import ROW_VALUES, offering_rows
 from analyst.services import home_visit_record
 from diligence.selectors import (
     offering_filter,
@@ -32,20 +32,6 @@ from records.representation import FILING_CHECK_JOIN
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
-# What a row of the list shows; the rest of an offering is left in the database.
-ROW_FIELDS = (
-    "name",
-    "slug",
-    "symbol",
-    "kind",
-    "venue__name",
-    "start_date",
-    "end_date",
-    "soft_cap",
-    "hard_cap",
-    "cap_currency",
-    "raised_usd",
-)
 
 
 @require_GET
@@ -90,8 +76,8 @@ def offering_list(request):
     matching = offering_filter(form.criteria)
     rows = (
         offerings_with_assessment(offering_sort(form.ordering, matching).with_status())
-        .select_related("venue")
-        .only(*ROW_FIELDS)
+        # values, not models: a row needs no Offering, and building 50 of them costs more
+        .values(*ROW_VALUES)
     )
     page = _page(rows, matching, form.criteria.get("page"))
     context = {

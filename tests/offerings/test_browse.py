@@ -84,7 +84,7 @@ def offering(**kwargs) -> Offering:
 
 def shown(response) -> list[str]:
     """Names of the offerings on the page, in order."""
-    return [row.name for row in response.context["page"].object_list]
+    return [row["name"] for row in response.context["page"].object_list]
 
 
 TODAY = timezone.localdate()
