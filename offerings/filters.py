@@ -66,6 +66,13 @@ class FixedChoices(BaseChoiceIterator):
     def __iter__(self):
         return iter(self.choices)
 
+    # Immutable: every form and widget may share it (fields are deep-copied for each form).
+    def __copy__(self) -> FixedChoices:
+        return self
+
+    def __deepcopy__(self, memo) -> FixedChoices:
+        return self
+
 
 @cache
 def _countries() -> FixedChoices:
@@ -145,6 +152,39 @@ class CountryField(ChoiceField):
         return super().to_python(value).strip().upper()
 
 
+KINDS = FixedChoices(
+    _choices(Offering.Kind.values, {kind.value: kind.name for kind in Offering.Kind})
+)
+STATUSES = FixedChoices([ANY, *Status.choices, ("unknown", "Unknown")])
+KYC = FixedChoices([ANY, *Offering.Kyc.choices])
+AUDITS = FixedChoices([ANY, ("yes", "Audited"), ("no", "No audit recorded")])
+REFUNDS = FixedChoices([ANY, *Offering.RefundPolicy.choices])
+CONTRACT_RISK_CHOICES = FixedChoices([ANY, *CONTRACT_RISKS])
+SORT_CHOICES = FixedChoices(SORTS)
+# Error messages that state the rule (the parameter and value are added by `problems`).
+SCORE_MESSAGES = {
+    **dict.fromkeys(
+        ("invalid", "min_value", "max_value", "max_digits", "max_whole_digits"),
+        "must be a number from 0 to 100",
+    ),
+    "max_decimal_places": "must have at most one decimal place",
+}
+DATE_MESSAGES = {"invalid": "must be a date as YYYY-MM-DD"}
+PAGE_MESSAGES = dict.fromkeys(("invalid", "min_value"), "must be a page number: 1, 2, 3 …")
+
+
+def _one_of(choices) -> dict[str, str]:
+    """The invalid-choice message listing the allowed values."""
+    allowed = ", ".join(str(value) for value, _ in choices if value)
+    return {"invalid_choice": f"must be one of {allowed}"}
+
+
+def _choice(label: str, choices: FixedChoices) -> ChoiceField:
+    return ChoiceField(
+        label=label, required=False, choices=choices, error_messages=_one_of(choices)
+    )
+
+
 class OfferingFilterForm(forms.Form):
     """Filters, search and sort of /offerings/ (and its CSV export). Bind it to request.GET and
     read `criteria`, `ordering` and `problems`; a bad value drops only its own filter."""
@@ -152,10 +192,20 @@ class OfferingFilterForm(forms.Form):
     q = forms.CharField(
         label="Search", required=False, max_length=200, strip=True, widget=QuickTextInput
     )
-    kind = ChoiceField(label="Kind", required=False)
-    status = ChoiceField(label="Status", required=False)
-    venue = ChoiceField(label="Venue", required=False)
-    country = CountryField(label="Issuer country", required=False)
+    kind = _choice("Kind", KINDS)
+    status = _choice("Status", STATUSES)
+    venue = ChoiceField(
+        label="Venue",
+        required=False,
+        error_messages={"invalid_choice": "is not a venue Offerwatch knows"},
+    )
+    country = CountryField(
+        label="Issuer country",
+        required=False,
+        error_messages={
+            "invalid_choice": "is not an ISO 3166-1 alpha-2 country code (e.g. CH, SG, US)"
+        },
+    )
     risk = ChoiceField(label="Risk", required=False)
     grade = ChoiceField(label="Grade", required=False)
     score_min = forms.DecimalField(
@@ -165,6 +215,7 @@ class OfferingFilterForm(forms.Form):
         max_value=100,
         decimal_places=1,
         widget=QuickNumberInput,
+        error_messages=SCORE_MESSAGES,
     )
     score_max = forms.DecimalField(
         label="Score to",
@@ -173,15 +224,25 @@ class OfferingFilterForm(forms.Form):
         max_value=100,
         decimal_places=1,
         widget=QuickNumberInput,
+        error_messages=SCORE_MESSAGES,
     )
-    kyc = ChoiceField(label="KYC", required=False)
-    has_audit = ChoiceField(label="Audit", required=False)
-    contract_risk = ChoiceField(label="Contract risk", required=False)
-    refund = ChoiceField(label="Refund rule", required=False)
-    start_from = forms.DateField(label="Sale starts from", required=False, widget=QuickDateInput)
-    start_to = forms.DateField(label="Sale starts by", required=False, widget=QuickDateInput)
-    sort = ChoiceField(label="Sort", required=False, choices=SORTS)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    kyc = _choice("KYC", KYC)
+    has_audit = _choice("Audit", AUDITS)
+    contract_risk = _choice("Contract risk", CONTRACT_RISK_CHOICES)
+    refund = _choice("Refund rule", REFUNDS)
+    start_from = forms.DateField(
+        label="Sale starts from",
+        required=False,
+        widget=QuickDateInput,
+        error_messages=DATE_MESSAGES,
+    )
+    start_to = forms.DateField(
+        label="Sale starts by", required=False, widget=QuickDateInput, error_messages=DATE_MESSAGES
+    )
+    sort = _choice("Sort", SORT_CHOICES)
+    page = forms.IntegerField(
+        required=False, min_value=1, widget=forms.HiddenInput, error_messages=PAGE_MESSAGES
+    )
 
     def __init__(
         self,
@@ -197,10 +258,6 @@ class OfferingFilterForm(forms.Form):
         (the record layer does not spell the judgement's words)."""
         super().__init__(data)
         fields = self.fields
-        fields["kind"].choices = _choices(
-            Offering.Kind.values, {kind.value: kind.name for kind in Offering.Kind}
-        )
-        fields["status"].choices = [ANY, *Status.choices, ("unknown", "Unknown")]
         if callable(venues):
             venues = cache(venues)
             fields["venue"].choices = lambda: [ANY, *venues()]
@@ -208,43 +265,17 @@ class OfferingFilterForm(forms.Form):
             fields["venue"].choices = [ANY, *venues]
         # Normalised once per process: 250 countries.
         fields["country"].choices = _countries()
-        fields["risk"].choices = [ANY, *risks]
-        fields["grade"].choices = [ANY, *grades]
-        fields["kyc"].choices = [ANY, *Offering.Kyc.choices]
-        fields["has_audit"].choices = [ANY, ("yes", "Audited"), ("no", "No audit recorded")]
-        fields["refund"].choices = [ANY, *Offering.RefundPolicy.choices]
-        fields["contract_risk"].choices = [ANY, *CONTRACT_RISKS]
+        for name, choices in (("risk", risks), ("grade", grades)):
+            fields[name].choices = [ANY, *choices]
+            fields[name].error_messages.update(_one_of(choices))
         for name in ("score_min", "score_max"):
             fields[name].widget.attrs.update(step="0.1", inputmode="decimal")
         for name in ("start_from", "start_to"):
             fields[name].widget.input_type = "date"
-        self._explain_errors()
         fields["q"].widget.input_type = "search"
         fields["q"].widget.attrs.update(
             placeholder="Name, symbol, venue or contract address", autocomplete="off"
         )
-
-    def _explain_errors(self) -> None:
-        """Error messages that state the rule (the parameter and value are added by problems)."""
-        for name, field in self.fields.items():
-            # The venue and country messages are set below; listing their choices here would
-            # also normalise the 250 countries on every request.
-            if isinstance(field, forms.ChoiceField) and name not in ("venue", "country"):
-                allowed = ", ".join(str(value) for value, _ in field.choices if value)
-                field.error_messages["invalid_choice"] = f"must be one of {allowed}"
-        self.fields["venue"].error_messages["invalid_choice"] = "is not a venue Offerwatch knows"
-        self.fields["country"].error_messages["invalid_choice"] = (
-            "is not an ISO 3166-1 alpha-2 country code (e.g. CH, SG, US)"
-        )
-        for name in ("score_min", "score_max"):
-            messages = self.fields[name].error_messages
-            for code in ("invalid", "min_value", "max_value", "max_digits", "max_whole_digits"):
-                messages[code] = "must be a number from 0 to 100"
-            messages["max_decimal_places"] = "must have at most one decimal place"
-        for name in ("start_from", "start_to"):
-            self.fields[name].error_messages["invalid"] = "must be a date as YYYY-MM-DD"
-        for code in ("invalid", "min_value"):
-            self.fields["page"].error_messages[code] = "must be a page number: 1, 2, 3 …"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
