@@ -9,7 +9,6 @@ from typing import Any
 
 import pycountry
 from django import forms
-from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
@@ -94,10 +93,22 @@ class QuickSelect(forms.Select):
         choices = self.choices
         markup = choices.options if isinstance(choices, FixedChoices) else _options(tuple(choices))
         options = "".join(selected if key == chosen else plain for key, plain, selected in markup)
-        attrs = self.build_attrs(self.attrs, attrs)
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe(options)
-        )
+        attrs = _sorted_attrs(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}</select>')
+
+
+def _sorted_attrs(attrs: dict[str, Any]) -> str:
+    """flatatt()'s markup, escaped, without its format_html calls: key="value" pairs sorted by
+    key, then the true booleans sorted."""
+    pairs = sorted(
+        (key, value)
+        for key, value in attrs.items()
+        if not isinstance(value, bool) and value is not None
+    )
+    flags = sorted(key for key, value in attrs.items() if value is True)
+    return "".join(f' {escape(key)}="{escape(str(value))}"' for key, value in pairs) + "".join(
+        f" {escape(key)}" for key in flags
+    )
 
 
 @lru_cache(maxsize=64)

@@ -8,7 +8,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.db import connection
+from django.forms.utils import flatatt
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +19,13 @@ from analyst.views.browse import PAGE_SIZE
 from diligence.models import Assessment
 from diligence.selectors import SORT_KEYS, assessed_export
 from diligence.vocabulary import Grade, Risk
-from offerings.filters import OfferingFilterForm
+from offerings.filters import (
+    OfferingFilterForm,
+    QuickDateInput,
+    QuickNumberInput,
+    QuickSelect,
+    QuickTextInput,
+)
 from offerings.formats import render
 from offerings.interchange import EXPORT_ORDER
 from offerings.models import Offering, Venue
@@ -300,6 +308,29 @@ def test_each_bad_value_gets_a_message_naming_the_parameter_and_the_rule(params,
     assert any(problem.startswith(message) for problem in form.problems), form.problems
 
 
+@pytest.mark.parametrize(
+    ("quick", "django_widget"),
+    [
+        (QuickTextInput, forms.TextInput),
+        (QuickNumberInput, forms.NumberInput),
+        (QuickDateInput, forms.DateInput),
+    ],
+)
+@pytest.mark.parametrize("value", [None, "", '4 < 5 & "6"', dt.date(2026, 3, 1)])
+def test_the_quick_inputs_write_the_markup_of_djangos_inputs(quick, django_widget, value):
+    attrs = {"id": "id_x", "aria-invalid": "true", "required": True, "hidden": False, "step": 0}
+    assert quick(attrs).render("x", value) == django_widget(attrs).render("x", value)
+
+
+def test_the_quick_select_writes_its_attributes_as_flatatt_did():
+    attrs = {"id": "id_x", "aria-invalid": "true", "required": True, "hidden": False, "size": 0}
+    markup = QuickSelect(attrs, choices=[("", "Any"), ("a&b", "A & B")]).render("x", "a&b")
+    assert markup == (
+        f'<select name="x"{flatatt(attrs)}><option value="">Any</option>'
+        '<option value="a&amp;b" selected>A &amp; B</option></select>'
+    )
+
+
 def test_the_sort_options_are_the_sorts_the_queryset_knows():
     sorts = {key.removeprefix("-") for key, _ in OfferingFilterForm.base_fields["sort"].choices}
     assert sorts - {"", "roi"} == set(SORT_KEYS)
@@ -374,6 +405,37 @@ def test_rows_show_caps_score_grade_risk_coverage_and_titled_top_flags(analyst_c
     assert '<td class="num">75%</td>' in content
     assert '<code title="Issuer not identified">issuer.unidentified</code>' in content
     assert "team.anonymous" in content and "manual.rugpull" not in content
+
+
+def test_a_row_escapes_its_values_and_dashes_what_is_not_known(analyst_client):
+    listed = offering(
+        name='<b>Fish & "Chips"</b>',
+        symbol="F&C",
+        kind="ico",
+        venue=None,
+        start_date=None,
+        end_date=None,
+        soft_cap=None,
+        hard_cap=Decimal("1234567.5"),
+        cap_currency="USD",
+        raised_usd=Decimal(0),
+    )
+    content = analyst_client.get(LIST).content.decode()
+    row = f"""<tr>
+        <td><a href="/offerings/{listed.slug}/">&lt;b&gt;Fish &amp; &quot;Chips&quot;&lt;/b&gt;</a> <span class="muted">F&amp;C</span></td>
+        <td><abbr title="ICO — initial coin offering">ICO</abbr></td>
+        <td>unknown</td>
+        <td>—</td>
+        <td class="dates"><span>?</span> – <span>?</span></td>
+        <td class="num caps"><span><span class="muted">soft</span> unknown</span>
+          <span><span class="muted">hard</span> 1,234,568 USD</span></td>
+        <td class="num">0</td>
+        <td class="num">—</td>
+        <td>—</td>
+        <td class="num">—</td>
+        <td class="flags">—</td>
+      </tr>"""  # noqa: E501
+    assert row in content
 
 
 SEARCH = {"kind": "ieo", "sort": "-score", "q": "project"}
