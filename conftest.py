@@ -12,6 +12,23 @@ from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
 
+def _permissions_cached(client) -> None:
+    """Cache the signed-in user's permissions (not counted), as a first page would have."""
+    from django.conf import settings
+
+    # client.session would start a session for a visitor without one: look at the cookie first.
+    cookies = getattr(client, "cookies", {})
+    if settings.SESSION_COOKIE_NAME not in cookies:
+        return
+    user_id = client.session.get("_auth_user_id")
+    if user_id:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(pk=user_id).first()
+        if user is not None:
+            user.get_all_permissions()
+
+
 @dataclass(frozen=True)
 class PageQueries:
     """A page fetched while counting its database queries."""
@@ -34,11 +51,15 @@ def page_queries() -> Callable[..., PageQueries]:
     Pin the count against a named constant with a comment saying what each query is for, as
     `assert page_queries(client, LIST).count == LIST_QUERIES`; `.statements` holds the SQL for
     the failure message.
+
+    The count is a signed-in user's steady state: their permissions are in the cache, as after
+    their first page (accounts.backends reads them once, then until a role changes).
     """
 
     def fetch(
         client, url: str, data: dict[str, Any] | None = None, *, status: int = 200, **headers
     ) -> PageQueries:
+        _permissions_cached(client)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url, data, **headers)
         assert response.status_code == status, f"GET {url}: {response.status_code}"

@@ -9,7 +9,10 @@ class AccountsConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts import receivers
         from accounts.services import lockout_record, session_start
+
+        receivers.connect()
 
         user_locked_out.connect(lockout_record, dispatch_uid="accounts.lockout_record")
         user_logged_in.connect(session_start, dispatch_uid="accounts.session_start")

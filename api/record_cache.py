@@ -21,6 +21,7 @@ record's shape from serving records built by the code before it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any
 
 import orjson
 from django.core.cache import cache
+from django.utils import timezone
 
 from api import representation
 from offerings.interchange import offering_record
@@ -68,7 +70,8 @@ def records_for(offerings: Sequence[Offering]) -> dict[int, dict[str, Any]]:
     if missing:
         records.update(_built(missing))
     by_id = {offering.pk: offering for offering in offerings}
-    return {pk: live_fields(records[pk], by_id[pk]) for pk in keys if pk in records}
+    today = timezone.localdate()
+    return {pk: live_fields(records[pk], by_id[pk], today) for pk in keys if pk in records}
 
 
 def _built(ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -86,10 +89,10 @@ def _built(ids: list[int]) -> dict[int, dict[str, Any]]:
     return built
 
 
-def live_fields(record: dict[str, Any], offering: Offering) -> dict[str, Any]:
+def live_fields(record: dict[str, Any], offering: Offering, today: dt.date) -> dict[str, Any]:
     """The record with what changes without the offering's revision set from `offering`:
-    its status, and its current assessment when the query annotated it."""
-    record["status"] = offering.status
+    its status on `today`, and its current assessment when the query annotated it."""
+    record["status"] = offering.status_on(today)
     if hasattr(offering, "assessed_at"):  # keys already in the record: its order stays
         record.update(assessment_fields(offering))
     return record

@@ -5,6 +5,7 @@ against the load test's database and a Redis of its own (cache, throttle counter
     .venv/bin/python -m bench.cpu                      # this tree
     .venv/bin/python -m bench.cpu --baseline 99d7626   # A/B against a commit, interleaved
     .venv/bin/python -m bench.cpu --profile "api list" # pyinstrument, one route
+    .venv/bin/python -m bench.cpu --profile "api list" --functions  # cProfile, by own time
 
 The routes are the load test's mix (bench/load/locustfile.py). Each round runs every route
 `--requests` times in a fresh process per tree (after a warm-up) and reads `time.process_time`;
@@ -133,6 +134,21 @@ def worker(*, requests: int, profile: str | None) -> dict:
     for request in routes.values():  # warm-up: connections, templates, caches
         for _ in range(5):
             request()
+    if profile and os.environ.get("BENCH_CPU_FUNCTIONS"):
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile(time.process_time)  # CPU, not waits
+        profiler.enable()
+        for _ in range(requests):
+            routes[profile]()
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(
+            os.environ.get("BENCH_CPU_SORT", "tottime")
+        ).print_stats(45)
+        return {"profile": out.getvalue()}
     if profile:
         from pyinstrument import Profiler
 
@@ -194,6 +210,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", help="a git revision to compare with, interleaved")
     parser.add_argument("--profile", choices=ROUTES, help="print a pyinstrument profile")
+    parser.add_argument(
+        "--functions",
+        action="store_true",
+        help="with --profile: cProfile's functions by own time instead of pyinstrument's tree",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -219,6 +240,9 @@ def main(argv: list[str] | None = None) -> None:
             for name, tree in trees.items()
         }
         if args.profile:
+            if args.functions:
+                for env in envs.values():
+                    env["BENCH_CPU_FUNCTIONS"] = "1"
             for name, tree in trees.items():
                 print(f"== {name}: {args.profile}")
                 print(

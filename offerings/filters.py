@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, lru_cache
+from html import escape
 from typing import Any
 
 import pycountry
 from django import forms
-from django.forms.utils import flatatt
 from django.http import QueryDict
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -52,13 +54,34 @@ def _choices(values, labels: dict[str, str] | None = None) -> list[tuple[str, st
     return [ANY, *((value, (labels or {}).get(value, value)) for value in values)]
 
 
+class FixedChoices(BaseChoiceIterator):
+    """Choices normalised once, with their <option> markup: a form passes a choice iterator
+    through as it is, where a list or a callable is normalised again for every form."""
+
+    def __init__(self, choices: list[tuple[str, str]]) -> None:
+        self.choices = tuple(choices)
+        self.options = _options(self.choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    # Immutable: every form and widget may share it (fields are deep-copied for each form).
+    def __copy__(self) -> FixedChoices:
+        return self
+
+    def __deepcopy__(self, memo) -> FixedChoices:
+        return self
+
+
 @cache
-def _countries() -> list[tuple[str, str]]:
+def _countries() -> FixedChoices:
     countries = sorted(pycountry.countries, key=lambda country: country.name)
-    return [
-        ANY,
-        *((country.alpha_2, f"{country.name} ({country.alpha_2})") for country in countries),
-    ]
+    return FixedChoices(
+        [
+            ANY,
+            *((country.alpha_2, f"{country.name} ({country.alpha_2})") for country in countries),
+        ]
+    )
 
 
 class QuickSelect(forms.Select):
@@ -67,14 +90,25 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         chosen = "" if value is None else str(value).casefold()
-        options = "".join(
-            selected if key == chosen else plain
-            for key, plain, selected in _options(tuple(self.choices))
-        )
-        attrs = self.build_attrs(self.attrs, attrs)
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(attrs), mark_safe(options)
-        )
+        choices = self.choices
+        markup = choices.options if isinstance(choices, FixedChoices) else _options(tuple(choices))
+        options = "".join(selected if key == chosen else plain for key, plain, selected in markup)
+        attrs = _sorted_attrs(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}</select>')
+
+
+def _sorted_attrs(attrs: dict[str, Any]) -> str:
+    """flatatt()'s markup, escaped, without its format_html calls: key="value" pairs sorted by
+    key, then the true booleans sorted."""
+    pairs = sorted(
+        (key, value)
+        for key, value in attrs.items()
+        if not isinstance(value, bool) and value is not None
+    )
+    flags = sorted(key for key, value in attrs.items() if value is True)
+    return "".join(f' {escape(key)}="{escape(str(value))}"' for key, value in pairs) + "".join(
+        f" {escape(key)}" for key in flags
+    )
 
 
 @lru_cache(maxsize=64)
@@ -90,6 +124,36 @@ def _options(choices: tuple[tuple[Any, str], ...]) -> list[tuple[str, str, str]]
     ]
 
 
+class QuickInput(forms.widgets.Input):
+    """An <input> written without the form renderer's templates, with the same markup
+    (input.html and attrs.html): the template costs more than the rest of the field."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        value = self.format_value(value)
+        markup = [f'<input type="{escape(self.input_type)}" name="{escape(name)}"']
+        if value is not None:
+            markup.append(f' value="{escape(str(value))}"')
+        for attr, attr_value in self.build_attrs(self.attrs, attrs).items():
+            if attr_value is True:
+                markup.append(f" {escape(attr)}")
+            elif attr_value is not False:
+                markup.append(f' {escape(attr)}="{escape(str(attr_value))}"')
+        markup.append(">")
+        return mark_safe("".join(markup))
+
+
+class QuickTextInput(QuickInput, forms.TextInput):
+    pass
+
+
+class QuickNumberInput(QuickInput, forms.NumberInput):
+    pass
+
+
+class QuickDateInput(QuickInput, forms.DateInput):
+    pass
+
+
 class ChoiceField(forms.ChoiceField):
     widget = QuickSelect
 
@@ -99,89 +163,130 @@ class CountryField(ChoiceField):
         return super().to_python(value).strip().upper()
 
 
+KINDS = FixedChoices(
+    _choices(Offering.Kind.values, {kind.value: kind.name for kind in Offering.Kind})
+)
+STATUSES = FixedChoices([ANY, *Status.choices, ("unknown", "Unknown")])
+KYC = FixedChoices([ANY, *Offering.Kyc.choices])
+AUDITS = FixedChoices([ANY, ("yes", "Audited"), ("no", "No audit recorded")])
+REFUNDS = FixedChoices([ANY, *Offering.RefundPolicy.choices])
+CONTRACT_RISK_CHOICES = FixedChoices([ANY, *CONTRACT_RISKS])
+SORT_CHOICES = FixedChoices(SORTS)
+# Error messages that state the rule (the parameter and value are added by `problems`).
+SCORE_MESSAGES = {
+    **dict.fromkeys(
+        ("invalid", "min_value", "max_value", "max_digits", "max_whole_digits"),
+        "must be a number from 0 to 100",
+    ),
+    "max_decimal_places": "must have at most one decimal place",
+}
+DATE_MESSAGES = {"invalid": "must be a date as YYYY-MM-DD"}
+PAGE_MESSAGES = dict.fromkeys(("invalid", "min_value"), "must be a page number: 1, 2, 3 …")
+
+
+def _one_of(choices) -> dict[str, str]:
+    """The invalid-choice message listing the allowed values."""
+    allowed = ", ".join(str(value) for value, _ in choices if value)
+    return {"invalid_choice": f"must be one of {allowed}"}
+
+
+def _choice(label: str, choices: FixedChoices) -> ChoiceField:
+    return ChoiceField(
+        label=label, required=False, choices=choices, error_messages=_one_of(choices)
+    )
+
+
 class OfferingFilterForm(forms.Form):
     """Filters, search and sort of /offerings/ (and its CSV export). Bind it to request.GET and
     read `criteria`, `ordering` and `problems`; a bad value drops only its own filter."""
 
-    q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
-    kind = ChoiceField(label="Kind", required=False)
-    status = ChoiceField(label="Status", required=False)
-    venue = ChoiceField(label="Venue", required=False)
-    country = CountryField(label="Issuer country", required=False)
+    q = forms.CharField(
+        label="Search", required=False, max_length=200, strip=True, widget=QuickTextInput
+    )
+    kind = _choice("Kind", KINDS)
+    status = _choice("Status", STATUSES)
+    venue = ChoiceField(
+        label="Venue",
+        required=False,
+        error_messages={"invalid_choice": "is not a venue Offerwatch knows"},
+    )
+    country = CountryField(
+        label="Issuer country",
+        required=False,
+        error_messages={
+            "invalid_choice": "is not an ISO 3166-1 alpha-2 country code (e.g. CH, SG, US)"
+        },
+    )
     risk = ChoiceField(label="Risk", required=False)
     grade = ChoiceField(label="Grade", required=False)
     score_min = forms.DecimalField(
-        label="Score from", required=False, min_value=0, max_value=100, decimal_places=1
+        label="Score from",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+        widget=QuickNumberInput,
+        error_messages=SCORE_MESSAGES,
     )
     score_max = forms.DecimalField(
-        label="Score to", required=False, min_value=0, max_value=100, decimal_places=1
+        label="Score to",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+        widget=QuickNumberInput,
+        error_messages=SCORE_MESSAGES,
     )
-    kyc = ChoiceField(label="KYC", required=False)
-    has_audit = ChoiceField(label="Audit", required=False)
-    contract_risk = ChoiceField(label="Contract risk", required=False)
-    refund = ChoiceField(label="Refund rule", required=False)
-    start_from = forms.DateField(label="Sale starts from", required=False)
-    start_to = forms.DateField(label="Sale starts by", required=False)
-    sort = ChoiceField(label="Sort", required=False, choices=SORTS)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    kyc = _choice("KYC", KYC)
+    has_audit = _choice("Audit", AUDITS)
+    contract_risk = _choice("Contract risk", CONTRACT_RISK_CHOICES)
+    refund = _choice("Refund rule", REFUNDS)
+    start_from = forms.DateField(
+        label="Sale starts from",
+        required=False,
+        widget=QuickDateInput,
+        error_messages=DATE_MESSAGES,
+    )
+    start_to = forms.DateField(
+        label="Sale starts by", required=False, widget=QuickDateInput, error_messages=DATE_MESSAGES
+    )
+    sort = _choice("Sort", SORT_CHOICES)
+    page = forms.IntegerField(
+        required=False, min_value=1, widget=forms.HiddenInput, error_messages=PAGE_MESSAGES
+    )
 
     def __init__(
         self,
         data: QueryDict,
         *,
-        venues: list[tuple[str, str]],
+        venues: list[tuple[str, str]] | Callable[[], list[tuple[str, str]]],
         risks: list[tuple[str, str]],
         grades: list[tuple[str, str]],
     ) -> None:
-        """`venues`: (slug, name) of every venue, for the venue filter's options; `risks` and
+        """`venues`: (slug, name) of every venue, for the venue filter's options, or a function
+        returning them (called once, and only if the form renders or a venue is sent); `risks` and
         `grades`: (value, label) of the risk levels and grades, from diligence's vocabulary
         (the record layer does not spell the judgement's words)."""
         super().__init__(data)
         fields = self.fields
-        fields["kind"].choices = _choices(
-            Offering.Kind.values, {kind.value: kind.name for kind in Offering.Kind}
-        )
-        fields["status"].choices = [ANY, *Status.choices, ("unknown", "Unknown")]
-        fields["venue"].choices = [ANY, *venues]
-        # A callable: 250 countries are normalised only when a page renders or a country is sent.
-        fields["country"].choices = _countries
-        fields["risk"].choices = [ANY, *risks]
-        fields["grade"].choices = [ANY, *grades]
-        fields["kyc"].choices = [ANY, *Offering.Kyc.choices]
-        fields["has_audit"].choices = [ANY, ("yes", "Audited"), ("no", "No audit recorded")]
-        fields["refund"].choices = [ANY, *Offering.RefundPolicy.choices]
-        fields["contract_risk"].choices = [ANY, *CONTRACT_RISKS]
+        if callable(venues):
+            venues = cache(venues)
+            fields["venue"].choices = lambda: [ANY, *venues()]
+        else:
+            fields["venue"].choices = [ANY, *venues]
+        # Normalised once per process: 250 countries.
+        fields["country"].choices = _countries()
+        for name, choices in (("risk", risks), ("grade", grades)):
+            fields[name].choices = [ANY, *choices]
+            fields[name].error_messages.update(_one_of(choices))
         for name in ("score_min", "score_max"):
             fields[name].widget.attrs.update(step="0.1", inputmode="decimal")
         for name in ("start_from", "start_to"):
             fields[name].widget.input_type = "date"
-        self._explain_errors()
         fields["q"].widget.input_type = "search"
         fields["q"].widget.attrs.update(
             placeholder="Name, symbol, venue or contract address", autocomplete="off"
         )
-
-    def _explain_errors(self) -> None:
-        """Error messages that state the rule (the parameter and value are added by problems)."""
-        for name, field in self.fields.items():
-            # The venue and country messages are set below; listing their choices here would
-            # also normalise the 250 countries on every request.
-            if isinstance(field, forms.ChoiceField) and name not in ("venue", "country"):
-                allowed = ", ".join(str(value) for value, _ in field.choices if value)
-                field.error_messages["invalid_choice"] = f"must be one of {allowed}"
-        self.fields["venue"].error_messages["invalid_choice"] = "is not a venue Offerwatch knows"
-        self.fields["country"].error_messages["invalid_choice"] = (
-            "is not an ISO 3166-1 alpha-2 country code (e.g. CH, SG, US)"
-        )
-        for name in ("score_min", "score_max"):
-            messages = self.fields[name].error_messages
-            for code in ("invalid", "min_value", "max_value", "max_digits", "max_whole_digits"):
-                messages[code] = "must be a number from 0 to 100"
-            messages["max_decimal_places"] = "must have at most one decimal place"
-        for name in ("start_from", "start_to"):
-            self.fields[name].error_messages["invalid"] = "must be a date as YYYY-MM-DD"
-        for code in ("invalid", "min_value"):
-            self.fields["page"].error_messages[code] = "must be a page number: 1, 2, 3 …"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

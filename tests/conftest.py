@@ -12,6 +12,17 @@ TORD_DIR = SHARED / "data" / "tord"
 
 
 @pytest.fixture(autouse=True)
+def _cache_per_test():
+    """Each test starts with an empty cache: what one test cached (permissions, records,
+    throttle counters) never answers another's requests, whatever ids the database reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Password hashing is deliberately slow; tests need it correct, not slow.

@@ -3,13 +3,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
@@ -17,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from analyst import home as home_blocks
 from analyst.access import browse_required, permission_required
+from analyst.list_rows import ROW_VALUES, offering_rows
 from analyst.services import home_visit_record
-from diligence.rules import RULES
 from diligence.selectors import (
     offering_filter,
     offering_sort,
@@ -33,23 +31,7 @@ from offerings.models import Venue
 from records.representation import FILING_CHECK_JOIN
 
 PAGE_SIZE = 50
-TOP_FLAGS = 3
 EXPORT_CHUNK = 2000
-ONE = Decimal(1)
-# What a row of the list shows; the rest of an offering is left in the database.
-ROW_FIELDS = (
-    "name",
-    "slug",
-    "symbol",
-    "kind",
-    "venue__name",
-    "start_date",
-    "end_date",
-    "soft_cap",
-    "hard_cap",
-    "cap_currency",
-    "raised_usd",
-)
 
 
 @require_GET
@@ -77,8 +59,14 @@ def home(request):
 
 
 def _filter_form(request) -> OfferingFilterForm:
-    venues = list(Venue.objects.order_by("name").values_list("slug", "name"))
-    return OfferingFilterForm(request.GET, venues=venues, risks=Risk.choices, grades=Grade.choices)
+    return OfferingFilterForm(
+        request.GET, venues=_venue_choices, risks=Risk.choices, grades=Grade.choices
+    )
+
+
+def _venue_choices() -> list[tuple[str, str]]:
+    """Read only when the form renders or a venue is sent: the htmx fragment mostly needs none."""
+    return list(Venue.objects.order_by("name").values_list("slug", "name"))
 
 
 @require_GET
@@ -88,13 +76,14 @@ def offering_list(request):
     matching = offering_filter(form.criteria)
     rows = (
         offerings_with_assessment(offering_sort(form.ordering, matching).with_status())
-        .select_related("venue")
-        .only(*ROW_FIELDS)
+        # values, not models: a row needs no Offering, and building 50 of them costs more
+        .values(*ROW_VALUES)
     )
     page = _page(rows, matching, form.criteria.get("page"))
     context = {
         "form": form,
         "page": page,
+        "rows": offering_rows(page.object_list),
         "problems": form.problems,
         "notes": form.notes,
         "query": form.query_string(page=None),
@@ -122,31 +111,10 @@ class _Paginator(Paginator):
 
 
 def _page(rows: QuerySet, matching: QuerySet, number: int | None) -> Page:
-    """One evaluated page (a COUNT and a SELECT), each row ready to show."""
+    """One evaluated page (a COUNT and a SELECT)."""
     page = _Paginator(rows, matching, PAGE_SIZE).get_page(number)
     page.object_list = list(page.object_list)
-    # One reverse() for the page: it costs more than the rest of a row.
-    detail_url = reverse("offerings:detail", args=["-slug-"])
-    for offering in page.object_list:
-        offering.detail_url = detail_url.replace("-slug-", offering.slug)
-        offering.soft_cap_text = _amount_text(offering.soft_cap, offering.cap_currency)
-        offering.hard_cap_text = _amount_text(offering.hard_cap, offering.cap_currency)
-        offering.raised_text = _amount_text(offering.raised_usd, zero="0")
-        offering.top_flags = [
-            (code, RULES[code].title if code in RULES else code)
-            for code in (offering.flags or [])[:TOP_FLAGS]
-        ]
     return page
-
-
-def _amount_text(amount: Decimal | None, currency: str = "", zero: str = "none") -> str:
-    """'unknown' when not known; a stated 0 is a cap of none (or a raise of 0)."""
-    if amount is None:
-        return "unknown"
-    if amount == 0:
-        return zero
-    whole = f"{amount.quantize(ONE, ROUND_HALF_UP):,}"
-    return f"{whole} {currency}".rstrip()
 
 
 @require_GET

@@ -295,10 +295,18 @@ class OfferingDetail(APIView):
         ),
     )
     def get(self, request, slug: str):
-        offering, parts = offering_detail_load(slug)
-        body = offering_representation(offering, parts=parts, base_url=_base_url(request))
+        # The record from the cache by revision (api.record_cache); what changes without the
+        # revision (status, assessment, the returns as of today, public records) read live.
+        offering = get_object_or_404(
+            offerings_with_assessment(Offering.objects.all())
+            .select_related(FILING_CHECK_JOIN, "contract_risk", "market_summary")
+            .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS, "token_price_usd", "market_summary"),
+            slug=slug,
+        )
+        body = records_for([offering])[offering.pk]
+        body["url"] = f"{_base_url(request)}{offering.slug}/"
         body["vesting_returns"] = round_returns_record(
-            offering_round_returns(offering, today=timezone.localdate(), rounds=parts["rounds"])
+            offering_round_returns(offering, today=timezone.localdate())
         )
         body["public_records"] = public_records_record(offering)
         return Response(body)

@@ -372,9 +372,13 @@ class Offering(models.Model):
 
     @property
     def status(self) -> str | None:
+        return self.status_on(timezone.localdate())
+
+    def status_on(self, today: dt.date) -> str | None:
+        """The status on `today`: the declared one, else derived from the sale's dates."""
         if self.declared_status:
             return self.declared_status
-        return derive_status(self.start_date, self.end_date, timezone.localdate())
+        return derive_status(self.start_date, self.end_date, today)
 
     @property
     def token_generation_date(self) -> dt.date | None:

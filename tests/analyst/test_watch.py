@@ -19,10 +19,10 @@ WATCHLIST = reverse("offerings:watchlist")
 NOTIFICATIONS = reverse("offerings:notifications")
 # Session, user, the header's unread count, the pager's count, one page of watched offerings
 # with their venues and current assessments, and the previous assessments of that page.
-# +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
-WATCHLIST_QUERIES = 7
+# The signed-in user's permissions come from the cache (accounts.backends).
+WATCHLIST_QUERIES = 6
 # Session, user, the header's unread count, the pager's count, one page with the offerings.
-NOTIFICATION_QUERIES = 6
+NOTIFICATION_QUERIES = 5
 
 
 @pytest.fixture

@@ -29,10 +29,11 @@ def test_the_contract_facts_are_in_the_representation_like_the_export(
     read_client, offerings, django_assert_num_queries
 ):
     read_client.get(LIST)  # records the key's use, and caches the records
-    # the key, its owner's permissions, the page (the contract check joined), and the public
+    # the key, the page (the contract check joined), and the public
     # records' confirmed matches and sanctioned addresses (the filing check is joined); the
-    # records come from the cache by revision (api.record_cache)
-    with django_assert_num_queries(5):
+    # records come from the cache by revision (api.record_cache), the key owner's permissions
+    # too (accounts.backends)
+    with django_assert_num_queries(4):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -56,13 +57,13 @@ def test_a_written_contract_object_is_ignored_like_every_read_only_field(write_c
 
 @pytest.mark.parametrize(
     ("value", "expected", "queries"),
-    [("flagged", ["trap"], 5), ("clear", ["fine"], 5), ("unchecked", ["unseen"], 4)],
+    [("flagged", ["trap"], 4), ("clear", ["fine"], 4), ("unchecked", ["unseen"], 3)],
 )
 def test_the_list_filters_by_contract_risk(
     read_client, offerings, value, expected, queries, django_assert_num_queries
 ):
     read_client.get(LIST)  # and caches every record (api.record_cache)
-    # the key, its owner's permissions, the page, and the
+    # the key, the page (the owner's permissions are cached: accounts.backends), and the
     # public records' confirmed matches and (when a checked contract gives the page an
     # address) sanctioned addresses; the filing check is joined
     with django_assert_num_queries(queries):

@@ -26,10 +26,10 @@ from tests.records.conftest import fixture
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/offerings/"
-# The key, its owner's permissions, the page (its records cached by the call before, see
-# api.record_cache), then the public records in bulk: the confirmed matches and the sanctioned
-# addresses (filing checks joined).
-LIST_QUERIES = 5
+# The key, the page (its records and the key owner's permissions cached by the call before, see
+# api.record_cache and accounts.backends), then the public records in bulk: the confirmed
+# matches and the sanctioned addresses (filing checks joined).
+LIST_QUERIES = 4
 # The offerings, their ten PREFETCH relations, then the confirmed matches and the sanctioned
 # addresses of the chunk (the filing checks are joined to the offerings' query).
 EXPORT_QUERIES = 13

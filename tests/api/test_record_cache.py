@@ -127,3 +127,26 @@ def test_a_deleted_part_of_a_cached_record_and_a_new_part_elsewhere(read_client)
     assert built.call_args.args[0] == [changed.pk]  # only the changed one is built again
     assert [m["name"] for m in records["changed"]["team"]] == ["Arrives"]
     assert [m["name"] for m in records["kept"]["team"]] == ["Stays"]
+
+
+def test_the_detail_is_the_cached_record_with_its_live_parts(
+    read_client, django_assert_num_queries
+):
+    from tests.offerings.market.factories import ListingFactory
+
+    offering = full_offering(slug="detailed", token_price_usd="0.1")
+    MarketSummaryFactory(offering=offering, price_usd=Decimal("0.2"))
+    ListingFactory(offering=offering, pair="D/USDT")
+    assessments_refresh()
+    url = f"{LIST}detailed/"
+    cold = read_client.get(url).json()
+    # the key, the offering (assessment, market summary, contract and filing checks joined),
+    # its rounds and unlock events for the returns, and the public records' confirmed
+    # matches; the record and the key owner's permissions from the cache
+    with django_assert_num_queries(5):
+        warm = read_client.get(url).json()
+    assert warm == cold
+    assert warm["listings"][0]["pair"] == "D/USDT" and warm["score"] is not None
+    assert [k for k in warm if k not in ("vesting_returns", "public_records")] == [
+        k for k in listed(read_client)["detailed"] if k != "public_records"
+    ]

@@ -8,7 +8,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.db import connection
+from django.forms.utils import flatatt
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +19,13 @@ from analyst.views.browse import PAGE_SIZE
 from diligence.models import Assessment
 from diligence.selectors import SORT_KEYS, assessed_export
 from diligence.vocabulary import Grade, Risk
-from offerings.filters import OfferingFilterForm
+from offerings.filters import (
+    OfferingFilterForm,
+    QuickDateInput,
+    QuickNumberInput,
+    QuickSelect,
+    QuickTextInput,
+)
 from offerings.formats import render
 from offerings.interchange import EXPORT_ORDER
 from offerings.models import Offering, Venue
@@ -31,16 +39,19 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # Session, user, the venues (filter options), the COUNT, one page of offerings with their venue
 # and current assessment, and the base header's unread-notification count.
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
-PAGE_QUERIES = 7
-# The fragment: the same without the header.
-FRAGMENT_QUERIES = 6
+# -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
+PAGE_QUERIES = 6
+# The fragment: the same without the header, and without the venues unless a venue is sent
+# (the venue filter's options are read only to render the form or check a venue).
+FRAGMENT_QUERIES = 4
 # An anonymous visitor under public browsing: no session, user or notifications.
 PUBLIC_QUERIES = 3
-# Session, user, venues, the offerings, then team, allocations, rounds, audits and socials.
-# 9, plus market summaries, listings, outcomes and "checked, none" records (interchange.PREFETCH),
+# Session, user, the offerings, then team, allocations, rounds, audits and socials (no venues: the
+# form is not rendered and no venue is sent).
+# 8, plus market summaries, listings, outcomes and "checked, none" records (interchange.PREFETCH),
 # plus permissions; plus the copied-whitepaper matches (the index entry is joined); plus the
 # public records' confirmed matches (the filing check is joined; no address: no sanctions query).
-EXPORT_QUERIES = 16
+EXPORT_QUERIES = 15
 CONTRACT = "0x5a0b54d5dc17e0aadc383d2db43b0a0d3e029c4c"
 OTHER_CONTRACT = "0xd26114cd6ee289accf82350c8d8487fedb8a0c07"
 
@@ -82,7 +93,7 @@ def offering(**kwargs) -> Offering:
 
 def shown(response) -> list[str]:
     """Names of the offerings on the page, in order."""
-    return [row.name for row in response.context["page"].object_list]
+    return [row["name"] for row in response.context["page"].object_list]
 
 
 TODAY = timezone.localdate()
@@ -298,6 +309,29 @@ def test_each_bad_value_gets_a_message_naming_the_parameter_and_the_rule(params,
     assert any(problem.startswith(message) for problem in form.problems), form.problems
 
 
+@pytest.mark.parametrize(
+    ("quick", "django_widget"),
+    [
+        (QuickTextInput, forms.TextInput),
+        (QuickNumberInput, forms.NumberInput),
+        (QuickDateInput, forms.DateInput),
+    ],
+)
+@pytest.mark.parametrize("value", [None, "", '4 < 5 & "6"', dt.date(2026, 3, 1)])
+def test_the_quick_inputs_write_the_markup_of_djangos_inputs(quick, django_widget, value):
+    attrs = {"id": "id_x", "aria-invalid": "true", "required": True, "hidden": False, "step": 0}
+    assert quick(attrs).render("x", value) == django_widget(attrs).render("x", value)
+
+
+def test_the_quick_select_writes_its_attributes_as_flatatt_did():
+    attrs = {"id": "id_x", "aria-invalid": "true", "required": True, "hidden": False, "size": 0}
+    markup = QuickSelect(attrs, choices=[("", "Any"), ("a&b", "A & B")]).render("x", "a&b")
+    assert markup == (
+        f'<select name="x"{flatatt(attrs)}><option value="">Any</option>'
+        '<option value="a&amp;b" selected>A &amp; B</option></select>'
+    )
+
+
 def test_the_sort_options_are_the_sorts_the_queryset_knows():
     sorts = {key.removeprefix("-") for key, _ in OfferingFilterForm.base_fields["sort"].choices}
     assert sorts - {"", "roi"} == set(SORT_KEYS)
@@ -325,6 +359,15 @@ def test_a_normal_request_gets_the_whole_page_with_the_live_filter_form(analyst_
     assert "change, keyup changed delay:300ms from:input[name=q]" in content
     for name in ["q", "kind", "status", "venue", "country", "risk", "grade", "score_min"]:
         assert f'<label for="id_{name}">' in content, name
+
+
+def test_the_fragment_checks_a_sent_venue_against_the_venues(analyst_client):
+    offering(name="Included", venue="northgate")
+    offering(name="Excluded", venue="harbor")
+    content = analyst_client.get(LIST, {"venue": "northgate"}, **HTMX).content.decode()
+    assert "Included" in content and "Excluded" not in content
+    content = analyst_client.get(LIST, {"venue": "nowhere"}, **HTMX).content.decode()
+    assert "venue=&#x27;nowhere&#x27; is ignored: is not a venue Offerwatch knows" in content
 
 
 def test_a_history_restore_request_gets_the_whole_page(analyst_client):
@@ -365,6 +408,37 @@ def test_rows_show_caps_score_grade_risk_coverage_and_titled_top_flags(analyst_c
     assert "team.anonymous" in content and "manual.rugpull" not in content
 
 
+def test_a_row_escapes_its_values_and_dashes_what_is_not_known(analyst_client):
+    listed = offering(
+        name='<b>Fish & "Chips"</b>',
+        symbol="F&C",
+        kind="ico",
+        venue=None,
+        start_date=None,
+        end_date=None,
+        soft_cap=None,
+        hard_cap=Decimal("1234567.5"),
+        cap_currency="USD",
+        raised_usd=Decimal(0),
+    )
+    content = analyst_client.get(LIST).content.decode()
+    row = f"""<tr>
+        <td><a href="/offerings/{listed.slug}/">&lt;b&gt;Fish &amp; &quot;Chips&quot;&lt;/b&gt;</a> <span class="muted">F&amp;C</span></td>
+        <td><abbr title="ICO — initial coin offering">ICO</abbr></td>
+        <td>unknown</td>
+        <td>—</td>
+        <td class="dates"><span>?</span> – <span>?</span></td>
+        <td class="num caps"><span><span class="muted">soft</span> unknown</span>
+          <span><span class="muted">hard</span> 1,234,568 USD</span></td>
+        <td class="num">0</td>
+        <td class="num">—</td>
+        <td>—</td>
+        <td class="num">—</td>
+        <td class="flags">—</td>
+      </tr>"""  # noqa: E501
+    assert row in content
+
+
 SEARCH = {"kind": "ieo", "sort": "-score", "q": "project"}
 
 
@@ -379,6 +453,8 @@ def test_the_page_and_the_fragment_have_a_fixed_query_count(analyst_client, coun
     many_offerings(count)
     assert page_queries(analyst_client, LIST, SEARCH).count == PAGE_QUERIES
     assert page_queries(analyst_client, LIST, SEARCH, **HTMX).count == FRAGMENT_QUERIES
+    by_venue = {**SEARCH, "venue": "nowhere"}
+    assert page_queries(analyst_client, LIST, by_venue, **HTMX).count == FRAGMENT_QUERIES + 1
 
 
 def test_public_browsing_opens_the_list_to_anonymous_visitors_without_export(

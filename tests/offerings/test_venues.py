@@ -17,10 +17,12 @@ pytestmark = pytest.mark.django_db
 VENUES = reverse("offerings:venues")
 # Session, user, the venues with their counts, and the header's unread-notification count.
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
-LIST_QUERIES = 5
+# -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
+LIST_QUERIES = 4
 # Session, user, the venue, its incidents, the count and the page of its offerings, and the
 # header's unread-notification count.
-DETAIL_QUERIES = 8
+# -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
+DETAIL_QUERIES = 7
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ LIST = reverse("offerings:list")
 # Session, user, the venues (filter options), the count for the pager, one page of offerings
 # and the header's unread notifications (test_browse.py pins the fragment and public counts).
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
-LIST_QUERIES = 7
+# -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
+LIST_QUERIES = 6
 # Session, user, the offering with its venue, then team, allocations, rounds, audits, socials
 # and documents, one query each, and its assessments.
 DETAIL_QUERIES = 12

@@ -189,6 +189,7 @@ def test_the_offering_page_quotes_the_copied_passages_and_links_the_source(clien
     source = paper(original, EARLY, name="Original Chain", slug="original-chain")
     copy = paper(corpus.copy_of(original, 0.5, total=10), name="Copycat", slug="copycat")
     passage = WhitepaperMatch.objects.get(document=copy).passages[0]["text"]
+    client.get(reverse("offerings:list"))  # the user's permissions cached, as for every page
 
     with CaptureQueriesContext(connection) as indexed:
         page = client.get(reverse("offerings:detail", args=["copycat"]))

@@ -123,6 +123,7 @@ def test_market_data_costs_two_more_queries_whatever_its_history_and_listings(an
         MarketSnapshotFactory(offering=many, time=timezone.now() - dt.timedelta(hours=n * 7))
         ListingFactory(offering=many, pair=f"ALPHA/X{n}")
 
+    page(analyst_client, few)  # steady state: the user's permissions cached
     for offering in (few, many):
         with CaptureQueriesContext(connection) as captured:
             page(analyst_client, offering)
