@@ -461,5 +461,5 @@ def test_public_visitors_cost_no_session_user_or_notification_queries(
     assessments_refresh()
 
     # No session, user or notifications (a signed-in user's permissions are cached), and none
-    # of the team's change history or stale reviews (the visibility model).
+    # of the team's change history or reviews, stale or not (the visibility model).
     assert page_queries(client, detail_url(offering)).count == ASSESSED_DETAIL_QUERIES - 5
