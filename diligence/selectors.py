@@ -9,18 +9,21 @@ from typing import Any
 
 from django.db import models
 
+from diligence.vocabulary import risk_rank
 from offerings.formats import export_queryset
 from offerings.models import Offering
 from records.representation import FILING_CHECK_JOIN, public_records_for
 
-# Criteria keys (OfferingFilterForm, the API's query parameters) answered by the current
-# assessment, and their lookups on the annotations of offerings_with_assessment().
-ASSESSMENT_LOOKUPS = {
-    "risk": "risk",
-    "grade": "grade",
-    "score_min": "score__gte",
-    "score_max": "score__lte",
+# Criteria keys (OfferingFilterForm, the API's query parameters) answered by the offering's
+# own copies of its current assessment's score and risk rank (written with the assessment, and
+# indexed with the sorts: a filter on risk needs no join to the assessments), and their lookups.
+COPY_LOOKUPS = {
+    "risk": "current_risk_rank",
+    "score_min": "current_score__gte",
+    "score_max": "current_score__lte",
 }
+# ... and those only the current assessment answers, on offerings_with_assessment()'s annotations.
+ASSESSMENT_LOOKUPS = {"grade": "grade"}
 # The current assessment flags a contract rule (codes "contract.…" in its JSON list of flag
 # codes), or the contract was checked and none is flagged, or it was never checked.
 _CONTRACT_FLAG = models.Q(flags__icontains='"contract.')
@@ -59,13 +62,21 @@ def offering_filter(criteria: dict[str, Any], queryset: models.QuerySet | None =
     queryset = Offering.objects.all() if queryset is None else queryset
     wanted = {key: value for key, value in criteria.items() if value is not None and value != ""}
     offerings = queryset.filtered(
-        {key: value for key, value in wanted.items() if key not in ASSESSMENT_LOOKUPS}
+        {
+            key: value
+            for key, value in wanted.items()
+            if key not in ASSESSMENT_LOOKUPS and key not in COPY_LOOKUPS
+        }
     )
     if wanted.keys() & {*ASSESSMENT_LOOKUPS, "contract_risk"}:
         offerings = offerings_with_assessment(offerings)
     if wanted.get("contract_risk") in CONTRACT_RISK_FILTERS:
         offerings = offerings.filter(CONTRACT_RISK_FILTERS[wanted["contract_risk"]])
-    lookups = {lookup: wanted[key] for key, lookup in ASSESSMENT_LOOKUPS.items() if key in wanted}
+    copied = {**wanted, "risk": risk_rank(wanted["risk"])} if "risk" in wanted else wanted
+    lookups = {lookup: copied[key] for key, lookup in COPY_LOOKUPS.items() if key in wanted}
+    lookups.update(
+        {lookup: wanted[key] for key, lookup in ASSESSMENT_LOOKUPS.items() if key in wanted}
+    )
     return offerings.filter(**lookups)
 
 
