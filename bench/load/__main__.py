@@ -4,8 +4,9 @@ every acknowledged write is checked in the database. Prints the figures, writes 
 
     LOAD_SECONDS=20 .venv/bin/python -m bench.load
 
-Environment: LOAD_SECONDS, LOAD_USERS (locust users, 30), LOAD_WORKERS (gunicorn processes, 3,
-each with LOAD_THREADS threads, 4), LOAD_SCALE (offerings seeded once, 10000),
+Environment: LOAD_SECONDS, LOAD_USERS (locust users, 30), LOAD_WORKERS (gunicorn processes, 2,
+each with LOAD_THREADS threads, 2: cheaper per request than 3 x 4 on 2 cores, measured),
+LOAD_SCALE (offerings seeded once, 10000),
 BENCH_LOAD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ow_bench_load; the name
 must contain "bench"). Redis is a redis-server of its own on a free port (cache and throttle
 counters in db 0, the Celery broker in db 1, no worker: rescores queue up and are counted).
@@ -259,8 +260,8 @@ def queued_rescores(redis_port: int) -> int:
 
 def main() -> None:
     seconds = envint("LOAD_SECONDS", 60)
-    users, workers = envint("LOAD_USERS", 30), envint("LOAD_WORKERS", 3)
-    threads, scale = envint("LOAD_THREADS", 4), envint("LOAD_SCALE", 10_000)
+    users, workers = envint("LOAD_USERS", 30), envint("LOAD_WORKERS", 2)
+    threads, scale = envint("LOAD_THREADS", 2), envint("LOAD_SCALE", 10_000)
     database_url = os.environ.get(
         "BENCH_LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ow_bench_load"
     )
