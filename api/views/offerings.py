@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -246,8 +246,11 @@ class OfferingList(APIView):
         base_url = _base_url(request)
         return Response(
             {
+                # An offering deleted between the page query and its record's build is left out.
                 "results": [
-                    records[o.pk] | {"url": f"{base_url}{o.slug}/"} | added[o.pk] for o in page
+                    records[o.pk] | {"url": f"{base_url}{o.slug}/"} | added[o.pk]
+                    for o in page
+                    if o.pk in records
                 ],
                 "next": next_link(request, cursor),
             }
@@ -303,7 +306,9 @@ class OfferingDetail(APIView):
             .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS, "token_price_usd", "market_summary"),
             slug=slug,
         )
-        body = records_for([offering])[offering.pk]
+        body = records_for([offering]).get(offering.pk)
+        if body is None:  # deleted since the query above
+            raise Http404
         body["url"] = f"{_base_url(request)}{offering.slug}/"
         body["vesting_returns"] = round_returns_record(
             offering_round_returns(offering, today=timezone.localdate())

@@ -150,3 +150,21 @@ def test_the_detail_is_the_cached_record_with_its_live_parts(
     assert [k for k in warm if k not in ("vesting_returns", "public_records")] == [
         k for k in listed(read_client)["detailed"] if k != "public_records"
     ]
+
+
+def test_an_offering_deleted_while_its_page_is_read_is_left_out_not_an_error(read_client):
+    OfferingFactory(slug="kept")
+    gone = OfferingFactory(slug="gone")
+    real_built = record_cache._built
+
+    def built_after_a_delete(ids):
+        Offering.all_objects.filter(pk=gone.pk).delete()  # between the page and the records
+        return real_built(ids)
+
+    with mock.patch.object(record_cache, "_built", side_effect=built_after_a_delete):
+        response = read_client.get(LIST)
+    assert response.status_code == 200
+    assert [r["slug"] for r in response.json()["results"]] == ["kept"]
+    cache.clear()
+    with mock.patch.object(record_cache, "_built", side_effect=lambda ids: {}):
+        assert read_client.get(f"{LIST}kept/").status_code == 404
