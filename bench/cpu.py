@@ -6,6 +6,7 @@ against the load test's database and a Redis of its own (cache, throttle counter
     .venv/bin/python -m bench.cpu --baseline 99d7626   # A/B against a commit, interleaved
     .venv/bin/python -m bench.cpu --profile "api list" # pyinstrument, one route
     .venv/bin/python -m bench.cpu --profile "api list" --functions  # cProfile, by own time
+    .venv/bin/python -m bench.cpu --profile "api list" --queries    # the SQL of one request
 
 The routes are the load test's mix (bench/load/locustfile.py). Each round runs every route
 `--requests` times in a fresh process per tree (after a warm-up) and reads `time.process_time`;
@@ -134,6 +135,13 @@ def worker(*, requests: int, profile: str | None) -> dict:
     for request in routes.values():  # warm-up: connections, templates, caches
         for _ in range(5):
             request()
+    if profile and os.environ.get("BENCH_CPU_QUERIES"):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            routes[profile]()
+        return {"profile": "\n\n".join(q["sql"] for q in captured.captured_queries)}
     if profile and os.environ.get("BENCH_CPU_FUNCTIONS"):
         import cProfile
         import io
@@ -215,6 +223,9 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="with --profile: cProfile's functions by own time instead of pyinstrument's tree",
     )
+    parser.add_argument(
+        "--queries", action="store_true", help="with --profile: the SQL of one request instead"
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -240,9 +251,11 @@ def main(argv: list[str] | None = None) -> None:
             for name, tree in trees.items()
         }
         if args.profile:
-            if args.functions:
-                for env in envs.values():
+            for env in envs.values():
+                if args.functions:
                     env["BENCH_CPU_FUNCTIONS"] = "1"
+                if args.queries:
+                    env["BENCH_CPU_QUERIES"] = "1"
             for name, tree in trees.items():
                 print(f"== {name}: {args.profile}")
                 print(

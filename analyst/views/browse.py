@@ -32,6 +32,11 @@ from records.representation import FILING_CHECK_JOIN
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
+# A text search counts its matches up to this many and pages through those: a word most names
+# contain ("token", "chain") matches thousands, and counting them all costs more than ranking
+# the page. Past it the page says "more than", and asks for a narrower search; filters without
+# a search count exactly (an index answers them), and the export always writes every match.
+SEARCH_COUNT_CAP = 1000
 
 
 @require_GET
@@ -79,7 +84,8 @@ def offering_list(request):
         # values, not models: a row needs no Offering, and building 50 of them costs more
         .values(*ROW_VALUES)
     )
-    page = _page(rows, matching, form.criteria.get("page"))
+    cap = SEARCH_COUNT_CAP if form.criteria.get("q") else None
+    page = _page(rows, matching, form.criteria.get("page"), cap=cap)
     context = {
         "form": form,
         "page": page,
@@ -99,20 +105,34 @@ def offering_list(request):
 
 
 class _Paginator(Paginator):
-    """Pages `rows` but counts `matching`: the same offerings without the joins for display."""
+    """Pages `rows` but counts `matching`: the same offerings without the joins for display.
+    With a `cap`, counts no further than it (`capped` says whether there are more) and pages
+    through the first `cap` only."""
 
-    def __init__(self, rows: QuerySet, matching: QuerySet, per_page: int) -> None:
+    def __init__(self, rows: QuerySet, matching: QuerySet, per_page: int, cap: int | None) -> None:
         super().__init__(rows, per_page)
         self.matching = matching
+        self.cap = cap
+
+    @cached_property
+    def _counted(self) -> int:
+        if self.cap is None:
+            return self.matching.count()
+        # SELECT COUNT(*) FROM (… LIMIT cap + 1): stops at the first match past the cap.
+        return self.matching.order_by().values("pk")[: self.cap + 1].count()
+
+    @cached_property
+    def capped(self) -> bool:
+        return self.cap is not None and self._counted > self.cap
 
     @cached_property
     def count(self) -> int:
-        return self.matching.count()
+        return self.cap if self.capped else self._counted
 
 
-def _page(rows: QuerySet, matching: QuerySet, number: int | None) -> Page:
-    """One evaluated page (a COUNT and a SELECT)."""
-    page = _Paginator(rows, matching, PAGE_SIZE).get_page(number)
+def _page(rows: QuerySet, matching: QuerySet, number: int | None, cap: int | None = None) -> Page:
+    """One evaluated page (a COUNT, capped at `cap` when given, and a SELECT)."""
+    page = _Paginator(rows, matching, PAGE_SIZE, cap).get_page(number)
     page.object_list = list(page.object_list)
     return page
 

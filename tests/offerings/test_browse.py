@@ -205,6 +205,53 @@ def test_search_combines_with_filters(analyst_client):
     assert shown(analyst_client.get(LIST, {"q": "helix", "kind": "ico"})) == ["Helix Prime"]
 
 
+def test_a_broad_search_counts_up_to_the_cap_and_pages_through_those(analyst_client, monkeypatch):
+    monkeypatch.setattr("analyst.views.browse.SEARCH_COUNT_CAP", 4)
+    monkeypatch.setattr("analyst.views.browse.PAGE_SIZE", 2)
+    for number in range(6):
+        offering(name=f"Helix {number}", start_date=dt.date(2026, 1, 1) + dt.timedelta(days=number))
+    with CaptureQueriesContext(connection) as queries:
+        response = analyst_client.get(LIST, {"q": "helix"})
+    paginator = response.context["page"].paginator
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (4, True, 2)
+    counts = [q["sql"] for q in queries.captured_queries if "offerings_offering" in q["sql"]]
+    counts = [sql for sql in counts if "COUNT(" in sql]
+    assert len(counts) == 1 and "LIMIT 5" in counts[0]
+    assert "CASE" not in counts[0]  # the rank is not computed to count
+    content = response.content.decode()
+    assert "More than <strong>4</strong> offerings match · page 1 of 2" in content
+    assert "narrow the search to see the rest" in content
+    assert "Export every match as CSV" in content
+    # Past the counted matches, the last counted page: the 3rd and 4th newest.
+    beyond = analyst_client.get(LIST, {"q": "helix", "page": 3})
+    assert shown(beyond) == ["Helix 3", "Helix 2"]
+    # The export is not capped.
+    exported = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(analyst_client.get(EXPORT, {"q": "helix"}).streaming_content).decode()
+            )
+        )
+    )
+    assert len(exported) == 6
+
+
+def test_a_search_within_the_cap_and_a_list_without_search_count_exactly(
+    analyst_client, monkeypatch
+):
+    monkeypatch.setattr("analyst.views.browse.SEARCH_COUNT_CAP", 4)
+    for number in range(6):
+        offering(name=f"Helix {number}", symbol=f"HX{number}")
+    searched = analyst_client.get(LIST, {"q": "hx1"}).context["page"].paginator
+    assert (searched.count, searched.capped) == (1, False)
+    listed = analyst_client.get(LIST)
+    assert (listed.context["page"].paginator.count, listed.context["page"].paginator.capped) == (
+        6,
+        False,
+    )
+    assert "<strong>6</strong> offerings" in listed.content.decode()
+
+
 def sorting_data() -> None:
     offering(
         name="Beta",
