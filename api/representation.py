@@ -25,6 +25,7 @@ from django.db.models.expressions import RawSQL
 from diligence.selectors import offerings_with_assessment
 from offerings.interchange import PREFETCH, offering_record
 from offerings.models import Offering
+from records.models import RecordMatch
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Relation:
     model: type[models.Model]
     fk: str
     joined: tuple[models.ForeignKey, ...]  # select_related foreign keys of the related model
+    where: str = ""  # SQL on the related rows (alias p): only those are aggregated
 
 
 def _relation(item: str | Prefetch) -> Relation | None:
@@ -140,6 +142,7 @@ def _aggregate(relation: Relation, vendor: str) -> str:
     rows = (
         f"FROM {quote(model._meta.db_table)} p {' '.join(joins)} "
         f"WHERE p.{quote(fk_column)} = {outer}"
+        + (f" AND {relation.where}" if relation.where else "")
     )
     if postgres:
         return (
@@ -206,6 +209,42 @@ class _RowReader:
 
 
 READERS = {relation.name: _RowReader(relation) for relation in BATCHED}
+
+# The regulators' records confirmed as an offering's (its public records' regulator actions),
+# each with its record, in RecordMatch's order: aggregated by the page query like the parts.
+CONFIRMED_MATCHES = Relation(
+    "record_matches",
+    RecordMatch,
+    "offering",
+    (RecordMatch._meta.get_field("record"),),
+    where=f"p.{connection.ops.quote_name('state')} = '{RecordMatch.State.CONFIRMED}'",
+)
+_MATCHES_READER = _RowReader(CONFIRMED_MATCHES)
+
+
+def with_confirmed_matches_json(queryset: models.QuerySet) -> models.QuerySet:
+    """Annotate each offering's confirmed record matches as a JSON array (one correlated
+    subquery), so that its public records need no query of their own for them."""
+    sql = _aggregate(CONFIRMED_MATCHES, connections[queryset.db].vendor)
+    return queryset.annotate(
+        **{_alias(CONFIRMED_MATCHES): RawSQL(sql, (), output_field=models.TextField())}
+    )
+
+
+def confirmed_matches_from_json(offerings: Sequence[Offering]) -> dict[int, list] | None:
+    """offering id → its confirmed matches (read-only rows with their `record`), from the
+    annotation of with_confirmed_matches_json; None when an offering was loaded without it."""
+    alias = _alias(CONFIRMED_MATCHES)
+    if not all(hasattr(offering, alias) for offering in offerings):
+        return None
+    return {
+        offering.pk: [
+            _MATCHES_READER(row, offering.pk)
+            for row in orjson.loads(getattr(offering, alias) or "[]")
+        ]
+        for offering in offerings
+    }
+
 
 Parts = dict[str, list[Any]]
 

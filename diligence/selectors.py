@@ -112,7 +112,11 @@ def assessed_export(queryset: models.QuerySet | None = None) -> Iterator[dict[st
     )
 
 
-def public_records_fields(offerings: Sequence[Offering]) -> dict[int, dict[str, Any]]:
+def public_records_fields(
+    offerings: Sequence[Offering], confirmed_matches: dict[int, list] | None = None
+) -> dict[int, dict[str, Any]]:
     """The read-only `public_records` of a chunk or page of offerings (confirmed links only, as
-    for every reader of the API): records.representation.public_records_for, 1–3 queries."""
-    return {pk: {"public_records": record} for pk, record in public_records_for(offerings).items()}
+    for every reader of the API): records.representation.public_records_for, 1–3 queries (one
+    fewer with the page's `confirmed_matches`)."""
+    records = public_records_for(offerings, confirmed_matches=confirmed_matches)
+    return {pk: {"public_records": record} for pk, record in records.items()}

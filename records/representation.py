@@ -29,18 +29,26 @@ PUBLIC_RECORD_COLUMNS = (
 )
 
 
-def public_records_for(offerings: Sequence[Offering]) -> dict[int, dict[str, Any]]:
+def public_records_for(
+    offerings: Sequence[Offering], *, confirmed_matches: dict[int, list] | None = None
+) -> dict[int, dict[str, Any]]:
     """offering id → its `public_records` object. At most 3 queries for any number of
-    offerings: the confirmed matches; the filing checks (none when the caller's query joined
-    FILING_CHECK_JOIN); the sanctioned addresses (none when no offering has an address)."""
+    offerings: the confirmed matches (none when the caller read them with its page, as
+    `confirmed_matches`: offering id → matches with their record, in RecordMatch's order); the
+    filing checks (none when the caller's query joined FILING_CHECK_JOIN); the sanctioned
+    addresses (none when no offering has an address)."""
     if not offerings:
         return {}
     ids = [offering.pk for offering in offerings]
     actions: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for match in RecordMatch.objects.filter(
-        offering_id__in=ids, state=RecordMatch.State.CONFIRMED
-    ).select_related("record"):
-        actions[match.offering_id].append(_action(match))
+    if confirmed_matches is None:
+        for match in RecordMatch.objects.filter(
+            offering_id__in=ids, state=RecordMatch.State.CONFIRMED
+        ).select_related("record"):
+            actions[match.offering_id].append(_action(match))
+    else:
+        for offering_id, matches in confirmed_matches.items():
+            actions[offering_id] = [_action(match) for match in matches]
     checks = _filing_checks(offerings)
     addresses = {offering.pk: offering_addresses(offering) for offering in offerings}
     wanted = {address for found in addresses.values() for address in found}
@@ -65,9 +73,12 @@ def public_records_for(offerings: Sequence[Offering]) -> dict[int, dict[str, Any
     }
 
 
-def public_records_record(offering: Offering) -> dict[str, Any]:
-    """One offering's `public_records` (3 queries, 2 without an address)."""
-    return public_records_for([offering])[offering.pk]
+def public_records_record(
+    offering: Offering, *, confirmed_matches: dict[int, list] | None = None
+) -> dict[str, Any]:
+    """One offering's `public_records` (3 queries, 2 without an address; one fewer with its
+    `confirmed_matches`)."""
+    return public_records_for([offering], confirmed_matches=confirmed_matches)[offering.pk]
 
 
 def _filing_checks(offerings: Sequence[Offering]) -> dict[int, FilingCheck]:

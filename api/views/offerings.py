@@ -20,9 +20,11 @@ from api.problems import Problem
 from api.record_cache import LIVE_COLUMNS, records_for
 from api.representation import (
     Parts,
+    confirmed_matches_from_json,
     offering_representation,
     offerings_with_parts_json,
     parts_from_json,
+    with_confirmed_matches_json,
 )
 from api.schema import (
     IDEMPOTENCY_PARAMETER,
@@ -232,17 +234,17 @@ class OfferingList(APIView):
         if (since := _updated_since(query)) is not None:
             offerings = offerings.filter(updated_at__gte=since)
         # The page query reads the offerings, their current assessment and what the public
-        # records need (the filing check and the contract check, joined); the records come
-        # from the cache by revision (api.record_cache: one query more for those missing).
-        # Public records: 1 query more per page, 2 with any address.
-        rows = (
+        # records need (the filing check and the contract check joined, the confirmed record
+        # matches aggregated); the records come from the cache by revision (api.record_cache:
+        # one query more for those missing). Public records: 1 query more with any address.
+        rows = with_confirmed_matches_json(
             offerings_with_assessment(offering_sort(ordering, offerings))
             .select_related(FILING_CHECK_JOIN, "contract_risk")
             .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS)
         )
         page, cursor = page_fetch(rows, size=page_size(query), cursor=query.get("cursor"))
         records = records_for(page)
-        added = public_records_fields(page)
+        added = public_records_fields(page, confirmed_matches_from_json(page))
         base_url = _base_url(request)
         return Response(
             {
@@ -301,9 +303,11 @@ class OfferingDetail(APIView):
         # The record from the cache by revision (api.record_cache); what changes without the
         # revision (status, assessment, the returns as of today, public records) read live.
         offering = get_object_or_404(
-            offerings_with_assessment(Offering.objects.all())
-            .select_related(FILING_CHECK_JOIN, "contract_risk", "market_summary")
-            .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS, "token_price_usd", "market_summary"),
+            with_confirmed_matches_json(
+                offerings_with_assessment(Offering.objects.all())
+                .select_related(FILING_CHECK_JOIN, "contract_risk", "market_summary")
+                .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS, "token_price_usd", "market_summary")
+            ),
             slug=slug,
         )
         body = records_for([offering]).get(offering.pk)
@@ -313,7 +317,9 @@ class OfferingDetail(APIView):
         body["vesting_returns"] = round_returns_record(
             offering_round_returns(offering, today=timezone.localdate())
         )
-        body["public_records"] = public_records_record(offering)
+        body["public_records"] = public_records_record(
+            offering, confirmed_matches=confirmed_matches_from_json([offering])
+        )
         return Response(body)
 
     @extend_schema(

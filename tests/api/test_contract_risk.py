@@ -29,11 +29,10 @@ def test_the_contract_facts_are_in_the_representation_like_the_export(
     read_client, offerings, django_assert_num_queries
 ):
     read_client.get(LIST)  # records the key's use, and caches the records
-    # the key, the page (the contract check joined), and the public
-    # records' confirmed matches and sanctioned addresses (the filing check is joined); the
-    # records come from the cache by revision (api.record_cache), the key owner's permissions
-    # too (accounts.backends)
-    with django_assert_num_queries(4):
+    # the key, the page (the contract and filing checks joined, the public records' confirmed
+    # matches aggregated), and the sanctioned addresses; the records come from the cache by
+    # revision (api.record_cache), the key owner's permissions too (accounts.backends)
+    with django_assert_num_queries(3):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -57,15 +56,15 @@ def test_a_written_contract_object_is_ignored_like_every_read_only_field(write_c
 
 @pytest.mark.parametrize(
     ("value", "expected", "queries"),
-    [("flagged", ["trap"], 4), ("clear", ["fine"], 4), ("unchecked", ["unseen"], 3)],
+    [("flagged", ["trap"], 3), ("clear", ["fine"], 3), ("unchecked", ["unseen"], 2)],
 )
 def test_the_list_filters_by_contract_risk(
     read_client, offerings, value, expected, queries, django_assert_num_queries
 ):
     read_client.get(LIST)  # and caches every record (api.record_cache)
-    # the key, the page (the owner's permissions are cached: accounts.backends), and the
-    # public records' confirmed matches and (when a checked contract gives the page an
-    # address) sanctioned addresses; the filing check is joined
+    # the key, the page (the owner's permissions are cached: accounts.backends; the filing
+    # check joined, the confirmed matches aggregated), and (when a checked contract gives the
+    # page an address) the sanctioned addresses
     with django_assert_num_queries(queries):
         response = read_client.get(LIST, {"contract_risk": value})
     assert [o["slug"] for o in response.json()["results"]] == expected

@@ -27,9 +27,9 @@ from tests.records.conftest import fixture
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/offerings/"
 # The key, the page (its records and the key owner's permissions cached by the call before, see
-# api.record_cache and accounts.backends), then the public records in bulk: the confirmed
-# matches and the sanctioned addresses (filing checks joined).
-LIST_QUERIES = 4
+# api.record_cache and accounts.backends; the public records' filing checks joined and their
+# confirmed matches aggregated in it), then the sanctioned addresses of the page, in bulk.
+LIST_QUERIES = 3
 # The offerings, their ten PREFETCH relations, then the confirmed matches and the sanctioned
 # addresses of the chunk (the filing checks are joined to the offerings' query).
 EXPORT_QUERIES = 13
@@ -220,3 +220,38 @@ def test_an_export_with_public_records_re_imports_unchanged(fmt, tmp_path):
     assert "0 created, 0 updated, 2 unchanged" in out.getvalue()
     assert b"SEC v. Rec 1 Ltd" in first.read_bytes()
     assert second.read_bytes() == first.read_bytes()
+
+
+def test_the_list_reads_several_confirmed_matches_in_their_order_as_the_export_does(read_client):
+    """The list and detail aggregate the confirmed matches in their page query (as JSON); the
+    exports read them with the ORM: the same actions, values and order."""
+    offering = _with_records(1)
+    for number, (score, state) in enumerate(
+        [("0.50", "confirmed"), ("0.95", "confirmed"), ("0.99", "rejected")], start=2
+    ):
+        record = PublicRecord.objects.create(
+            authority="CFTC",
+            kind=PublicRecord.Kind.ACTION,
+            date=None if number == 2 else dt.date(2025, 12, number),
+            title=f"CFTC action {number}",
+            url=f"https://www.cftc.example/{number}",
+            source=ListImport.Source.SEC_LITIGATION,
+            fetched_at=timezone.now() - dt.timedelta(microseconds=number * 10),
+        )
+        RecordMatch.objects.create(
+            record=record,
+            offering=offering,
+            method=RecordMatch.Method.NAME,
+            score=score,
+            evidence=f"names action {number}",
+            state=state,
+            decided_at=timezone.now() if state == "confirmed" else None,
+        )
+
+    [listed] = read_client.get(LIST).json()["results"]
+    detail = read_client.get(f"{LIST}rec-1/").json()
+    [exported] = list(assessed_export())
+
+    titles = [action["title"] for action in listed["public_records"]["regulator_actions"]]
+    assert titles == ["CFTC action 3", "SEC v. Rec 1 Ltd", "CFTC action 2"]  # by score
+    assert listed["public_records"] == detail["public_records"] == exported["public_records"]
