@@ -10,11 +10,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import suppress
+from types import SimpleNamespace
 from typing import Any
 
-from offerings.models import Offering
+import orjson
+from django.db import connections
+from django.db.models import QuerySet, TextField
+from django.db.models.expressions import RawSQL
+
+from offerings.models import ContractRisk, Offering
 from records.models import FilingCheck, RecordMatch, SanctionedAddress
-from records.page import offering_addresses
+from records.page import CONTRACT_ROLES, offering_addresses
 
 # What a caller's query joins so the filing checks cost no query of their own.
 FILING_CHECK_JOIN = "filing_check__filing"
@@ -29,6 +35,64 @@ PUBLIC_RECORD_COLUMNS = (
 )
 
 
+# Python's str.strip() for the ASCII whitespace an address could carry, in SQL.
+_BLANKS = {"postgresql": "E' \\t\\n\\r\\f\\v'", "sqlite": "' ' || char(9, 10, 11, 12, 13)"}
+SANCTIONED_HITS = "_ow_sanctioned_hits"
+
+
+def with_sanctioned_hits_json(queryset: QuerySet) -> QuerySet:
+    """Annotate each offering with the sanctions-list entries of its addresses (its contract,
+    and its contract's owner and creator from the last contract check) as a JSON array: one
+    correlated subquery, so that its public records need no query of their own for them.
+
+    The subquery looks each address up as it is and lower-cased (address_key lower-cases EVM
+    addresses only): it may return an entry too many, never one too few, and
+    public_records_for keeps only the entries of the offering's address keys."""
+    vendor = connections[queryset.db].vendor
+    quote = connections[queryset.db].ops.quote_name
+    blanks = _BLANKS[vendor]
+    offering = f"{quote(Offering._meta.db_table)}.{quote(Offering._meta.pk.column)}"
+    risks = quote(ContractRisk._meta.db_table)
+    values = [f"{quote(Offering._meta.db_table)}.{quote('contract_address')}"]
+    for name in CONTRACT_ROLES:
+        value = (
+            f"c.facts -> '{name}' ->> 'value'"
+            if vendor == "postgresql"
+            else f"json_extract(c.facts, '$.{name}.value')"
+        )
+        values.append(f"(SELECT {value} FROM {risks} c WHERE c.offering_id = {offering})")
+    trimmed = [
+        (f"btrim({v}, {blanks})" if vendor == "postgresql" else f"trim({v}, {blanks})")
+        for v in values
+    ]
+    candidates = ", ".join([*trimmed, *(f"lower({t})" for t in trimmed)])
+    table = quote(SanctionedAddress._meta.db_table)
+    columns = ("address", "currency", "entry_uid", "entry_name", "programs")
+    pairs = ", ".join(f"'{c}', s.{quote(c)}" for c in columns)
+    if vendor == "postgresql":
+        sql = (
+            f"(SELECT COALESCE(json_agg(json_build_object({pairs})), '[]')::text "
+            f"FROM {table} s WHERE s.address IN ({candidates}))"
+        )
+    else:
+        sql = (
+            f"(SELECT json_group_array(json_object({pairs})) "
+            f"FROM {table} s WHERE s.address IN ({candidates}))"
+        )
+    return queryset.annotate(**{SANCTIONED_HITS: RawSQL(sql, (), output_field=TextField())})
+
+
+def _sanctioned_hits_from_json(offerings: Sequence[Offering]) -> dict[str, Any] | None:
+    """address → entry, from with_sanctioned_hits_json's annotations (None when missing)."""
+    if not all(hasattr(offering, SANCTIONED_HITS) for offering in offerings):
+        return None
+    hits: dict[str, Any] = {}
+    for offering in offerings:
+        for entry in orjson.loads(getattr(offering, SANCTIONED_HITS) or "[]"):
+            hits[entry["address"]] = SimpleNamespace(**entry)
+    return hits
+
+
 def public_records_for(
     offerings: Sequence[Offering], *, confirmed_matches: dict[int, list] | None = None
 ) -> dict[int, dict[str, Any]]:
@@ -36,7 +100,8 @@ def public_records_for(
     offerings: the confirmed matches (none when the caller read them with its page, as
     `confirmed_matches`: offering id → matches with their record, in RecordMatch's order); the
     filing checks (none when the caller's query joined FILING_CHECK_JOIN); the sanctioned
-    addresses (none when no offering has an address)."""
+    addresses (none when no offering has an address, or when the caller's query annotated
+    them: with_sanctioned_hits_json)."""
     if not offerings:
         return {}
     ids = [offering.pk for offering in offerings]
@@ -52,11 +117,11 @@ def public_records_for(
     checks = _filing_checks(offerings)
     addresses = {offering.pk: offering_addresses(offering) for offering in offerings}
     wanted = {address for found in addresses.values() for address in found}
-    hits = (
-        {hit.address: hit for hit in SanctionedAddress.objects.filter(address__in=sorted(wanted))}
-        if wanted
-        else {}
-    )
+    hits = _sanctioned_hits_from_json(offerings) if wanted else {}
+    if hits is None:
+        hits = {
+            hit.address: hit for hit in SanctionedAddress.objects.filter(address__in=sorted(wanted))
+        }
     return {
         offering.pk: {
             "regulator_actions": actions.get(offering.pk, []),

@@ -52,6 +52,7 @@ from records.representation import (
     FILING_CHECK_JOIN,
     PUBLIC_RECORD_COLUMNS,
     public_records_record,
+    with_sanctioned_hits_json,
 )
 
 ORDERINGS = [key for key, _ in SORTS if key and key not in DEFERRED_SORTS]
@@ -235,12 +236,14 @@ class OfferingList(APIView):
             offerings = offerings.filter(updated_at__gte=since)
         # The page query reads the offerings, their current assessment and what the public
         # records need (the filing check and the contract check joined, the confirmed record
-        # matches aggregated); the records come from the cache by revision (api.record_cache:
-        # one query more for those missing). Public records: 1 query more with any address.
-        rows = with_confirmed_matches_json(
-            offerings_with_assessment(offering_sort(ordering, offerings))
-            .select_related(FILING_CHECK_JOIN, "contract_risk")
-            .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS)
+        # matches and the sanctioned addresses aggregated); the records come from the cache by
+        # revision (api.record_cache: one query more for those missing).
+        rows = with_sanctioned_hits_json(
+            with_confirmed_matches_json(
+                offerings_with_assessment(offering_sort(ordering, offerings))
+                .select_related(FILING_CHECK_JOIN, "contract_risk")
+                .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS)
+            )
         )
         page, cursor = page_fetch(rows, size=page_size(query), cursor=query.get("cursor"))
         records = records_for(page)
@@ -303,10 +306,14 @@ class OfferingDetail(APIView):
         # The record from the cache by revision (api.record_cache); what changes without the
         # revision (status, assessment, the returns as of today, public records) read live.
         offering = get_object_or_404(
-            with_confirmed_matches_json(
-                offerings_with_assessment(Offering.objects.all())
-                .select_related(FILING_CHECK_JOIN, "contract_risk", "market_summary")
-                .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS, "token_price_usd", "market_summary")
+            with_sanctioned_hits_json(
+                with_confirmed_matches_json(
+                    offerings_with_assessment(Offering.objects.all())
+                    .select_related(FILING_CHECK_JOIN, "contract_risk", "market_summary")
+                    .only(
+                        *LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS, "token_price_usd", "market_summary"
+                    )
+                )
             ),
             slug=slug,
         )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from diligence.selectors import assessed_export
 from offerings.interchange import READ_ONLY_FIELDS
-from offerings.models import Offering
+from offerings.models import ContractRisk, Offering
 from records.matching import record_match_confirm
 from records.models import FilingCheck, ListImport, PublicRecord, RecordMatch, SanctionedAddress
 from records.representation import public_records_for
@@ -28,8 +28,8 @@ pytestmark = pytest.mark.django_db
 LIST = "/api/v1/offerings/"
 # The key, the page (its records and the key owner's permissions cached by the call before, see
 # api.record_cache and accounts.backends; the public records' filing checks joined and their
-# confirmed matches aggregated in it), then the sanctioned addresses of the page, in bulk.
-LIST_QUERIES = 3
+# confirmed matches and sanctioned addresses aggregated in it).
+LIST_QUERIES = 2
 # The offerings, their ten PREFETCH relations, then the confirmed matches and the sanctioned
 # addresses of the chunk (the filing checks are joined to the offerings' query).
 EXPORT_QUERIES = 13
@@ -255,3 +255,55 @@ def test_the_list_reads_several_confirmed_matches_in_their_order_as_the_export_d
     titles = [action["title"] for action in listed["public_records"]["regulator_actions"]]
     assert titles == ["CFTC action 3", "SEC v. Rec 1 Ltd", "CFTC action 2"]  # by score
     assert listed["public_records"] == detail["public_records"] == exported["public_records"]
+
+
+def test_the_list_finds_the_sanctioned_owner_and_creator_and_any_case_as_the_export_does(
+    read_client,
+):
+    """The list and detail look the sanctioned addresses up in their page query; the exports
+    with the ORM: the same entries with the same roles, whatever the case and blanks of the
+    address (EVM addresses compare case-insensitively), and none for a mere prefix."""
+    offering = _with_records(1)  # its contract address is listed
+    owner, creator, near = (f"0x{n:040x}" for n in (0xA1, 0xB2, 0xC3))
+    Offering.objects.filter(pk=offering.pk).update(
+        contract_address=f"  {offering.contract_address.upper().replace('0X', '0x')}\t"
+    )
+    ContractRisk.objects.create(
+        offering=offering,
+        chain_id=1,
+        address=offering.contract_address,
+        facts={
+            "owner": {"value": owner.upper().replace("0X", "0x"), "source": "goplus"},
+            "creator": {"value": creator, "source": "etherscan"},
+        },
+        first_checked_at=timezone.now(),
+        checked_at=timezone.now(),
+        next_check_at=timezone.now(),
+    )
+    imported = ListImport.objects.first()
+    for address, uid in ((owner, "50001"), (creator, "50002"), (near + "00", "50003")):
+        SanctionedAddress.objects.create(
+            address=address,
+            currency="ETH",
+            entry_uid=uid,
+            entry_name=f"Entity {uid}",
+            programs="CYBER2",
+            imported=imported,
+        )
+    quiet = OfferingFactory(slug="quiet", contract_address=near)  # a prefix of a listed one
+
+    listed = {r["slug"]: r for r in read_client.get(LIST).json()["results"]}
+    detail = read_client.get(f"{LIST}rec-1/").json()
+    exported = {r["slug"]: r for r in assessed_export()}
+
+    hits = listed["rec-1"]["public_records"]["sanctioned_addresses"]
+    assert [(hit["entry_uid"], hit["role"]) for hit in hits] == [
+        ("40001", "contract"),
+        ("50001", "contract owner"),
+        ("50002", "contract creator"),
+    ]
+    assert listed[quiet.slug]["public_records"]["sanctioned_addresses"] == []
+    assert listed["rec-1"]["public_records"] == detail["public_records"]
+    assert {slug: r["public_records"] for slug, r in listed.items()} == {
+        slug: r["public_records"] for slug, r in exported.items()
+    }
