@@ -28,6 +28,7 @@ from offerings.filters import OfferingFilterForm
 from offerings.formats import EXPORT_ORDER, _csv_cell, offering_records
 from offerings.interchange import PREFETCH
 from offerings.models import Venue
+from offerings.search_tiers import RankTiers, rank_tiers
 from records.representation import FILING_CHECK_JOIN
 
 PAGE_SIZE = 50
@@ -84,8 +85,14 @@ def offering_list(request):
         # values, not models: a row needs no Offering, and building 50 of them costs more
         .values(*ROW_VALUES)
     )
-    cap = SEARCH_COUNT_CAP if form.criteria.get("q") else None
-    page = _page(rows, matching, form.criteria.get("page"), cap=cap)
+    q = form.criteria.get("q")
+    page = _page(
+        rows,
+        matching,
+        form.criteria.get("page"),
+        cap=SEARCH_COUNT_CAP if q else None,
+        tiers=rank_tiers(rows, q) if q else None,
+    )
     context = {
         "form": form,
         "page": page,
@@ -130,9 +137,19 @@ class _Paginator(Paginator):
         return self.cap if self.capped else self._counted
 
 
-def _page(rows: QuerySet, matching: QuerySet, number: int | None, cap: int | None = None) -> Page:
-    """One evaluated page (a COUNT, capped at `cap` when given, and a SELECT)."""
-    page = _Paginator(rows, matching, PAGE_SIZE, cap).get_page(number)
+def _page(
+    rows: QuerySet,
+    matching: QuerySet,
+    number: int | None,
+    cap: int | None = None,
+    tiers: RankTiers | None = None,
+) -> Page:
+    """One evaluated page: a COUNT (capped at `cap` when given) and a SELECT; a broad search
+    (more matches than the cap) reads its page tier by tier of its rank (`tiers`)."""
+    paginator = _Paginator(rows, matching, PAGE_SIZE, cap)
+    if tiers is not None and paginator.capped:
+        paginator.object_list = tiers
+    page = paginator.get_page(number)
     page.object_list = list(page.object_list)
     return page
 

@@ -15,6 +15,7 @@ from offerings.amounts import readable
 from offerings.contracts import validate_contract_address
 from offerings.countries import validate_country_code, validate_country_codes
 from offerings.limits import LIST_ENTRY_MAX_CHARS, LIST_MAX_ENTRIES, TEXT_MAX_CHARS, quoted
+from offerings.search_tiers import newest_first
 from offerings.status import Status, derive_status, status_expression
 
 from .venue import Venue
@@ -161,7 +162,7 @@ class OfferingQuerySet(models.QuerySet):
             raise ValueError(f"sort={key!r}: not one of {', '.join(self.SORT_KEYS)}")
         offerings = self
         if not key:
-            ordering = [models.F("start_date").desc(nulls_last=True)]
+            ordering = newest_first()[:1]
             if "search_rank" in self.query.annotations:
                 ordering.insert(0, models.F("search_rank").desc())
         else:
