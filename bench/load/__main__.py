@@ -3,9 +3,17 @@ locust (headless, a separate process) for LOAD_SECONDS (60) with the mix of locu
 every acknowledged write is checked in the database. Prints the figures, writes bench/load.json.
 
     LOAD_SECONDS=20 .venv/bin/python -m bench.load
+    LOAD_BASELINE=5a843ff LOAD_ROUNDS=3 .venv/bin/python -m bench.load   # A/B, interleaved
 
-Environment: LOAD_SECONDS, LOAD_USERS (locust users, 30), LOAD_WORKERS (gunicorn processes, 2,
-each with LOAD_THREADS threads, 2: cheaper per request than 3 x 4 on 2 cores, measured),
+With LOAD_BASELINE (a git revision, exported with git archive), the rounds alternate between
+gunicorn serving that commit and this tree, against the same database, seed and key, and the
+report gives each tree's medians and the median of the paired ratios: on a machine whose speed
+drifts (the same tree has measured 29 to 66 requests/s within an hour here), only a ratio
+measured in the same run says what a change did.
+
+Environment: LOAD_SECONDS, LOAD_BASELINE, LOAD_ROUNDS (1; 3 with a baseline), LOAD_USERS
+(locust users, 30), LOAD_WORKERS (gunicorn processes, 2, each with LOAD_THREADS threads, 2:
+cheaper per request than 3 x 4 on 2 cores, measured),
 LOAD_SCALE (offerings seeded once, 10000),
 BENCH_LOAD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ow_bench_load; the name
 must contain "bench"). Redis is a redis-server of its own on a free port (cache and throttle
@@ -259,20 +267,72 @@ def queued_rescores(redis_port: int) -> int:
 
 
 def main() -> None:
-    seconds = envint("LOAD_SECONDS", 60)
-    users, workers = envint("LOAD_USERS", 30), envint("LOAD_WORKERS", 2)
-    threads, scale = envint("LOAD_THREADS", 2), envint("LOAD_SCALE", 10_000)
+    seconds, users = envint("LOAD_SECONDS", 60), envint("LOAD_USERS", 30)
+    workers, threads = envint("LOAD_WORKERS", 2), envint("LOAD_THREADS", 2)
+    scale = envint("LOAD_SCALE", 10_000)
+    baseline = os.environ.get("LOAD_BASELINE", "").strip()
+    rounds = envint("LOAD_ROUNDS", 3 if baseline else 1)
     database_url = os.environ.get(
         "BENCH_LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ow_bench_load"
     )
     if not shutil.which("redis-server"):
         raise SystemExit("redis-server is not installed: the load test needs Redis")
-    from bench.harness import database_configured, machine
+    from bench.harness import database_configured
 
     database_configured(database_url)
-    run = secrets.token_hex(4)
     load_env = prepared(scale, sessions=users)
+    settings = {
+        "seconds": seconds,
+        "users": users,
+        "workers": workers,
+        "threads": threads,
+        "scale": scale,
+        "database_url": database_url,
+        "load_env": load_env,
+    }
+    with tempfile.TemporaryDirectory(prefix="ow-load-trees-") as scratch:
+        trees = {"this tree": ROOT}
+        if baseline:
+            from bench.cpu import exported
 
+            base = Path(scratch) / "baseline"
+            base.mkdir()
+            trees = {f"baseline {baseline}": exported(baseline, base), **trees}
+        runs: dict[str, list[dict]] = {name: [] for name in trees}
+        for number in range(rounds):
+            # Alternate which tree goes first, so that both see the same machine.
+            order = list(trees) if number % 2 == 0 else list(reversed(trees))
+            for name in order:
+                report = one_run(trees[name], **settings)
+                runs[name].append(report)
+                print(f"== round {number + 1}, {name}", file=sys.stderr)
+                print(report_table(report), file=sys.stderr)
+    if len(runs) == 1 and rounds == 1:
+        report = runs["this tree"][0]
+        print(report_table(report))
+    else:
+        report = comparison(runs)
+        print(comparison_table(report))
+    REPORT_PATH.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {REPORT_PATH}")
+
+
+def one_run(
+    tree: Path,
+    *,
+    seconds: int,
+    users: int,
+    workers: int,
+    threads: int,
+    scale: int,
+    database_url: str,
+    load_env: dict,
+) -> dict:
+    """One load test of gunicorn serving `tree` (this checkout, or a baseline's export) with a
+    Redis of its own; locust and the checks are this checkout's."""
+    from bench.harness import machine
+
+    run = secrets.token_hex(4)
     workdir = Path(tempfile.mkdtemp(prefix="ow-load-"))
     redis_port, port = free_port(), free_port()
     host = f"http://127.0.0.1:{port}"
@@ -301,8 +361,8 @@ def main() -> None:
                 ),
                 *("--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning"),
             ],
-            cwd=ROOT,
-            env=server_env(database_url, redis_port),
+            cwd=tree,
+            env={**server_env(database_url, redis_port), "PYTHONPATH": str(tree)},
             stdout=server_log,
             stderr=subprocess.STDOUT,
         )
@@ -347,6 +407,8 @@ def main() -> None:
 
     report = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "tree": str(tree),
+        "logs": str(workdir),
         "seconds": seconds,
         "elapsed_s": round(elapsed, 1),
         "users": users,
@@ -381,9 +443,81 @@ def main() -> None:
         and report["writes"]["differing"] == 0
         and report["writes"]["doubled"] == 0,
     }
-    print(report_table(report))
-    REPORT_PATH.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"written to {REPORT_PATH} (logs in {workdir})")
+    return report
+
+
+# The figures compared between trees: higher is better for the rate, lower for the rest.
+COMPARED = ("requests_per_s", "p50_ms", "p95_ms", "cpu gunicorn", "cpu postgresql", "cpu total")
+
+
+def _compared(report: dict) -> dict:
+    cpu = report["cpu_ms_per_request"]
+    return {
+        "requests_per_s": report["requests_per_s"],
+        "p50_ms": report["p50_ms"],
+        "p95_ms": report["p95_ms"],
+        "cpu gunicorn": cpu["gunicorn"],
+        "cpu postgresql": cpu["postgresql"],
+        "cpu total": round(sum(cpu.values()), 2),
+    }
+
+
+def comparison(runs: dict[str, list[dict]]) -> dict:
+    """Each tree's median of every compared figure over its rounds and, with a baseline, the
+    median of the paired ratios (this tree's gain: baseline/this for costs, this/baseline for
+    the rate) with their spread; plus every round's own report."""
+    import statistics
+
+    from bench.harness import summary_of_pairs
+
+    names = list(runs)
+    figures = {name: [_compared(report) for report in runs[name]] for name in names}
+    result: dict = {
+        "rounds": len(runs[names[-1]]),
+        "medians": {
+            name: {
+                key: round(statistics.median(f[key] for f in figures[name]), 2) for key in COMPARED
+            }
+            for name in names
+        },
+        "runs": runs,
+        "goals_met_in_every_round": {
+            goal: all(r["goals"][goal] for rs in runs.values() for r in rs)
+            for goal in runs[names[-1]][0]["goals"]
+        },
+    }
+    if len(names) == 2:
+        base, this = figures[names[0]], figures[names[1]]
+        result["gain"] = {
+            key: summary_of_pairs(
+                [
+                    (t[key] / b[key]) if key == "requests_per_s" else (b[key] / t[key])
+                    for b, t in zip(base, this, strict=True)
+                    if b[key] and t[key]
+                ]
+            )
+            for key in COMPARED
+        }
+    return result
+
+
+def comparison_table(result: dict) -> str:
+    names = list(result["medians"])
+    lines = [f"Load test, {result['rounds']} rounds per tree, interleaved (medians)"]
+    lines.append(
+        f"  {'figure':<16}"
+        + "".join(f"{name:>24}" for name in names)
+        + ("   gain (median of pairs, range)" if "gain" in result else "")
+    )
+    for key in COMPARED:
+        row = f"  {key:<16}" + "".join(f"{result['medians'][n][key]:>24.2f}" for n in names)
+        if "gain" in result:
+            gain = result["gain"][key]
+            row += f"   {gain['median']:.2f}x ({gain['min']:.2f}-{gain['max']:.2f})"
+        lines.append(row)
+    for goal, met in result["goals_met_in_every_round"].items():
+        lines.append(f"  goal {goal}: {'met' if met else 'missed'} (every round)")
+    return "\n".join(lines)
 
 
 def report_table(report: dict) -> str:

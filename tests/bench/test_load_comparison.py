@@ -1,0 +1,52 @@
+"""bench.load's A/B report: medians per tree and the median of paired gains, each oriented so
+that above 1 means this tree is better (a higher rate, a lower cost)."""
+
+from __future__ import annotations
+
+from bench.load.__main__ import comparison, comparison_table
+
+
+def _report(rate: float, p95: float, gunicorn: float, postgresql: float, lost: int = 0) -> dict:
+    return {
+        "requests_per_s": rate,
+        "p50_ms": p95 / 2,
+        "p95_ms": p95,
+        "cpu_ms_per_request": {
+            "gunicorn": gunicorn,
+            "postgresql": postgresql,
+            "redis": 0.2,
+            "locust": 1.0,
+        },
+        "goals": {"requests_per_s >= 300": False, "zero lost writes": lost == 0},
+    }
+
+
+def test_the_gain_is_the_median_of_paired_ratios_oriented_to_better_is_above_one():
+    runs = {
+        "baseline abc": [
+            _report(50, 1000, 20, 10),
+            _report(30, 2000, 30, 12),
+            _report(60, 900, 18, 9),
+        ],
+        "this tree": [_report(100, 500, 10, 5), _report(45, 1000, 20, 6), _report(60, 900, 18, 9)],
+    }
+    result = comparison(runs)
+    assert result["medians"]["this tree"]["requests_per_s"] == 60
+    assert result["medians"]["baseline abc"]["cpu total"] == 31.2
+    gain = result["gain"]
+    assert (gain["requests_per_s"]["median"], gain["requests_per_s"]["max"]) == (1.5, 2.0)
+    assert gain["cpu postgresql"]["median"] == 2.0  # 10/5, 12/6, 9/9
+    assert gain["p95_ms"]["min"] == 1.0
+    assert result["goals_met_in_every_round"] == {
+        "requests_per_s >= 300": False,
+        "zero lost writes": True,
+    }
+    table = comparison_table(result)
+    assert "1.50x (1.00-2.00)" in table and "3 rounds per tree" in table
+
+
+def test_a_round_that_lost_a_write_fails_the_goal_for_the_whole_comparison():
+    runs = {"this tree": [_report(50, 900, 10, 5), _report(50, 900, 10, 5, lost=1)]}
+    result = comparison(runs)
+    assert "gain" not in result
+    assert result["goals_met_in_every_round"]["zero lost writes"] is False
