@@ -12,7 +12,8 @@ The rank's two best values are conditions of their own, which a page can read in
 
 1. rank 2: an exact name or symbol;
 2. rank 1: otherwise, a name that holds `q` as a whole word (word similarity 1; the full-text
-   rank of a short unweighted text stays far below 1, so it never reaches this tier);
+   rank stays below 1, at most 0.9999997 for a 200-character name repeating the words of `q`,
+   so it never reaches this tier);
 3. the rest, below 1, ranked as before.
 
 A page reads tier 1, then tier 2, then tier 3 only when the tiers before it run out, and counts

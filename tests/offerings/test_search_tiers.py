@@ -59,7 +59,7 @@ def _rows(q: str):
     return offerings_with_assessment(offering_search({"q": q})).values("name", "symbol", "id")
 
 
-@pytest.mark.parametrize("q", ["helix", "HELIX", " helix ", "grid", "helx"])
+@pytest.mark.parametrize("q", ["helix", "HELIX", " helix ", "grid", "helx", "helix grid"])
 def test_every_slice_of_the_tiers_is_that_slice_of_the_ranking(q):
     _offerings()
     ranked = list(_rows(q))
