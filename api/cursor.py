@@ -136,15 +136,35 @@ def _typed(values: list[Any], fields: list[Field]) -> list[Any] | None:
     return typed
 
 
-def page_fetch(queryset: QuerySet, *, size: int, cursor: str | None) -> tuple[list, str | None]:
-    """The page of `size` rows after `cursor` and the cursor of the page after it (or None)."""
+@dataclass(frozen=True)
+class PageQuery:
+    """The query of one page: `size` + 1 rows after the cursor (the extra row says whether a
+    next page exists), and the ordering keys its cursor is made of."""
+
+    queryset: QuerySet
+    keys: list[Key]
+    size: int
+
+
+def page_query(queryset: QuerySet, *, size: int, cursor: str | None) -> PageQuery:
+    """The query of the page of `size` rows after `cursor`; a 400 problem for a bad cursor."""
     queryset, keys = _keys(queryset)
     if cursor:
         fields = [queryset.query.annotations[key.alias].output_field for key in keys]
         queryset = queryset.filter(_after(keys, cursor_decode(cursor, len(keys), fields)))
-    rows = list(queryset[: size + 1])
-    if len(rows) <= size:
+    return PageQuery(queryset[: size + 1], keys, size)
+
+
+def page_rows(query: PageQuery) -> tuple[list, str | None]:
+    """The page's rows and the cursor of the page after it (or None)."""
+    rows = list(query.queryset)
+    if len(rows) <= query.size:
         return rows, None
-    rows = rows[:size]
+    rows = rows[: query.size]
     last = rows[-1]
-    return rows, cursor_encode([getattr(last, key.alias) for key in keys])
+    return rows, cursor_encode([getattr(last, key.alias) for key in query.keys])
+
+
+def page_fetch(queryset: QuerySet, *, size: int, cursor: str | None) -> tuple[list, str | None]:
+    """The page of `size` rows after `cursor` and the cursor of the page after it (or None)."""
+    return page_rows(page_query(queryset, size=size, cursor=cursor))

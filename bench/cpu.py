@@ -7,6 +7,7 @@ against the load test's database and a Redis of its own (cache, throttle counter
     .venv/bin/python -m bench.cpu --profile "api list" # pyinstrument, one route
     .venv/bin/python -m bench.cpu --profile "api list" --functions  # cProfile, by own time
     .venv/bin/python -m bench.cpu --profile "api list" --queries    # the SQL of one request
+    .venv/bin/python -m bench.cpu --profile mix --functions  # the whole mix, in its proportions
 
 The routes are the load test's mix (bench/load/locustfile.py). Each round runs every route
 `--requests` times in a fresh process per tree (after a warm-up) and reads `time.process_time`;
@@ -117,13 +118,25 @@ def _requests_by_route(env: dict) -> dict:
             201,
         )
 
-    return {
+    routes = {
         "api list": api_list,
         "api detail": api_detail,
         "html page": html_page,
         "htmx fragment": htmx_fragment,
         "api write": api_write,
     }
+    return routes
+
+
+def mixed(routes: dict):
+    """One request of the load test's mix per call, the routes cycled in MIX's proportions."""
+    cycle = [routes[name] for name, weight in MIX.items() for _ in range(weight)]
+    position = iter(range(1 << 62))
+
+    def request() -> None:
+        cycle[next(position) % len(cycle)]()
+
+    return request
 
 
 def worker(*, requests: int, profile: str | None) -> dict:
@@ -132,6 +145,8 @@ def worker(*, requests: int, profile: str | None) -> dict:
 
     django.setup()
     routes = _requests_by_route(dict(os.environ))
+    if profile == "mix":
+        routes["mix"] = mixed(routes)
     for request in routes.values():  # warm-up: connections, templates, caches
         for _ in range(5):
             request()
@@ -217,7 +232,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=100, help="per route and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", help="a git revision to compare with, interleaved")
-    parser.add_argument("--profile", choices=ROUTES, help="print a pyinstrument profile")
+    parser.add_argument(
+        "--profile",
+        choices=[*ROUTES, "mix"],
+        help="print a pyinstrument profile of one route, or of the whole mix in its proportions",
+    )
     parser.add_argument(
         "--functions",
         action="store_true",

@@ -110,7 +110,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a statement run DATABASE_PREPARE_THRESHOLD times on
+    # a connection prepared there: PostgreSQL then plans the API's page query once per
+    # connection instead of on every request (its planning cost as much as running it).
+    # DATABASE_PREPARE_THRESHOLD=0 turns both off, for a pooler that cannot keep prepared
+    # statements (PgBouncer before 1.21, or without max_prepared_statements).
+    _prepare_threshold = envint("DATABASE_PREPARE_THRESHOLD", 5)
+    if _prepare_threshold > 0:
+        DATABASES["default"]["OPTIONS"] = {
+            "server_side_binding": True,
+            "prepare_threshold": _prepare_threshold,
+        }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",

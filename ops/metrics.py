@@ -57,3 +57,9 @@ webhook_deliveries = Counter(
     "Webhook delivery attempts, by outcome (succeeded, retrying, failed).",
     ["outcome"],
 )
+api_page_cache = Counter(
+    "offerwatch_api_page_cache",
+    "API list pages answered from a page built from the same rows (hit), built and stored "
+    "(miss), or built because a row has no exact spelling to key it (uncacheable).",
+    ["outcome"],
+)

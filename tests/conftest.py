@@ -14,12 +14,17 @@ TORD_DIR = SHARED / "data" / "tord"
 @pytest.fixture(autouse=True)
 def _cache_per_test():
     """Each test starts with an empty cache: what one test cached (permissions, records,
-    throttle counters) never answers another's requests, whatever ids the database reuses."""
+    throttle counters, API pages) never answers another's requests, whatever ids the database
+    reuses; nor does a page statement a process kept."""
     from django.core.cache import cache
 
+    from api.page_cache import STATEMENTS
+
     cache.clear()
+    STATEMENTS.clear()
     yield
     cache.clear()
+    STATEMENTS.clear()
 
 
 @pytest.fixture(autouse=True)

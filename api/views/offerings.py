@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
@@ -14,8 +15,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.cursor import page_fetch
+from api.cursor import PageQuery, page_query
 from api.idempotency import idempotent
+from api.page_cache import page_response
 from api.problems import Problem
 from api.record_cache import LIVE_COLUMNS, records_for
 from api.representation import (
@@ -212,6 +214,42 @@ def _record(request) -> dict:
     return record
 
 
+def _list_query(request) -> PageQuery:
+    """The page query of a list request (its filters, ordering and cursor validated)."""
+    query = request.GET
+    criteria, ordering = _criteria(query)
+    offerings = offering_filter(criteria)
+    if (since := _updated_since(query)) is not None:
+        offerings = offerings.filter(updated_at__gte=since)
+    # The page query reads the offerings, their current assessment and what the public
+    # records need (the filing check and the contract check joined, the confirmed record
+    # matches and the sanctioned addresses aggregated); the records come from the cache by
+    # revision (api.record_cache: one query more for those missing).
+    rows = with_sanctioned_hits_json(
+        with_confirmed_matches_json(
+            offerings_with_assessment(offering_sort(ordering, offerings))
+            .select_related(FILING_CHECK_JOIN, "contract_risk")
+            .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS)
+        )
+    )
+    return page_query(rows, size=page_size(query), cursor=query.get("cursor"))
+
+
+def _list_body(request, page: list[Offering], cursor: str | None) -> dict:
+    records = records_for(page)
+    added = public_records_fields(page, confirmed_matches_from_json(page))
+    base_url = _base_url(request)
+    return {
+        # An offering deleted between the page query and its record's build is left out.
+        "results": [
+            records[o.pk] | {"url": f"{base_url}{o.slug}/"} | added[o.pk]
+            for o in page
+            if o.pk in records
+        ],
+        "next": next_link(request, cursor),
+    }
+
+
 class OfferingList(APIView):
     read_scope = "offerings:read"
     write_scope = "offerings:write"
@@ -229,36 +267,13 @@ class OfferingList(APIView):
         ),
     )
     def get(self, request):
-        query = request.GET
-        criteria, ordering = _criteria(query)
-        offerings = offering_filter(criteria)
-        if (since := _updated_since(query)) is not None:
-            offerings = offerings.filter(updated_at__gte=since)
-        # The page query reads the offerings, their current assessment and what the public
-        # records need (the filing check and the contract check joined, the confirmed record
-        # matches and the sanctioned addresses aggregated); the records come from the cache by
-        # revision (api.record_cache: one query more for those missing).
-        rows = with_sanctioned_hits_json(
-            with_confirmed_matches_json(
-                offerings_with_assessment(offering_sort(ordering, offerings))
-                .select_related(FILING_CHECK_JOIN, "contract_risk")
-                .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS)
-            )
-        )
-        page, cursor = page_fetch(rows, size=page_size(query), cursor=query.get("cursor"))
-        records = records_for(page)
-        added = public_records_fields(page, confirmed_matches_from_json(page))
-        base_url = _base_url(request)
-        return Response(
-            {
-                # An offering deleted between the page query and its record's build is left out.
-                "results": [
-                    records[o.pk] | {"url": f"{base_url}{o.slug}/"} | added[o.pk]
-                    for o in page
-                    if o.pk in records
-                ],
-                "next": next_link(request, cursor),
-            }
+        # The page is served again while its page query's rows are unchanged (api.page_cache);
+        # a venue's slug is validated against the venues, so its statement is not kept.
+        return page_response(
+            request,
+            partial(_list_query, request),
+            partial(_list_body, request),
+            reuse_statement="venue" not in request.GET,
         )
 
     @extend_schema(

@@ -79,10 +79,10 @@ def test_market_data_and_listings_are_in_the_representation(read_client, django_
     ListingFactory(offering=summary.offering, venue=VenueFactory(name="Alpha"), pair="L/BTC")
     OfferingFactory(slug="unlisted")
     read_client.get(LIST)  # and caches the records (api.record_cache)
-    # 2 for the page (the public records' filing check joined, their confirmed matches
-    # aggregated; no address: no sanctions query); the records and the key owner's permissions
-    # come from the cache.
-    with django_assert_num_queries(2):
+    # The key, the page's rows read for its cache key (api.page_cache: a page not seen yet) and
+    # the page (the public records' filing check joined, their confirmed matches aggregated; no
+    # address: no sanctions query); the records and the key owner's permissions are cached.
+    with django_assert_num_queries(3):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -112,9 +112,10 @@ def test_outcomes_are_in_the_representation_as_in_the_export(
     )
     OfferingFactory(slug="quiet")
     read_client.get(LIST)  # and caches the records (api.record_cache)
-    # the key and the page (the public records' filing check joined, their confirmed matches
-    # aggregated; no address: no sanctions query); the records and permissions from the cache
-    with django_assert_num_queries(2):
+    # the key, the page's rows for its cache key (a page not seen yet: api.page_cache) and the
+    # page (the public records' filing check joined, their confirmed matches aggregated; no
+    # address: no sanctions query); the records and permissions from the cache
+    with django_assert_num_queries(3):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -245,19 +246,25 @@ def test_the_list_takes_the_same_few_queries_for_any_page_size(
     assessments_refresh()
     read_client.get(LIST)  # records the key's use, which is written at most once a minute
     cache.clear()
-    # Cold: 2 for the page (the public records' filing check joined and confirmed matches
-    # aggregated; no address: no sanctions query), 1 for the key owner's permissions (a key
-    # can do no more than its owner), and for the records: 1 with every part aggregated in it
-    # and 1 for their copied-whitepaper matches (interchange.PREFETCH); nothing per row.
+    # Cold: the key, the page's rows read for its cache key (api.page_cache), the page (the
+    # public records' filing check joined and confirmed matches aggregated; no address: no
+    # sanctions query), 1 for the key owner's permissions (a key can do no more than its
+    # owner), and for the records: 1 with every part aggregated in it and 1 for their
+    # copied-whitepaper matches (interchange.PREFETCH); nothing per row.
     query = {"ordering": "-score", "kind": "ico", "page_size": size}
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         cold = read_client.get(LIST, query)
-    # Warm: the records come from the cache by revision (api.record_cache), the key owner's
-    # permissions too (accounts.backends).
+    # Warm, its rows unchanged: the key and the page's rows; the page built from the same rows
+    # comes from the cache (api.page_cache), the key owner's permissions too.
     with django_assert_num_queries(2):
         warm = read_client.get(LIST, query)
     assert len(cold.json()["results"]) == size
     assert warm.json() == cold.json()
+    # A page not seen yet whose records are cached: the key, the rows for its cache key, the
+    # page; the records from the cache by revision (api.record_cache).
+    with django_assert_num_queries(3):
+        other = read_client.get(LIST, {**query, "ordering": "score"})
+    assert len(other.json()["results"]) == size
 
 
 def test_the_list_stays_within_six_queries_with_a_venue_filter_and_a_first_use(
