@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import time
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
+from ops.prepared import PreparedQuery
+
 GENERATION_KEY = "ow:perms:generation"
+_USER = PreparedQuery(lambda pk: get_user_model()._default_manager.filter(pk=pk), pk=int)
 # An entry unused for this long goes; a change of any permission voids every entry at once.
 TIMEOUT = 600
 
@@ -20,6 +24,12 @@ class RoleBackend(ModelBackend):
     """Permissions are checked on every API request and page (roles bound keys and views at
     once), so the two queries of ModelBackend (user's, groups') become one, kept per request on
     the user and between requests in the cache (`permissions_changed` voids it)."""
+
+    def get_user(self, user_id):
+        """The signed-in user of a page request, by the id its session holds (the statement
+        prepared once per process: ops.prepared)."""
+        found = _USER.fetch(pk=user_id)
+        return found[0] if found and self.user_can_authenticate(found[0]) else None
 
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

@@ -13,6 +13,13 @@ from api.keys import digest_matches, key_parse, looks_like_key
 from api.models import ApiKey
 from api.services import api_key_used
 from api.throttling import anonymous_throttle_check
+from ops.prepared import PreparedQuery
+
+# key_id is unique: no ORDER BY, at most one row; prepared once per process (ops.prepared).
+_KEY = PreparedQuery(
+    lambda key_id: ApiKey.objects.select_related("user").filter(key_id=key_id).order_by()[:1],
+    key_id=str,
+)
 
 
 class KeyRejected(exceptions.AuthenticationFailed):
@@ -51,9 +58,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         parts = key_parse(key)
         if parts is None:
             _reject(request, "not an Offerwatch API key: malformed or failed its checksum")
-        # key_id is unique: no ORDER BY, at most one row.
-        found = ApiKey.objects.select_related("user").filter(key_id=parts.key_id).order_by()
-        api_key = next(iter(found[:1]), None)
+        found = _KEY.fetch(key_id=parts.key_id)
+        api_key = found[0] if found else None
         if api_key is None or not digest_matches(key, api_key.digest):
             _reject(request, "unknown API key", key_id=parts.key_id)
         if api_key.revoked_at is not None:

@@ -37,6 +37,7 @@ from offerings.interchange import records as interchange_records
 from offerings.interchange.fields import __file__ as _fields_file
 from offerings.interchange.records import assessment_fields
 from offerings.models import Offering
+from ops.prepared import PreparedQuery
 
 # A day: an entry unused that long is not worth its memory; a changed revision never hits it.
 TIMEOUT = 24 * 3600
@@ -74,10 +75,20 @@ def records_for(offerings: Sequence[Offering]) -> dict[int, dict[str, Any]]:
     return {pk: live_fields(records[pk], by_id[pk], today) for pk in keys if pk in records}
 
 
+# One record (a detail, a write's reply): its statement prepared once per process.
+_ONE = PreparedQuery(
+    lambda pk: representation.offerings_with_parts_json(Offering.objects.filter(pk=pk)).order_by(),
+    pk=int,
+)
+
+
 def _built(ids: list[int]) -> dict[int, dict[str, Any]]:
-    loaded = list(
-        representation.offerings_with_parts_json(Offering.objects.filter(pk__in=ids)).order_by()
-    )
+    if len(ids) == 1:
+        loaded = _ONE.fetch(pk=ids[0])
+    else:
+        loaded = list(
+            representation.offerings_with_parts_json(Offering.objects.filter(pk__in=ids)).order_by()
+        )
     parts = representation.parts_from_json(loaded)
     built, stored = {}, {}
     for offering in loaded:

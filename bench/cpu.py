@@ -170,7 +170,7 @@ def worker(*, requests: int, profile: str | None) -> dict:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(
             os.environ.get("BENCH_CPU_SORT", "tottime")
-        ).print_stats(45)
+        ).print_stats(int(os.environ.get("BENCH_CPU_LINES", "45")))
         return {"profile": out.getvalue()}
     if profile:
         from pyinstrument import Profiler

@@ -128,6 +128,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
+# Hot-path querysets compiled once per process (ops/prepared.py). With this on, every run of
+# one is also compiled afresh and compared with the prepared statement (the tests turn it on).
+PREPARED_QUERIES_VERIFY = envbool("PREPARED_QUERIES_VERIFY", False)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -382,6 +386,15 @@ API_PAGE_SIZE = envint("API_PAGE_SIZE", 50)
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 200)
 # Throttle counters live here: Redis in production (REDIS_URL or CACHE_URL), memory otherwise.
 _CACHE_URL = envstr("CACHE_URL", "") or envstr("REDIS_URL", "")
+# With a shared cache (CACHE_URL), sessions are written to the database and read from the
+# cache first: a page request reads its session without a query. Sessions end only through
+# Django's session API (sign-out, flush), which clears both. A per-process cache (the embedded
+# default) would let another process keep a signed-out session: there, the database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if _CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}

@@ -32,6 +32,7 @@ from offerings.models import (
 from offerings.models.offering import CURRENT_ASSESSMENT_COPIES
 from offerings.models.parts import validate_allocation_total
 from offerings.status import derive_status
+from ops.prepared import PreparedQuery
 
 # Model field -> interchange name, where they differ.
 _INTERCHANGE_NAME = {"declared_status": "status"}
@@ -120,6 +121,15 @@ class _Pending:
     unchanged: bool = False
 
 
+# One record's identity, looked up by its slug on every API write: prepared once per process.
+_BY_SLUG = PreparedQuery(
+    lambda slug: Offering.all_objects.filter(slug=slug).values_list(
+        "pk", "name", "symbol", "deleted_at"
+    ),
+    slug=str,
+)
+
+
 class _Identity:
     """Which offering a record is about: by slug, else by name + symbol (case-insensitive).
 
@@ -152,10 +162,7 @@ class _Identity:
         if self.complete or slug in self._looked_up or slug in self.by_slug:
             return
         self._looked_up.add(slug)
-        found = Offering.all_objects.filter(slug=slug).values_list(
-            "pk", "name", "symbol", "deleted_at"
-        )
-        for pk, name, symbol, deleted_at in found:
+        for pk, name, symbol, deleted_at in _BY_SLUG.fetch(slug=slug):
             if deleted_at is None:
                 self.add(pk, slug, name, symbol)
             else:

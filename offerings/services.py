@@ -18,6 +18,13 @@ from offerings.models import (
     Venue,
 )
 from offerings.signals import offering_deleted, offerings_changed
+from ops.prepared import PreparedQuery
+
+# Asked on every API write: prepared once per process (ops.prepared).
+_SLUG_TAKEN = PreparedQuery(
+    lambda slug: Offering.all_objects.filter(slug=slug).values_list("pk")[:1], slug=str
+)
+_CREATED = PreparedQuery(lambda slug: Offering.objects.filter(slug=slug)[:1], slug=str)
 
 
 def _raise_for(report: ImportReport) -> None:
@@ -42,7 +49,7 @@ def offering_create(
     `source` says where a "checked, none" in the record comes from ("api key <id>");
     `default_version` is the interchange version of a record that does not declare one."""
     slug = record.get("slug")
-    if slug and Offering.all_objects.filter(slug=slug).exists():
+    if slug and _SLUG_TAKEN.fetch(slug=slug):
         raise ValidationError({"slug": f"an offering with slug {slug!r} already exists"})
     name, symbol = record.get("name") or "", record.get("symbol") or ""
     if (
@@ -61,7 +68,10 @@ def offering_create(
         default_version=default_version,
     )
     _raise_for(report)
-    return Offering.objects.get(slug=report.slugs[0])
+    found = _CREATED.fetch(slug=report.slugs[0])
+    if not found:
+        raise Offering.DoesNotExist(f"offering {report.slugs[0]!r} is gone")
+    return found[0]
 
 
 def offering_update(

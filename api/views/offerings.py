@@ -50,6 +50,7 @@ from offerings.models import Offering, Venue
 from offerings.services import offering_create, offering_delete, offering_update
 from offerings.status import Status
 from offerings.vesting_returns import offering_round_returns, round_returns_record
+from ops.prepared import PreparedQuery
 from records.representation import (
     FILING_CHECK_JOIN,
     PUBLIC_RECORD_COLUMNS,
@@ -186,10 +187,37 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/api/v1/offerings/")
 
 
+# Prepared (ops.prepared): built and compiled once per process, run by slug.
+_WITH_PARTS = PreparedQuery(
+    lambda slug: offerings_with_parts_json(Offering.objects.filter(slug=slug)).order_by()[:1],
+    slug=str,
+)
+
+
 def offering_detail_load(slug: str) -> tuple[Offering, Parts]:
     """The offering with its parts (see api/representation.py), or 404."""
-    offering = get_object_or_404(offerings_with_parts_json(Offering.objects.all()), slug=slug)
+    offering = _one_or_404(_WITH_PARTS.fetch(slug=slug))
     return offering, parts_from_json([offering])[offering.pk]
+
+
+def _one_or_404(rows: list[Offering]) -> Offering:
+    if not rows:
+        raise Http404("No Offering matches the given query.")
+    return rows[0]
+
+
+# The detail's live query: the offering's key and what changes without its revision (status,
+# current assessment, market summary for the returns, public records).
+_DETAIL = PreparedQuery(
+    lambda slug: with_sanctioned_hits_json(
+        with_confirmed_matches_json(
+            offerings_with_assessment(Offering.objects.filter(slug=slug))
+            .select_related(FILING_CHECK_JOIN, "contract_risk", "market_summary")
+            .only(*LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS, "token_price_usd", "market_summary")
+        )
+    ).order_by()[:1],
+    slug=str,
+)
 
 
 # The API speaks interchange v2: a body that declares no version is v2 ([] = checked, none).
@@ -320,18 +348,7 @@ class OfferingDetail(APIView):
     def get(self, request, slug: str):
         # The record from the cache by revision (api.record_cache); what changes without the
         # revision (status, assessment, the returns as of today, public records) read live.
-        offering = get_object_or_404(
-            with_sanctioned_hits_json(
-                with_confirmed_matches_json(
-                    offerings_with_assessment(Offering.objects.all())
-                    .select_related(FILING_CHECK_JOIN, "contract_risk", "market_summary")
-                    .only(
-                        *LIVE_COLUMNS, *PUBLIC_RECORD_COLUMNS, "token_price_usd", "market_summary"
-                    )
-                )
-            ),
-            slug=slug,
-        )
+        offering = _one_or_404(_DETAIL.fetch(slug=slug))
         body = records_for([offering]).get(offering.pk)
         if body is None:  # deleted since the query above
             raise Http404

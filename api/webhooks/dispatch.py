@@ -21,6 +21,7 @@ from api.webhooks.models import WebhookDelivery, WebhookEndpoint
 from api.webhooks.payloads import event_id_new, offering_data, payload_build
 from offerings.models import Offering
 from offerings.queries import among_ids
+from ops.prepared import PreparedQuery
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,17 @@ def _send(batches: list[list[int]]) -> None:
         deliver_webhooks.delay(batch)
 
 
+# Asked on every write: its statement (a join through roles and permissions) prepared once.
+_SUBSCRIBED = PreparedQuery(
+    lambda: WebhookEndpoint.objects.active().of_the_team().values_list("id", "events")
+)
+
+
 def _subscribers() -> dict[str, list[int]]:
     """Event type → ids of the active endpoints subscribed to it (one query; endpoints are
     few, so their event lists are read whole rather than searched in JSON)."""
     subscribers: dict[str, list[int]] = defaultdict(list)
-    endpoints = WebhookEndpoint.objects.active().of_the_team()
-    for endpoint_id, events in endpoints.values_list("id", "events"):
+    for endpoint_id, events in _SUBSCRIBED.fetch():
         for event_type in events or ():
             subscribers[event_type].append(endpoint_id)
     return subscribers
