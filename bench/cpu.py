@@ -8,6 +8,8 @@ against the load test's database and a Redis of its own (cache, throttle counter
     .venv/bin/python -m bench.cpu --profile "api list" --functions  # cProfile, by own time
     .venv/bin/python -m bench.cpu --profile "api list" --queries    # the SQL of one request
     .venv/bin/python -m bench.cpu --profile mix --functions  # the whole mix, in its proportions
+    BENCH_CPU_SORT=cumulative BENCH_CPU_LINES=150 .venv/bin/python -m bench.cpu \
+        --profile "api write" --functions   # cProfile by cumulative time, 150 lines
 
 The routes are the load test's mix (bench/load/locustfile.py). Each round runs every route
 `--requests` times in a fresh process per tree (after a warm-up) and reads `time.process_time`;
