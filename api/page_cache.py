@@ -28,74 +28,31 @@ rows other than its own.
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import contextmanager
-from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import orjson
 from django.core.cache import cache as shared_cache
 from django.core.signals import setting_changed
-from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
 from api.cursor import PageQuery, page_rows
 from api.renderers import JSONRenderer
 from ops import metrics
+from ops.row_digest import Statements, digest_key, rows_read, snapshot, statement_of
+from ops.row_digest import code_stamp as row_digest_stamp
 
 # Ten minutes: a page unchanged for longer is cheap to build once more.
 TIMEOUT = 600
 STATEMENT_SLOTS = 512
-PROJECT = Path(__file__).resolve().parents[1]
 # The packages whose code builds a page (a deploy that changes any of them voids every page).
 PACKAGES = ("api", "diligence", "offerings", "records", "config")
 
 
 @cache
 def code_stamp() -> str:
-    digest = hashlib.sha256()
-    for package in PACKAGES:
-        for path in sorted((PROJECT / package).rglob("*.py")):
-            if "migrations" not in path.parts:
-                digest.update(path.relative_to(PROJECT).as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-class Statements:
-    """SQL and parameters by request, the least recently used dropped past `slots`."""
-
-    def __init__(self, slots: int) -> None:
-        self.slots = slots
-        self._entries: OrderedDict[tuple, tuple[str, tuple]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> tuple[str, tuple] | None:
-        with self._lock:
-            statement = self._entries.get(key)
-            if statement is not None:
-                self._entries.move_to_end(key)
-            return statement
-
-    def put(self, key: tuple, statement: tuple[str, tuple]) -> None:
-        with self._lock:
-            self._entries[key] = statement
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.slots:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
+    return row_digest_stamp(PACKAGES)
 
 
 STATEMENTS = Statements(STATEMENT_SLOTS)
@@ -126,15 +83,15 @@ def page_response(
     )
     statement = STATEMENTS.get(request_key) if reuse_statement else None
     if statement is not None:
-        key = page_key(request_key, _rows(statement))
+        key = page_key(request_key, rows_read(statement))
         body = shared_cache.get(key) if key else None
         if body is not None:
             metrics.api_page_cache.labels("hit").inc()
             return _response(body)
-    with _snapshot():
+    with snapshot():
         query = query_for()
-        statement = _statement(query)
-        key = page_key(request_key, _rows(statement))
+        statement = statement_of(query.queryset)
+        key = page_key(request_key, rows_read(statement))
         body = shared_cache.get(key) if key else None  # built by another process
         if body is None:
             body = JSONRenderer().render(body_for(*page_rows(query)))
@@ -151,59 +108,7 @@ def page_response(
 def page_key(request_key: tuple, rows: list[tuple]) -> str | None:
     """The cache key of the page for this request, day and rows; None when a row holds a
     value without one exact spelling (then the page is built every time)."""
-    try:
-        spelled = orjson.dumps([request_key, rows], default=_spelled)
-    except TypeError:
-        return None
-    digest = hashlib.blake2b(spelled, digest_size=20).hexdigest()
-    return f"ow:apipage:{code_stamp()}:{digest}"
-
-
-def _spelled(value: Any) -> str:
-    # Decimals as written (1.50 and 1.5 are one number but two spellings on the page); any
-    # other type orjson does not spell (bytes, memoryview: its repr is an address) refuses.
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(type(value).__name__)
-
-
-def _statement(query: PageQuery) -> tuple[str, tuple]:
-    sql, params = query.queryset.query.sql_with_params()
-    return sql, tuple(params)
-
-
-# PostgreSQL types whose values the digest reads as the server spells them: no parsing into
-# Python objects (a page's timestamps alone took a seventh of a warm list request), and text is
-# the exact spelling anyway. Any type not named here arrives as text already.
-_AS_TEXT = (
-    *("timestamptz", "timestamp", "date", "time", "interval", "numeric"),
-    *("int2", "int4", "int8", "float4", "float8", "bool", "json", "jsonb", "uuid", "inet"),
-)
-
-
-def _rows(statement: tuple[str, tuple]) -> list[tuple]:
-    sql, params = statement
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg.types.string import TextLoader
-
-            for name in _AS_TEXT:
-                cursor.cursor.adapters.register_loader(name, TextLoader)
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-@contextmanager
-def _snapshot():
-    """One snapshot for every read inside (a caller's transaction is used as it is)."""
-    if connection.in_atomic_block:
-        yield
-        return
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
+    return digest_key(f"ow:apipage:{code_stamp()}", [request_key, rows])
 
 
 def _response(body: bytes) -> HttpResponse:

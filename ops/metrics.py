@@ -63,3 +63,10 @@ api_page_cache = Counter(
     "(miss), or built because a row has no exact spelling to key it (uncacheable).",
     ["outcome"],
 )
+list_rows_cache = Counter(
+    "offerwatch_list_rows_cache",
+    "Offerings list pages (and their htmx fragments) whose table rows were taken from rows "
+    "written for the same page rows (hit), written and stored (miss), or written because a "
+    "row has no exact spelling to key them (uncacheable); searches are not counted.",
+    ["outcome"],
+)

@@ -14,17 +14,20 @@ TORD_DIR = SHARED / "data" / "tord"
 @pytest.fixture(autouse=True)
 def _cache_per_test():
     """Each test starts with an empty cache: what one test cached (permissions, records,
-    throttle counters, API pages) never answers another's requests, whatever ids the database
-    reuses; nor does a page statement a process kept."""
+    throttle counters, API pages, list rows) never answers another's requests, whatever ids the
+    database reuses; nor does a page statement a process kept."""
     from django.core.cache import cache
 
+    from analyst.results_cache import STATEMENTS as LIST_STATEMENTS
     from api.page_cache import STATEMENTS
 
     cache.clear()
     STATEMENTS.clear()
+    LIST_STATEMENTS.clear()
     yield
     cache.clear()
     STATEMENTS.clear()
+    LIST_STATEMENTS.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from functools import partial
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET
 from analyst import home as home_blocks
 from analyst.access import browse_required, permission_required
 from analyst.list_rows import ROW_VALUES, offering_rows
+from analyst.results_cache import listed_page
 from analyst.services import home_visit_record
 from diligence.selectors import (
     offering_filter,
@@ -79,32 +81,29 @@ def _venue_choices() -> list[tuple[str, str]]:
 @browse_required
 def offering_list(request):
     form = _filter_form(request)
-    matching = offering_filter(form.criteria)
-    rows = (
-        offerings_with_assessment(offering_sort(form.ordering, matching).with_status())
-        # values, not models: a row needs no Offering, and building 50 of them costs more
-        .values(*ROW_VALUES)
-    )
     q = form.criteria.get("q")
-    page = _page(
-        rows,
-        matching,
-        form.criteria.get("page"),
-        cap=SEARCH_COUNT_CAP if q else None,
-        tiers=rank_tiers(rows, q) if q else None,
-    )
+    if q:  # a search pages through its rank tiers, built every time
+        rows, matching = _list_queries(form)
+        page = _page(
+            rows, matching, form.criteria.get("page"), SEARCH_COUNT_CAP, rank_tiers(rows, q)
+        )
+        written = offering_rows(page.object_list)
+    else:  # the table rows written once per distinct page rows (analyst.results_cache)
+        page, written = listed_page(
+            request, form.criteria.get("page"), partial(_list_queries, form), _paged
+        )
     context = {
         "form": form,
         "page": page,
-        "rows": offering_rows(page.object_list),
+        "rows": written,
         "problems": form.problems,
         "notes": form.notes,
         "query": form.query_string(page=None),
         "can_export": request.user.is_authenticated,
     }
     # A history-restore request (back button after a cache miss) needs the whole page.
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = "analyst/offering_list.html" + ("#results" if partial else "")
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "analyst/offering_list.html" + ("#results" if fragment else "")
     response = render(request, template, context)
     # The same URL answers with a fragment or a page; caches must keep them apart.
     patch_vary_headers(response, ("HX-Request",))
@@ -137,6 +136,32 @@ class _Paginator(Paginator):
         return self.cap if self.capped else self._counted
 
 
+def _list_queries(form: OfferingFilterForm) -> tuple[QuerySet, QuerySet]:
+    """The page query (values for the rows) and the matching offerings (to count)."""
+    matching = offering_filter(form.criteria)
+    rows = (
+        offerings_with_assessment(offering_sort(form.ordering, matching).with_status())
+        # values, not models: a row needs no Offering, and building 50 of them costs more
+        .values(*ROW_VALUES)
+    )
+    return rows, matching
+
+
+def _paged(
+    rows: QuerySet,
+    matching: QuerySet,
+    number: int | None,
+    cap: int | None = None,
+    tiers: RankTiers | None = None,
+) -> Page:
+    """One page, not read yet: a COUNT (capped at `cap` when given); a broad search (more
+    matches than the cap) pages tier by tier of its rank (`tiers`)."""
+    paginator = _Paginator(rows, matching, PAGE_SIZE, cap)
+    if tiers is not None and paginator.capped:
+        paginator.object_list = tiers
+    return paginator.get_page(number)
+
+
 def _page(
     rows: QuerySet,
     matching: QuerySet,
@@ -144,12 +169,8 @@ def _page(
     cap: int | None = None,
     tiers: RankTiers | None = None,
 ) -> Page:
-    """One evaluated page: a COUNT (capped at `cap` when given) and a SELECT; a broad search
-    (more matches than the cap) reads its page tier by tier of its rank (`tiers`)."""
-    paginator = _Paginator(rows, matching, PAGE_SIZE, cap)
-    if tiers is not None and paginator.capped:
-        paginator.object_list = tiers
-    page = paginator.get_page(number)
+    """One evaluated page (see _paged)."""
+    page = _paged(rows, matching, number, cap, tiers)
     page.object_list = list(page.object_list)
     return page
 

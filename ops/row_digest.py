@@ -1,0 +1,128 @@
+"""Output served again while the rows it was built from are unchanged: the parts that the API's
+list pages (api/page_cache.py) and the analyst list's table rows (analyst/results_cache.py)
+share.
+
+The idea: output that is a function of its request, the day, the code and the rows of one or
+more queries is kept in the shared cache under a digest of all of them. Every request still
+runs its queries (their statements kept per process, so not built or compiled again), and the
+output built from the very same rows is taken from the cache. Any change to a row changes the
+digest, so nothing is invalidated and nothing stale is served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+from django.db import connection, transaction
+
+PROJECT = Path(__file__).resolve().parents[1]
+Statement = tuple[str, tuple]
+
+
+def code_stamp(paths: Iterable[str]) -> str:
+    """A digest of the Python files (and templates) under `paths`, relative to the project: a
+    deploy that changes any of them voids what was kept under the old stamp."""
+    digest = hashlib.sha256()
+    for folder in paths:
+        for path in sorted((PROJECT / folder).rglob("*")):
+            if path.suffix in (".py", ".html") and "migrations" not in path.parts:
+                digest.update(path.relative_to(PROJECT).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class Statements:
+    """SQL and parameters by key, the least recently used dropped past `slots`."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._entries: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            statement = self._entries.get(key)
+            if statement is not None:
+                self._entries.move_to_end(key)
+            return statement
+
+    def put(self, key: tuple, statement: Any) -> None:
+        with self._lock:
+            self._entries[key] = statement
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.slots:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def statement_of(queryset) -> Statement:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+# PostgreSQL types whose values a digest reads as the server spells them: no parsing into
+# Python objects (a page's timestamps alone took a seventh of a warm API list request), and
+# text is the exact spelling anyway. Any type not named here arrives as text already.
+_AS_TEXT = (
+    *("timestamptz", "timestamp", "date", "time", "interval", "numeric"),
+    *("int2", "int4", "int8", "float4", "float8", "bool", "json", "jsonb", "uuid", "inet"),
+)
+
+
+def rows_read(statement: Statement) -> list[tuple]:
+    """The rows of a statement, as spelled for a digest (PostgreSQL: as text)."""
+    sql, params = statement
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg.types.string import TextLoader
+
+            for name in _AS_TEXT:
+                cursor.cursor.adapters.register_loader(name, TextLoader)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def digest_key(prefix: str, parts: Any) -> str | None:
+    """`prefix:` and a digest of `parts`; None when a value has no one exact spelling (then
+    the output is built every time)."""
+    try:
+        spelled = orjson.dumps(parts, default=_spelled)
+    except TypeError:
+        return None
+    return f"{prefix}:{hashlib.blake2b(spelled, digest_size=20).hexdigest()}"
+
+
+def _spelled(value: Any) -> str:
+    # Decimals as written (1.50 and 1.5 are one number but two spellings on a page); any
+    # other type orjson does not spell (bytes, memoryview: its repr is an address) refuses.
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+@contextmanager
+def snapshot():
+    """One snapshot for every read inside (a caller's transaction is used as it is), so that
+    output is never stored under rows other than its own."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
