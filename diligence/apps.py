@@ -9,12 +9,17 @@ def queue_rescore(sender, offering_ids, **kwargs) -> None:
     rescore_enqueue(offering_ids=offering_ids)
 
 
-def reopen_changed_reviews(sender, offering_ids, **kwargs) -> None:
+def reopen_changed_reviews(sender, offering_ids, created_ids=(), **kwargs) -> None:
     """A change to an offering's own facts or documents (admin, import, API, uploads) sends it
-    back to draft when it was in review or approved; market refreshes do not."""
+    back to draft when it was in review or approved; market refreshes do not. An offering the
+    change created has no review yet."""
     from offerings.models import Document, Offering
 
     if sender not in (Offering, Document):
+        return
+    created = set(created_ids)
+    offering_ids = [pk for pk in offering_ids if pk not in created]
+    if not offering_ids:
         return
     from django.utils import timezone
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from offerings.models import Offering, TokenAllocation, UnlockEvent
+from offerings.models import TokenAllocation, UnlockEvent
 from offerings.unlocks import Schedule, offering_unlocks
 
 CHUNK = 2000
@@ -25,29 +25,33 @@ IRRELEVANT_SENDERS = (
 )
 
 
-def unlock_events_refresh(*, offering_ids: Iterable[int]) -> int:
+def unlock_events_refresh(*, offering_ids: Iterable[int], created_ids: Iterable[int] = ()) -> int:
     """Replace the unlock events of the offerings with those their schedules give now (per chunk
-    of offerings: 2 reads, 1 delete, the inserts, in one transaction); returns how many."""
+    of offerings: 1 read, then in one transaction 1 delete and the inserts); returns how many.
+    Offerings in `created_ids` were inserted by the calling transaction: they have no events
+    to delete yet, so a chunk of them only is not deleted from."""
     ids = sorted(set(offering_ids))
+    created = set(created_ids)
     written = 0
     for start in range(0, len(ids), CHUNK):
-        written += _chunk_refresh(ids[start : start + CHUNK])
+        chunk = ids[start : start + CHUNK]
+        written += _chunk_refresh(chunk, fresh=created.issuperset(chunk))
     return written
 
 
-def _chunk_refresh(ids: list[int]) -> int:
-    offerings = {
-        pk: (supply, tge_date or end_date)
-        for pk, supply, tge_date, end_date in Offering.objects.filter(pk__in=ids).values_list(
-            "pk", "total_supply", "tge_date", "end_date"
-        )
-    }
+def _chunk_refresh(ids: list[int], *, fresh: bool = False) -> int:
+    # The allocations with what their offering's schedule needs (supply, start), joined: one
+    # read. A deleted offering has no events; its old ones go with the delete below.
     schedules: dict[int, list[Schedule]] = defaultdict(list)
+    supplies: dict[int, Decimal | None] = {}
     for row in (
-        TokenAllocation.objects.filter(offering_id__in=ids)
+        TokenAllocation.objects.filter(offering_id__in=ids, offering__deleted_at__isnull=True)
         .order_by("offering_id", "pk")
         .values_list(
             "offering_id",
+            "offering__total_supply",
+            "offering__tge_date",
+            "offering__end_date",
             "pk",
             "bucket",
             "percent",
@@ -58,17 +62,19 @@ def _chunk_refresh(ids: list[int]) -> int:
             "vesting_start",
         )
     ):
-        offering_id, *fields, vesting_start = row
-        start = vesting_start or offerings.get(offering_id, (None, None))[1]
-        schedules[offering_id].append(Schedule(*fields, start))
+        offering_id, supply, tge_date, end_date, *fields, vesting_start = row
+        supplies[offering_id] = supply
+        schedules[offering_id].append(Schedule(*fields, vesting_start or tge_date or end_date))
     events = [
         (offering_id, *(getattr(unlock, name) for name in _UNLOCK_FIELDS))
         for offering_id, offering_schedules in schedules.items()
-        if offering_id in offerings
-        for unlock in offering_unlocks(offering_schedules, offerings[offering_id][0])
+        for unlock in offering_unlocks(offering_schedules, supplies[offering_id])
     ]
+    if fresh and not events:
+        return 0
     with transaction.atomic():
-        UnlockEvent.objects.filter(offering_id__in=ids).delete()
+        if not fresh:
+            UnlockEvent.objects.filter(offering_id__in=ids).delete()
         _insert(events)
     return len(events)
 
@@ -115,8 +121,10 @@ def _insert(events: list[tuple]) -> None:
         )
 
 
-def on_offerings_changed(sender, offering_ids: Iterable[int], **kwargs) -> None:
+def on_offerings_changed(
+    sender, offering_ids: Iterable[int], created_ids: Iterable[int] = (), **kwargs
+) -> None:
     """Recompute the unlocks inside the writing transaction, before its rescore is queued."""
     if getattr(sender, "__name__", "") in IRRELEVANT_SENDERS:
         return
-    unlock_events_refresh(offering_ids=offering_ids)
+    unlock_events_refresh(offering_ids=offering_ids, created_ids=created_ids)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from diligence.models import OfferingReview
 from diligence.services import offering_review_transition
 from offerings.models import Offering
-from offerings.services import offering_update
+from offerings.services import offering_create, offering_update
 from tests.conftest import with_role
 from tests.factories import UserFactory
 from tests.offerings.test_admin import ADD, offering_form
@@ -66,3 +66,22 @@ def test_an_import_reopens_an_approved_offering(tmp_path, editor):
     path.write_text(json.dumps({"slug": "gamma", "description": "Changed by import."}) + "\n")
     call_command("import_offerings", str(path), stdout=io.StringIO())
     _assert_reopened(offering, approved)
+
+
+def test_a_created_offering_has_no_review_to_reopen_and_none_is_looked_for(editor):
+    """The offerings a write created are left out; the others of the same write are not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from diligence.apps import reopen_changed_reviews
+
+    existing = Offering.objects.create(name="Delta", slug="delta", kind="ico")
+    approved = _approve(existing)
+    created = offering_create(
+        record={"name": "Epsilon", "slug": "epsilon", "kind": "ico"}, user=editor
+    )
+    with CaptureQueriesContext(connection) as captured:
+        reopen_changed_reviews(Offering, [created.pk], created_ids=[created.pk])
+    assert captured.captured_queries == []
+    reopen_changed_reviews(Offering, [created.pk, existing.pk], created_ids=[created.pk])
+    _assert_reopened(existing, approved)
