@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from django.test import Client
 
@@ -112,10 +114,43 @@ def redis_cache(settings):
 
 def test_throttle_counters_live_in_redis_and_are_shared(redis_cache, read_client, settings):
     settings.API_THROTTLE_KEY_RATE = "2/minute"
-    assert [read_client.get("/api/v1/checklist/").status_code for _ in range(3)] == [200, 200, 429]
+    answers = [read_client.get("/api/v1/checklist/") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert 0 < int(answers[2]["Retry-After"]) <= 60
     key_id = read_client.made.key.key_id
     stored = [name for name in redis_cache.keys("*") if key_id.encode() in name]
     assert stored, "the per-key counter should be in Redis, where every process sees it"
+
+
+def test_the_redis_throttle_window_slides(redis_cache, read_client, settings):
+    import time
+
+    settings.API_THROTTLE_KEY_RATE = "2/second"
+    assert [read_client.get("/api/v1/checklist/").status_code for _ in range(3)] == [200, 200, 429]
+    time.sleep(1.1)
+    assert read_client.get("/api/v1/checklist/").status_code == 200
+
+
+def test_concurrent_requests_are_each_counted_once(redis_cache):
+    """Forty requests at once from eight threads against a limit of 15: exactly 15 pass (a
+    read-then-write log lets more through when requests overlap)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import redis
+
+    from api.throttling import _sliding_log
+
+    def request(_) -> bool:
+        client = redis.Redis(host="127.0.0.1", port=6379, db=15)
+        allowed, _wait = _sliding_log(client)(
+            keys=["ow:throttle:concurrent"], args=[60, 15, secrets.token_hex(8)], client=client
+        )
+        return bool(int(allowed))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        passed = sum(pool.map(request, range(40)))
+    assert passed == 15
+    assert redis_cache.zcard("ow:throttle:concurrent") == 15
 
 
 def test_an_oversized_body_is_a_413_problem(api_key, api_client, settings):
