@@ -25,21 +25,17 @@ IRRELEVANT_SENDERS = (
 )
 
 
-def unlock_events_refresh(*, offering_ids: Iterable[int], created_ids: Iterable[int] = ()) -> int:
+def unlock_events_refresh(*, offering_ids: Iterable[int]) -> int:
     """Replace the unlock events of the offerings with those their schedules give now (per chunk
-    of offerings: 1 read, then in one transaction 1 delete and the inserts); returns how many.
-    Offerings in `created_ids` were inserted by the calling transaction: they have no events
-    to delete yet, so a chunk of them only is not deleted from."""
+    of offerings: 1 read, then in one transaction 1 delete and the inserts); returns how many."""
     ids = sorted(set(offering_ids))
-    created = set(created_ids)
     written = 0
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        written += _chunk_refresh(chunk, fresh=created.issuperset(chunk))
+        written += _chunk_refresh(ids[start : start + CHUNK])
     return written
 
 
-def _chunk_refresh(ids: list[int], *, fresh: bool = False) -> int:
+def _chunk_refresh(ids: list[int]) -> int:
     # The allocations with what their offering's schedule needs (supply, start), joined: one
     # read. A deleted offering has no events; its old ones go with the delete below.
     schedules: dict[int, list[Schedule]] = defaultdict(list)
@@ -70,11 +66,8 @@ def _chunk_refresh(ids: list[int], *, fresh: bool = False) -> int:
         for offering_id, offering_schedules in schedules.items()
         for unlock in offering_unlocks(offering_schedules, supplies[offering_id])
     ]
-    if fresh and not events:
-        return 0
     with transaction.atomic():
-        if not fresh:
-            UnlockEvent.objects.filter(offering_id__in=ids).delete()
+        UnlockEvent.objects.filter(offering_id__in=ids).delete()
         _insert(events)
     return len(events)
 
@@ -121,10 +114,8 @@ def _insert(events: list[tuple]) -> None:
         )
 
 
-def on_offerings_changed(
-    sender, offering_ids: Iterable[int], created_ids: Iterable[int] = (), **kwargs
-) -> None:
+def on_offerings_changed(sender, offering_ids: Iterable[int], **kwargs) -> None:
     """Recompute the unlocks inside the writing transaction, before its rescore is queued."""
     if getattr(sender, "__name__", "") in IRRELEVANT_SENDERS:
         return
-    unlock_events_refresh(offering_ids=offering_ids, created_ids=created_ids)
+    unlock_events_refresh(offering_ids=offering_ids)

@@ -110,25 +110,6 @@ def test_refresh_reads_and_writes_a_fixed_number_of_queries(django_assert_num_qu
         unlock_events_refresh(offering_ids=[o.pk for o in offerings])
 
 
-def test_offerings_just_created_are_not_deleted_from(django_assert_num_queries):
-    with_schedule = offering_create(record={**RECORD, "slug": "vesta-new"})
-    UnlockEvent.objects.filter(offering=with_schedule).delete()
-    plain = OfferingFactory()
-    ids = [with_schedule.pk, plain.pk]
-    # The allocations; then (savepoint) the inserts, no delete.
-    with django_assert_num_queries(4) as captured:
-        written = unlock_events_refresh(offering_ids=ids, created_ids=ids)
-    assert written == len(events(with_schedule)) > 0
-    assert not any("DELETE" in query["sql"] for query in captured.captured_queries)
-    # A new offering without a schedule: the one read, nothing written.
-    with django_assert_num_queries(1):
-        assert unlock_events_refresh(offering_ids=[plain.pk], created_ids=[plain.pk]) == 0
-    # Not all of a chunk new: its old events are replaced as before.
-    before = events(with_schedule)
-    unlock_events_refresh(offering_ids=ids, created_ids=[plain.pk])
-    assert events(with_schedule) == before
-
-
 def test_a_deleted_offering_gets_no_events():
     offering = offering_create(record=RECORD)
     assert events(offering)
