@@ -24,42 +24,8 @@ match (tests/offerings/test_search_tiers.py checks this page by page).
 from __future__ import annotations
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db import connections, models, transaction
+from django.db import connections, models
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
-
-
-class _Counted(Exception):
-    """Leaves the count's savepoint by rolling it back, and its settings with it."""
-
-
-def capped_count(matching: models.QuerySet, cap: int) -> int:
-    """How many offerings match, counted no further than `cap` + 1.
-
-    On PostgreSQL the count of a search is planned with its index scans: each alternative of
-    the search has an index (OfferingQuerySet.search), but the LIMIT that caps the count lets
-    the planner hope to meet `cap` matches early in a plain scan of the table, and it cannot
-    tell that the alternatives overlap (a name holding the word matches three of them), so
-    it takes most offerings for matches. When the matches sit late in the table, that scan
-    tests every offering before them against every alternative: about ten times the index
-    scans' time for a word a third of the offerings hold (README, Performance). Just-in-time
-    compilation, which the planner would start for the cost it then puts on a plain scan,
-    stays off. The settings are made in a savepoint of the count's own, rolled back after it,
-    so they end with the count whatever transaction it runs in."""
-    capped = matching.order_by().values("pk")[: cap + 1]
-    if connections[matching.db].vendor != "postgresql":
-        return capped.count()
-    count = 0
-    try:
-        with transaction.atomic(using=matching.db):
-            with connections[matching.db].cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('enable_seqscan', 'off', true), "
-                    "set_config('jit', 'off', true)"
-                )
-            count = capped.count()
-            raise _Counted
-    except _Counted:
-        return count
 
 
 def newest_first() -> list:

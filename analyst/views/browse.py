@@ -30,7 +30,7 @@ from offerings.filters import OfferingFilterForm
 from offerings.formats import EXPORT_ORDER, _csv_cell, offering_records
 from offerings.interchange import PREFETCH
 from offerings.models import Venue
-from offerings.search_tiers import RankTiers, capped_count, rank_tiers
+from offerings.search_tiers import RankTiers, rank_tiers
 from records.representation import FILING_CHECK_JOIN
 
 PAGE_SIZE = 50
@@ -125,7 +125,7 @@ class _Paginator(Paginator):
         if self.cap is None:
             return self.matching.count()
         # SELECT COUNT(*) FROM (… LIMIT cap + 1): stops at the first match past the cap.
-        return capped_count(self.matching, self.cap)
+        return self.matching.order_by().values("pk")[: self.cap + 1].count()
 
     @cached_property
     def capped(self) -> bool:

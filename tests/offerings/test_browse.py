@@ -42,16 +42,12 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # and current assessment, and the base header's unread-notification count.
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
 # -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
-# A search's capped count on PostgreSQL sets its planner settings (1 statement) in a
-# savepoint of its own, rolled back after it (3 more inside a test's transaction; in a
-# request the count's transaction is begun and rolled back by the connection, not by SQL).
-SEARCH_COUNT_EXTRA = 4 if connection.vendor == "postgresql" else 0
-PAGE_QUERIES = 6 + SEARCH_COUNT_EXTRA
+PAGE_QUERIES = 6
 # The fragment: the same without the header, and without the venues unless a venue is sent
 # (the venue filter's options are read only to render the form or check a venue).
-FRAGMENT_QUERIES = 4 + SEARCH_COUNT_EXTRA
+FRAGMENT_QUERIES = 4
 # An anonymous visitor under public browsing: no session, user or notifications.
-PUBLIC_QUERIES = 3 + SEARCH_COUNT_EXTRA
+PUBLIC_QUERIES = 3
 # Session, user, the offerings, then team, allocations, rounds, audits and socials (no venues: the
 # form is not rendered and no venue is sent).
 # 8, plus market summaries, listings, outcomes and "checked, none" records (interchange.PREFETCH),

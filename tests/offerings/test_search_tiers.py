@@ -114,33 +114,3 @@ def test_a_broad_search_pages_through_the_tiers_like_the_ranking(client, analyst
         ranking = [q["sql"] for q in queries.captured_queries if "WORD_SIMILARITY" in q["sql"]]
         assert not any("ORDER BY GREATEST" in sql and "< 1" not in sql for sql in ranking)
     assert shown == ranked[:6]
-
-
-def test_the_capped_count_of_a_search_is_planned_with_its_indexes():
-    """The count that stops past the cap counts what a plain count counts, runs with plain
-    scans of the table off (every alternative of a search has its index: a plain scan tests
-    every offering against each), and leaves the connection's settings as they were."""
-    from django.db import transaction
-
-    from diligence.selectors import offering_filter
-    from offerings.search_tiers import capped_count
-
-    _offerings()
-    matching = offering_filter({"q": "helix"})
-    assert capped_count(matching, 100) == matching.count()
-    assert capped_count(matching, 5) == 6  # the first past the cap, then it stops
-    with CaptureQueriesContext(connection) as captured:
-        capped_count(matching, 5)
-    statements = [query["sql"] for query in captured.captured_queries]
-    settings = next(n for n, sql in enumerate(statements) if "set_config" in sql)
-    counted = next(n for n, sql in enumerate(statements) if sql.startswith("SELECT COUNT(*)"))
-    assert settings < counted
-    assert statements[counted + 1].startswith("ROLLBACK TO SAVEPOINT")  # the settings end
-    with connection.cursor() as cursor:  # inside the test's own transaction, too
-        cursor.execute("SHOW enable_seqscan")
-        assert cursor.fetchone()[0] == "on"
-    # Under that setting, the offerings are read through the search's indexes only.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = matching.order_by().values("pk")[:6].explain()
-    assert "on offerings_offering" in plan and "Seq Scan on offerings_offering" not in plan
