@@ -12,7 +12,8 @@ against the load test's database and a Redis of its own (cache, throttle counter
         --profile "api write" --functions   # cProfile by cumulative time, 150 lines
 
 The routes are the load test's mix (bench/load/locustfile.py). Each round runs every route
-`--requests` times in a fresh process per tree (after a warm-up) and reads `time.process_time`;
+`--requests` times in a fresh process per tree (after a warm-up) and reads `time.process_time`,
+and the CPU time of its PostgreSQL backend when the server runs here (the "(db)" rows);
 with `--baseline` the rounds alternate between the commit (exported with `git archive`) and
 this tree, so both see the same machine load, and the report gives each route's median CPU
 per request per tree and the median of the paired ratios (baseline over this tree) with its
@@ -183,13 +184,42 @@ def worker(*, requests: int, profile: str | None) -> dict:
                 routes[profile]()
         return {"profile": profiler.output_text(unicode=True, color=False, show_all=False)}
     figures = {}
+    database_cpu = _database_cpu()
     for name, request in routes.items():
-        started = time.process_time()
+        started, database_started = time.process_time(), database_cpu()
         for _ in range(requests):
             request()
         figures[name] = round(1000 * (time.process_time() - started) / requests, 3)
-    figures["mix"] = round(sum(figures[r] * w for r, w in MIX.items()) / sum(MIX.values()), 3)
+        figures[f"{name} (db)"] = round(1000 * (database_cpu() - database_started) / requests, 3)
+    for suffix in ("", " (db)"):
+        figures[f"mix{suffix}"] = round(
+            sum(figures[f"{r}{suffix}"] * w for r, w in MIX.items()) / sum(MIX.values()), 3
+        )
     return figures
+
+
+def _database_cpu():
+    """A function giving the CPU seconds (user + system) spent so far by this process's
+    PostgreSQL backend, when the server runs on this machine; else always 0."""
+    import psutil
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        backend = psutil.Process(pid)
+        backend.cpu_times()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return lambda: 0.0
+
+    def spent() -> float:
+        times = backend.cpu_times()
+        return times.user + times.system
+
+    return spent
 
 
 def _worker_env(tree: Path, prepared: dict, redis_url: str, database_url: str) -> dict:
@@ -293,13 +323,16 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  round {round_number + 1} {name}: {runs[name][-1]}", file=sys.stderr)
     report = {"requests": args.requests, "rounds": args.rounds, "runs": runs, "routes": {}}
     names = list(trees)
-    for route in [*ROUTES, "mix"]:
+    for route in [*ROUTES, "mix", *(f"{r} (db)" for r in [*ROUTES, "mix"])]:
         entry = {name: _median([run[route] for run in runs[name]]) for name in names}
         if len(names) == 2:
             pairs = [
-                a[route] / b[route] for a, b in zip(runs[names[0]], runs[names[1]], strict=True)
+                a[route] / b[route]
+                for a, b in zip(runs[names[0]], runs[names[1]], strict=True)
+                if b[route]
             ]
-            entry["ratio"] = summary_of_pairs(pairs)
+            if pairs:
+                entry["ratio"] = summary_of_pairs(pairs)
         report["routes"][route] = entry
     print(report_table(report, names))
     REPORT_PATH.write_text(json.dumps(report, indent=2) + "\n")
@@ -319,14 +352,14 @@ def report_table(report: dict, names: list[str]) -> str:
     ]
     header = "".join(f"{name:>24}" for name in names)
     lines.append(
-        f"  {'route':<14}{header}" + ("   ratio (median, range)" if len(names) == 2 else "")
+        f"  {'route':<20}{header}" + ("   ratio (median, range)" if len(names) == 2 else "")
     )
     for route, entry in report["routes"].items():
         row = "".join(f"{entry[name]:>24.2f}" for name in names)
         if "ratio" in entry:
             ratio = entry["ratio"]
             row += f"   {ratio['median']:.2f}x ({ratio['min']:.2f}-{ratio['max']:.2f})"
-        lines.append(f"  {route:<14}{row}")
+        lines.append(f"  {route:<20}{row}")
     return "\n".join(lines)
 
 
