@@ -288,8 +288,9 @@ def main(argv: list[str] | None = None) -> None:
 
     database_url = os.environ.get("BENCH_LOAD_DATABASE_URL", DEFAULT_DATABASE)
     database_configured(database_url)
-    from bench.load.__main__ import prepared
+    from bench.load.__main__ import bench_writes_removed, prepared
 
+    bench_writes_removed()  # every run meets the database as seeded
     environment = prepared(int(os.environ.get("LOAD_SCALE", "10000")), sessions=1)
     with tempfile.TemporaryDirectory(prefix="ow-cpu-") as scratch, redis_started(scratch) as redis:
         trees = {"this tree": ROOT}

@@ -50,3 +50,15 @@ def test_a_round_that_lost_a_write_fails_the_goal_for_the_whole_comparison():
     result = comparison(runs)
     assert "gain" not in result
     assert result["goals_met_in_every_round"]["zero lost writes"] is False
+
+
+def test_what_benchmark_runs_wrote_is_removed_and_the_seed_stays(db):
+    from bench.load.__main__ import bench_writes_removed
+    from offerings.models import Offering
+    from tests.factories import OfferingFactory, TeamMemberFactory
+
+    seeded = OfferingFactory(slug="bench-1")
+    for slug in ("load-ab12cd34-1", "cpu-ef56-2"):
+        TeamMemberFactory(offering=OfferingFactory(slug=slug))
+    assert bench_writes_removed() == 4  # two offerings and their team members
+    assert list(Offering.all_objects.values_list("pk", flat=True)) == [seeded.pk]
