@@ -51,6 +51,12 @@ def _stand_in(kind: type) -> Any:
     raise ImproperlyConfigured(f"a prepared parameter must be str or int, not {kind.__name__}")
 
 
+def _substitutable(value: Any, kind: type) -> bool:
+    if type(value) is not kind:
+        return False
+    return kind is not int or -(2**63) <= value < 2**63
+
+
 @dataclass(frozen=True)
 class _Compiled:
     queryset: QuerySet
@@ -83,9 +89,10 @@ class PreparedQuery:
     def fetch(self, **values: Any) -> list:
         if values.keys() != self._parameters.keys():
             raise TypeError(f"fetch() takes {sorted(self._parameters)}, got {sorted(values)}")
-        if any(type(value) is not self._parameters[name] for name, value in values.items()):
-            # A lookup casts another type (or compiles None to IS NULL) when it compiles, which
-            # a substituted parameter would skip: such a value takes Django's own path.
+        if not all(_substitutable(value, self._parameters[name]) for name, value in values.items()):
+            # A lookup casts another type (or compiles None to IS NULL, or an integer out of
+            # range to no query at all) when it compiles, which a substituted parameter would
+            # skip: such a value takes Django's own path.
             return list(self._build(**values))
         compiled = self._compiled_statement()
         params = compiled.params_with(values)

@@ -106,6 +106,9 @@ def test_a_value_of_another_type_takes_djangos_own_path(unverified):
     assert build.calls == 1  # built with the value itself, nothing prepared
     assert [o.slug for o in prepared.fetch(pk=offering.pk)] == ["alpha"]
     assert build.calls == 2
+    # An id no column can hold: Django answers none without asking the database.
+    assert prepared.fetch(pk=2**70) == []
+    assert build.calls == 3
 
 
 @pytest.mark.parametrize(
