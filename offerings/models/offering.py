@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,17 @@ from offerings.status import Status, derive_status, status_expression
 from .venue import Venue
 
 ZERO = Decimal(0)
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def plain_word(q: str) -> bool:
+    """One word of ASCII letters and digits: its full-text match (the 'simple' configuration
+    lower-cases a name's words) is a word of the name or symbol equal to it in any case, which
+    the containment test (name or symbol ILIKE %q%) already finds. Leaving the full-text
+    alternative out of such a search's filter spares computing every name's text vector to
+    reject it (measured on the load test's 20,525 offerings: counting the first 1,001 matches of
+    "bench" took 11.4 ms with it, 5.5 without, and its planning 4.9 ms against 0.6)."""
+    return _PLAIN_WORD.fullmatch(q) is not None
 
 
 def amount_field(verbose_name: str | None = None, **kwargs) -> models.DecimalField:
@@ -115,11 +127,12 @@ class OfferingQuerySet(models.QuerySet):
         exact_rank = models.Case(
             models.When(exact, then=models.Value(2.0)), default=models.Value(0.0)
         )
+        matches = literal | models.Q(similar) | models.Q(at_venue)
+        if not plain_word(q):
+            matches |= models.Q(search_document=query)
         return (
             self.alias(search_document=document)
-            .filter(
-                literal | models.Q(search_document=query) | models.Q(similar) | models.Q(at_venue)
-            )
+            .filter(matches)
             .annotate(
                 search_rank=Greatest(
                     exact_rank, SearchRank(document, query), TrigramWordSimilarity(q, "name")
