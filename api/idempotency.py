@@ -14,12 +14,12 @@ from functools import wraps
 
 import orjson
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 
 from api.models import IdempotentReply
 from api.problems import Problem
+from ops.claims import claimed
 
 HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
@@ -34,22 +34,16 @@ def _claim(request, key: str, digest: str) -> IdempotentReply | None:
     """Insert the pending reply; return the earlier one if the key was used already."""
     ttl = dt.timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
     for _ in range(2):
-        try:
-            with transaction.atomic():
-                IdempotentReply.objects.create(
-                    api_key=request.auth, idempotency_key=key, request_digest=digest
-                )
+        pending = IdempotentReply(api_key=request.auth, idempotency_key=key, request_digest=digest)
+        if claimed(pending, unique=("api_key", "idempotency_key")):  # one statement
             return None
-        except IntegrityError:
-            earlier = IdempotentReply.objects.filter(
-                api_key=request.auth, idempotency_key=key
-            ).first()
-            if earlier is None:
-                continue  # deleted meanwhile (a failed first attempt): claim again
-            if earlier.created_at < timezone.now() - ttl:
-                earlier.delete()
-                continue
-            return earlier
+        earlier = IdempotentReply.objects.filter(api_key=request.auth, idempotency_key=key).first()
+        if earlier is None:
+            continue  # deleted meanwhile (a failed first attempt): claim again
+        if earlier.created_at < timezone.now() - ttl:
+            earlier.delete()
+            continue
+        return earlier
     raise Problem(
         f"{HEADER} {key!r} is being claimed by a concurrent request; retry shortly",
         status_code=409,

@@ -6,12 +6,9 @@ declaring neither is closed to every key: scopes are denied by default.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -28,8 +25,7 @@ from api.signing import (
     signed_message,
 )
 from api.throttling import anonymous_throttle_check
-
-NONCE_RETENTION_SLACK = 2
+from ops.claims import claimed
 
 
 class Denied(exceptions.PermissionDenied):
@@ -145,21 +141,15 @@ def signature_check(request, api_key: ApiKey) -> None:
             "sha256(body); see api/SIGNING.md)",
             code="signature_invalid",
         )
-    nonce_use(api_key=api_key, nonce=nonce, window=window)
+    nonce_use(api_key=api_key, nonce=nonce)
 
 
-def nonce_use(*, api_key: ApiKey, nonce: str, window: int) -> None:
+def nonce_use(*, api_key: ApiKey, nonce: str) -> None:
     """Record the nonce; the unique constraint makes a second use fail even across processes.
-    A nonce only needs keeping while its timestamp could still be accepted."""
-    try:
-        with transaction.atomic():
-            SignatureNonce.objects.create(api_key=api_key, nonce=nonce)
-    except IntegrityError:
+    One statement (ops.claims); celery beat deletes the nonces whose timestamps can no longer
+    be accepted (api.services.api_records_prune)."""
+    if not claimed(SignatureNonce(api_key=api_key, nonce=nonce), unique=("api_key", "nonce")):
         raise SignatureRejected(
             f"{NONCE_HEADER} {nonce[:40]!r} was already used: this looks like a replay",
             code="signature_replayed",
-        ) from None
-    # A timestamp is accepted up to `window` s either side of the clock, so a nonce can be
-    # replayed for 2 × window s after its first use; keep it 2 s longer (whole-second rounding).
-    expired = timezone.now() - dt.timedelta(seconds=NONCE_RETENTION_SLACK + 2 * window)
-    SignatureNonce.objects.filter(api_key=api_key, created_at__lt=expired).delete()
+        )

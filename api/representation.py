@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import orjson
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, connections, models
 from django.db.models import Prefetch
 from django.db.models.expressions import RawSQL
@@ -272,13 +273,34 @@ def parts_from_json(offerings: Sequence[Offering]) -> dict[int, Parts]:
             reader = READERS[relation.name]
             read[relation.name] = [reader(row, offering.pk) for row in orjson.loads(array or "[]")]
         parts[offering.pk] = read
-    if LEFT_OVER:  # relations the page query cannot aggregate: Django's own prefetch
-        models.prefetch_related_objects(list(offerings), *LEFT_OVER)
+    for item in LEFT_OVER:  # relations the page query cannot aggregate: Django's own prefetch
+        name = item.prefetch_to if isinstance(item, Prefetch) else item
+        # A record shows whitepaper matches only beside the offering's whitepaper index entry
+        # (joined, so known here): without one there is nothing of them to read.
+        reading = [o for o in offerings if name not in SIGNATURE_BOUND or _has_signature(o)]
+        if reading:
+            models.prefetch_related_objects(reading, item)
+        read_ids = {o.pk for o in reading}
         for offering in offerings:
-            for item in LEFT_OVER:
-                name = item.prefetch_to if isinstance(item, Prefetch) else item
-                parts[offering.pk][name] = list(getattr(offering, name).all())
+            parts[offering.pk][name] = (
+                list(getattr(offering, name).all()) if offering.pk in read_ids else []
+            )
     return parts
+
+
+# Relations read only for an offering with a whitepaper signature (records.whitepaper_record).
+SIGNATURE_BOUND = frozenset({"whitepaper_matches"})
+
+
+def _has_signature(offering: Offering) -> bool:
+    """Whether the offering has a whitepaper signature; True when it was loaded without its
+    join (then its matches are read as for any offering, rather than a query per offering)."""
+    if not Offering.whitepaper_signature.is_cached(offering):
+        return True
+    try:
+        return offering.whitepaper_signature is not None
+    except ObjectDoesNotExist:
+        return False
 
 
 def offering_representation(offering: Offering, *, parts: Parts, base_url: str) -> dict[str, Any]:

@@ -273,10 +273,17 @@ def audit_events_prune(*, days: int | None = None) -> int:
     return deleted
 
 
+# Whole-second rounding of the signed timestamps: a nonce is kept this much longer.
+NONCE_RETENTION_SLACK = 2
+
+
 def api_records_prune() -> tuple[int, int]:
-    """Delete nonces past the signature window and idempotent replies past their 24 hours."""
+    """Delete the nonces no signed request can be replayed with any more and the idempotent
+    replies past their 24 hours (celery beat, every API_RECORDS_PRUNE_SECONDS)."""
     now = timezone.now()
-    window = dt.timedelta(seconds=2 * settings.API_SIGNATURE_WINDOW_SECONDS)
+    # A timestamp is accepted up to the window either side of the clock, so a nonce can be
+    # replayed for twice the window after its first use.
+    window = dt.timedelta(seconds=NONCE_RETENTION_SLACK + 2 * settings.API_SIGNATURE_WINDOW_SECONDS)
     nonces, _ = SignatureNonce.objects.filter(created_at__lt=now - window).delete()
     ttl = dt.timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
     replies, _ = IdempotentReply.objects.filter(created_at__lt=now - ttl).delete()

@@ -382,6 +382,13 @@ API_KEYS_PER_USER = envint("API_KEYS_PER_USER", 20)
 # Signed writes: accepted clock skew either way, in seconds; nonces are kept this long too.
 API_SIGNATURE_WINDOW_SECONDS = envint("API_SIGNATURE_WINDOW_SECONDS", 300)
 API_IDEMPOTENCY_TTL_HOURS = envint("API_IDEMPOTENCY_TTL_HOURS", 24)
+# Spent nonces and expired idempotent replies are deleted by celery beat this often (a signed
+# write only inserts its nonce: one statement).
+API_RECORDS_PRUNE_SECONDS = envint("API_RECORDS_PRUNE_SECONDS", 600)
+CELERY_BEAT_SCHEDULE["prune-api-records"] = {
+    "task": "api.tasks.prune_api_records",
+    "schedule": float(API_RECORDS_PRUNE_SECONDS),
+}
 API_PAGE_SIZE = envint("API_PAGE_SIZE", 50)
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 200)
 # Throttle counters live here: Redis in production (REDIS_URL or CACHE_URL), memory otherwise.

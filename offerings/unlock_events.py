@@ -66,7 +66,9 @@ def _chunk_refresh(ids: list[int]) -> int:
         for offering_id, offering_schedules in schedules.items()
         for unlock in offering_unlocks(offering_schedules, supplies[offering_id])
     ]
-    with transaction.atomic():
+    # Inside the writer's transaction (an import, a save) the delete and the inserts are part of
+    # it; a savepoint of their own would only add two round trips to every write.
+    with transaction.atomic(savepoint=False):
         UnlockEvent.objects.filter(offering_id__in=ids).delete()
         _insert(events)
     return len(events)

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from api.client import signature_headers
 from api.models import AuditEvent, SignatureNonce
-from api.permissions import nonce_use
+from api.permissions import SignatureRejected, nonce_use
+from api.tasks import prune_api_records
 from offerings.models import Offering
 from tests.api.test_access import problem
 from tests.factories import OfferingFactory
@@ -181,10 +182,27 @@ def test_a_nonce_is_kept_until_its_timestamp_can_no_longer_be_accepted(writer, s
     gone = SignatureNonce.objects.create(
         api_key=writer.key, nonce="g" * 16, created_at=now - dt.timedelta(seconds=2 * window + 3)
     )
-    nonce_use(api_key=writer.key, nonce="n" * 16, window=window)
+    nonce_use(api_key=writer.key, nonce="n" * 16)
+    assert SignatureNonce.objects.count() == 3  # a write only inserts its own
+    schedule = settings.CELERY_BEAT_SCHEDULE["prune-api-records"]
+    assert schedule["task"] == "api.tasks.prune_api_records"
+    assert prune_api_records() == (1, 0)  # celery beat's prune
     kept = set(SignatureNonce.objects.values_list("pk", flat=True))
     assert edge.pk in kept  # a replay of its request could still pass the timestamp check
     assert gone.pk not in kept
+
+
+def test_a_nonce_used_twice_is_a_replay_and_the_second_use_writes_nothing(
+    writer, api_key, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        nonce_use(api_key=writer.key, nonce="r" * 16)
+    with pytest.raises(SignatureRejected) as refused, django_assert_num_queries(1):
+        nonce_use(api_key=writer.key, nonce="r" * 16)
+    assert refused.value.reason == "signature_replayed"
+    # Another key may use the same nonce.
+    nonce_use(api_key=api_key(scopes=WRITE).key, nonce="r" * 16)
+    assert SignatureNonce.objects.filter(nonce="r" * 16).count() == 2
 
 
 @pytest.mark.parametrize(

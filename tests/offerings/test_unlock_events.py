@@ -104,9 +104,9 @@ def test_refreshing_twice_leaves_the_same_events():
 
 def test_refresh_reads_and_writes_a_fixed_number_of_queries(django_assert_num_queries):
     offerings = [offering_create(record={**RECORD, "slug": f"vesta-{n}"}) for n in range(3)]
-    # The allocations with their offering's supply and dates (joined); then in a transaction
-    # (savepoint): delete, insert.
-    with django_assert_num_queries(5):
+    # The allocations with their offering's supply and dates (joined); then, inside the caller's
+    # transaction (a test's, here) and without a savepoint of their own: delete, insert.
+    with django_assert_num_queries(3):
         unlock_events_refresh(offering_ids=[o.pk for o in offerings])
 
 

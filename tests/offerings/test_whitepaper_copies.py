@@ -218,7 +218,9 @@ def test_an_offering_without_stored_text_says_it_was_not_compared(client, analys
     assert "Not compared: no whitepaper text is stored yet" in content
 
 
-def test_the_export_and_the_api_carry_the_check_read_only(client, analyst):
+def test_the_export_and_the_api_carry_the_check_read_only(
+    client, analyst, django_assert_num_queries
+):
     from api.representation import (
         offering_representation,
         offerings_with_parts_json,
@@ -245,10 +247,15 @@ def test_the_export_and_the_api_carry_the_check_read_only(client, analyst):
     offerings = list(
         offerings_with_parts_json(Offering.objects.filter(pk__in=[copy.offering_id, unread.pk]))
     )
-    parts = parts_from_json(offerings)
+    with django_assert_num_queries(1):  # the matches of the one with its whitepaper indexed
+        parts = parts_from_json(offerings)
     api = {o.slug: offering_representation(o, parts=parts[o.pk], base_url="/") for o in offerings}
     assert api["copycat"]["whitepaper_copy"] == check
     assert api["unread"]["whitepaper_copy"] is None
+    # None indexed: no whitepaper has matches to read.
+    [alone] = offerings_with_parts_json(Offering.objects.filter(pk=unread.pk))
+    with django_assert_num_queries(0):
+        assert parts_from_json([alone])[unread.pk]["whitepaper_matches"] == []
 
 
 def test_recomparing_after_a_sale_date_moved_turns_the_copy_around():
