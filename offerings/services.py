@@ -48,6 +48,24 @@ def offering_create(
 
     `source` says where a "checked, none" in the record comes from ("api key <id>");
     `default_version` is the interchange version of a record that does not declare one."""
+    slug = offering_create_slug(
+        record=record, user=user, source=source, default_version=default_version
+    )
+    found = _CREATED.fetch(slug=slug)
+    if not found:
+        raise Offering.DoesNotExist(f"offering {slug!r} is gone")
+    return found[0]
+
+
+def offering_create_slug(
+    *,
+    record: dict[str, Any],
+    user: Any = None,
+    source: str | None = None,
+    default_version: int = 1,
+) -> str:
+    """offering_create without reading the offering back: the slug it was created under (the
+    API reads it once, with its parts, for its reply)."""
     slug = record.get("slug")
     if slug and _SLUG_TAKEN.fetch(slug=slug):
         raise ValidationError({"slug": f"an offering with slug {slug!r} already exists"})
@@ -68,10 +86,7 @@ def offering_create(
         default_version=default_version,
     )
     _raise_for(report)
-    found = _CREATED.fetch(slug=report.slugs[0])
-    if not found:
-        raise Offering.DoesNotExist(f"offering {report.slugs[0]!r} is gone")
-    return found[0]
+    return report.slugs[0]
 
 
 def offering_update(

@@ -47,7 +47,7 @@ from diligence.vocabulary import Grade, Risk
 from offerings.filters import CONTRACT_RISKS, DEFERRED_SORTS, SORTS, OfferingFilterForm
 from offerings.interchange import parse_record
 from offerings.models import Offering, Venue
-from offerings.services import offering_create, offering_delete, offering_update
+from offerings.services import offering_create_slug, offering_delete, offering_update
 from offerings.status import Status
 from offerings.vesting_returns import offering_round_returns, round_returns_record
 from ops.prepared import PreparedQuery
@@ -319,13 +319,13 @@ class OfferingList(APIView):
     )
     @idempotent
     def post(self, request):
-        offering = offering_create(
+        slug = offering_create_slug(
             record=_record(request),
             user=request.user,
             source=_source(request),
             default_version=API_VERSION,
         )
-        loaded, parts = offering_detail_load(offering.slug)
+        loaded, parts = offering_detail_load(slug)
         body = offering_representation(loaded, parts=parts, base_url=_base_url(request))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
