@@ -233,7 +233,7 @@ def offerings_import(
     with transaction.atomic():
         # One record (the API, the forms) is looked up by its own slug, not the whole table.
         identity = _Identity(scoped=isinstance(rows, Sequence) and len(rows) == 1)
-        venues = {venue.name.casefold(): venue for venue in Venue.objects.all()}
+        venues = _Venues()
         pending = _collect(rows, identity, report, target, progress, default_version)
         _load_existing(pending)
         for item in pending:
@@ -357,7 +357,7 @@ def _content(instance: models.Model) -> tuple:
     )
 
 
-def _build(item: _Pending, venues: dict[str, Venue], report: ImportReport, lenient: bool) -> None:
+def _build(item: _Pending, venues: _Venues, report: ImportReport, lenient: bool) -> None:
     offering = item.offering
     row = item.rows[0]
     before = None
@@ -415,12 +415,29 @@ def _build(item: _Pending, venues: dict[str, Venue], report: ImportReport, lenie
         )
 
 
-def _venue(name: str, venues: dict[str, Venue], report: ImportReport) -> Venue:
-    venue = venues.get(name.casefold())
+class _Venues:
+    """The venues by case-folded name, read when the first record naming a venue needs them
+    (a record without one, as most API writes are, costs no query)."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Venue] | None = None
+
+    def get(self, name: str) -> Venue | None:
+        if self._by_name is None:
+            self._by_name = {venue.name.casefold(): venue for venue in Venue.objects.all()}
+        return self._by_name.get(name.casefold())
+
+    def add(self, venue: Venue) -> None:
+        self.get(venue.name)
+        self._by_name[venue.name.casefold()] = venue
+
+
+def _venue(name: str, venues: _Venues, report: ImportReport) -> Venue:
+    venue = venues.get(name)
     if venue is None:
         # The record names a venue we do not know: record the name; its profile stays unknown.
         venue = Venue.objects.create(name=name, slug=_free_venue_slug(name))
-        venues[name.casefold()] = venue
+        venues.add(venue)
         report.venues_created.append(name)
     return venue
 
