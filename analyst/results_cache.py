@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from django.core.cache import cache as shared_cache
 from django.core.paginator import Page, Paginator
 from django.core.signals import setting_changed
 from django.db.models import QuerySet
@@ -31,7 +30,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 from analyst.list_rows import offering_rows
 from ops import metrics
-from ops.row_digest import Statement, Statements, digest_key, rows_read, snapshot, statement_of
+from ops.row_digest import (
+    Outputs,
+    Statement,
+    Statements,
+    digest_key,
+    rows_read,
+    snapshot,
+    statement_of,
+)
 from ops.row_digest import code_stamp as row_digest_stamp
 
 TIMEOUT = 600
@@ -40,6 +47,8 @@ STATEMENT_SLOTS = 256
 PACKAGES = ("analyst", "diligence", "offerings", "templates", "config")
 
 STATEMENTS = Statements(STATEMENT_SLOTS)
+# Rows' markup kept in each process's memory in front of the shared cache (row_digest.Outputs).
+ROWS = Outputs(max_bytes=8 * 1024 * 1024)
 
 
 @cache
@@ -49,6 +58,7 @@ def code_stamp() -> str:
 
 def _settings_changed(**kwargs) -> None:
     STATEMENTS.clear()
+    ROWS.clear()
 
 
 setting_changed.connect(_settings_changed, dispatch_uid="analyst.results_cache.statements")
@@ -100,7 +110,7 @@ def listed_page(
         page = paginator.get_page(number)
         if counted.window == kept.window:
             key = rows_key(rows_read(kept.page))
-            markup = shared_cache.get(key) if key else None
+            markup = ROWS.get(key) if key else None
             if markup is not None:
                 metrics.list_rows_cache.labels("hit").inc()
                 return page, mark_safe(markup)
@@ -113,12 +123,12 @@ def listed_page(
             return page, offering_rows([])
         statement = statement_of(sliced)
         key = rows_key(rows_read(statement))
-        markup = shared_cache.get(key) if key else None  # written by another process
+        markup = ROWS.get(key) if key else None  # written by another process
         if markup is None:
             page.object_list = list(sliced)
             markup = offering_rows(page.object_list)
             if key:
-                shared_cache.set(key, str(markup), timeout=TIMEOUT)
+                ROWS.set(key, str(markup), timeout=TIMEOUT)
             metrics.list_rows_cache.labels("miss" if key else "uncacheable").inc()
         else:
             page.object_list = []

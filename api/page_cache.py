@@ -32,7 +32,6 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from django.core.cache import cache as shared_cache
 from django.core.signals import setting_changed
 from django.http import HttpResponse
 from django.utils import timezone
@@ -40,7 +39,7 @@ from django.utils import timezone
 from api.cursor import PageQuery, page_rows
 from api.renderers import JSONRenderer
 from ops import metrics
-from ops.row_digest import Statements, digest_key, rows_read, snapshot, statement_of
+from ops.row_digest import Outputs, Statements, digest_key, rows_read, snapshot, statement_of
 from ops.row_digest import code_stamp as row_digest_stamp
 
 # Ten minutes: a page unchanged for longer is cheap to build once more.
@@ -56,11 +55,14 @@ def code_stamp() -> str:
 
 
 STATEMENTS = Statements(STATEMENT_SLOTS)
+# Pages kept in each process's memory in front of the shared cache (ops.row_digest.Outputs).
+PAGES = Outputs(max_bytes=32 * 1024 * 1024)
 
 
 def _settings_changed(**kwargs) -> None:
     # A statement holds what the settings gave it (the page size): tests change settings.
     STATEMENTS.clear()
+    PAGES.clear()
 
 
 setting_changed.connect(_settings_changed, dispatch_uid="api.page_cache.statements")
@@ -84,7 +86,7 @@ def page_response(
     statement = STATEMENTS.get(request_key) if reuse_statement else None
     if statement is not None:
         key = page_key(request_key, rows_read(statement))
-        body = shared_cache.get(key) if key else None
+        body = PAGES.get(key) if key else None
         if body is not None:
             metrics.api_page_cache.labels("hit").inc()
             return _response(body)
@@ -92,11 +94,11 @@ def page_response(
         query = query_for()
         statement = statement_of(query.queryset)
         key = page_key(request_key, rows_read(statement))
-        body = shared_cache.get(key) if key else None  # built by another process
+        body = PAGES.get(key) if key else None  # built by another process
         if body is None:
             body = JSONRenderer().render(body_for(*page_rows(query)))
             if key:
-                shared_cache.set(key, body, timeout=TIMEOUT)
+                PAGES.set(key, body, timeout=TIMEOUT)
             metrics.api_page_cache.labels("miss" if key else "uncacheable").inc()
         else:
             metrics.api_page_cache.labels("hit").inc()

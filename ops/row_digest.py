@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from django.core.cache import cache as shared_cache
 from django.db import connection, transaction
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -64,6 +65,57 @@ class Statements:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class Outputs:
+    """Output kept under its digest key (digest_key): in this process's memory, the least
+    recently used dropped past `max_bytes`, in front of the shared cache.
+
+    A digest key names one output for good (its request, day, code and rows), so the copy in
+    memory is exactly as current as the shared one, and needs no invalidation either. Reading it
+    from memory spares the shared cache's round trip and the copy of the output (an API list
+    page is 75–180 KB) on every request served again."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, bytes | str] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | str | None:
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+                return value
+        value = shared_cache.get(key)
+        if value is not None:
+            self._keep(key, value)
+        return value
+
+    def set(self, key: str, value: bytes | str, timeout: int) -> None:
+        shared_cache.set(key, value, timeout=timeout)
+        self._keep(key, value)
+
+    def _keep(self, key: str, value: bytes | str) -> None:
+        size = len(value)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            self._size += size - (len(previous) if previous is not None else 0)
+            self._entries[key] = value
+            while self._size > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self._size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
 
     def __len__(self) -> int:
         return len(self._entries)

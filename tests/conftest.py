@@ -15,19 +15,21 @@ TORD_DIR = SHARED / "data" / "tord"
 def _cache_per_test():
     """Each test starts with an empty cache: what one test cached (permissions, records,
     throttle counters, API pages, list rows) never answers another's requests, whatever ids the
-    database reuses; nor does a page statement a process kept."""
+    database reuses; nor does a page statement or an output a process kept in memory."""
     from django.core.cache import cache
 
+    from analyst.results_cache import ROWS
     from analyst.results_cache import STATEMENTS as LIST_STATEMENTS
-    from api.page_cache import STATEMENTS
+    from api.page_cache import PAGES, STATEMENTS
 
+    kept = (STATEMENTS, LIST_STATEMENTS, PAGES, ROWS)
     cache.clear()
-    STATEMENTS.clear()
-    LIST_STATEMENTS.clear()
+    for each in kept:
+        each.clear()
     yield
     cache.clear()
-    STATEMENTS.clear()
-    LIST_STATEMENTS.clear()
+    for each in kept:
+        each.clear()
 
 
 @pytest.fixture(autouse=True)

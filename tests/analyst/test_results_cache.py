@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
-from analyst.results_cache import STATEMENTS
+from analyst.results_cache import ROWS, STATEMENTS
 from diligence.models import Assessment
 from offerings.models import Offering
 from tests.factories import OfferingFactory, VenueFactory
@@ -38,6 +38,7 @@ def built_afresh(client, params: dict = SORTED) -> str:
     """The fragment as a process that has kept and cached nothing writes it."""
     cache.clear()
     STATEMENTS.clear()
+    ROWS.clear()
     return fragment(client, params)
 
 

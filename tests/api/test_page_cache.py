@@ -13,7 +13,7 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from api import page_cache
-from api.page_cache import STATEMENTS, Statements, page_key
+from api.page_cache import PAGES, STATEMENTS, Statements, page_key
 from diligence.rescoring import assessments_refresh
 from offerings.models import ContractRisk, Offering, TeamMember
 from records.models import FilingCheck, ListImport, PublicRecord, RecordMatch, SanctionedAddress
@@ -32,6 +32,7 @@ def built_afresh(client, params: dict) -> dict:
     """The page as a process that has cached nothing builds it."""
     cache.clear()
     STATEMENTS.clear()
+    PAGES.clear()
     return client.get(LIST, params).json()
 
 
@@ -68,6 +69,23 @@ def test_a_page_whose_rows_are_unchanged_is_served_from_the_cache_in_two_queries
     # The rows read are the page's own: its filters, order and limit.
     page_sql = captured.captured_queries[1]["sql"]
     assert "offerings_offering" in page_sql and "LIMIT 4" in page_sql
+
+
+def test_a_page_served_again_comes_from_the_process_memory_first(
+    read_client, offerings, django_assert_num_queries
+):
+    first = read_client.get(LIST, PARAMS)
+    # Another process (nothing in its memory) takes the page from the shared cache, and keeps it.
+    PAGES.clear()
+    with django_assert_num_queries(2):
+        assert read_client.get(LIST, PARAMS).content == first.content
+    assert len(PAGES) == 1
+    cache.clear()  # the shared cache lost it (evicted, restarted): this process still has it
+    hits = outcome_count("hit")
+    # The key, the owner's permissions (they were in the shared cache too) and the rows.
+    with django_assert_num_queries(3):
+        assert read_client.get(LIST, PARAMS).content == first.content
+    assert outcome_count("hit") == hits + 1
 
 
 def test_a_page_is_never_served_once_anything_it_shows_has_changed(read_client, offerings):
