@@ -12,8 +12,8 @@ drifts (the same tree has measured 29 to 66 requests/s within an hour here), onl
 measured in the same run says what a change did.
 
 Environment: LOAD_SECONDS, LOAD_BASELINE, LOAD_ROUNDS (1; 3 with a baseline), LOAD_USERS
-(locust users, 30), LOAD_WORKERS (gunicorn processes, 2, each with LOAD_THREADS threads, 2:
-cheaper per request than 3 x 4 on 2 cores, measured),
+(locust users, 30), LOAD_WORKERS and LOAD_THREADS (gunicorn processes and threads each;
+production's, config/gunicorn.py, which gunicorn is started with: 2 x 2),
 LOAD_SCALE (offerings seeded once, 10000),
 BENCH_LOAD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ow_bench_load; the name
 must contain "bench"). Redis is a redis-server of its own on a free port (cache and throttle
@@ -288,7 +288,11 @@ def queued_rescores(redis_port: int) -> int:
 
 def main() -> None:
     seconds, users = envint("LOAD_SECONDS", 60), envint("LOAD_USERS", 30)
-    workers, threads = envint("LOAD_WORKERS", 2), envint("LOAD_THREADS", 2)
+    from config import gunicorn as production
+
+    # Production's gunicorn (config/gunicorn.py): its worker class, processes and threads.
+    workers = envint("LOAD_WORKERS", production.workers)
+    threads = envint("LOAD_THREADS", production.threads)
     scale = envint("LOAD_SCALE", 10_000)
     baseline = os.environ.get("LOAD_BASELINE", "").strip()
     rounds = envint("LOAD_ROUNDS", 3 if baseline else 1)
@@ -372,14 +376,9 @@ def one_run(
         server = subprocess.Popen(
             [
                 *(str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"),
-                *(
-                    "--workers",
-                    str(workers),
-                    "--worker-class",
-                    "gthread",
-                    "--threads",
-                    str(threads),
-                ),
+                # This checkout's production configuration, for a baseline's tree too.
+                *("--config", str(ROOT / "config" / "gunicorn.py")),
+                *("--workers", str(workers), "--threads", str(threads)),
                 *("--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning"),
             ],
             cwd=tree,
