@@ -146,7 +146,8 @@ def server_env(database_url: str, redis_port: int) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_LOG_LEVEL": "WARNING",
+        # Production's logs (make prod): one JSON line per request, into the run's gunicorn.log.
+        "OPS_LOG_FORMAT": "json",
         "CACHE_URL": f"redis://127.0.0.1:{redis_port}/0",
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/1",
         "CELERY_TASK_ALWAYS_EAGER": "0",
