@@ -36,6 +36,7 @@ from ops.row_digest import (
     Statements,
     digest_key,
     rows_read,
+    rows_spelled,
     snapshot,
     statement_of,
 )
@@ -109,7 +110,7 @@ def listed_page(
         paginator.capped = False  # as the view's paginator without a search
         page = paginator.get_page(number)
         if counted.window == kept.window:
-            key = rows_key(rows_read(kept.page))
+            key = rows_key(rows_spelled(kept.page))
             markup = ROWS.get(key) if key else None
             if markup is not None:
                 metrics.list_rows_cache.labels("hit").inc()
@@ -122,7 +123,7 @@ def listed_page(
             page.object_list = []
             return page, offering_rows([])
         statement = statement_of(sliced)
-        key = rows_key(rows_read(statement))
+        key = rows_key(rows_spelled(statement))
         markup = ROWS.get(key) if key else None  # written by another process
         if markup is None:
             page.object_list = list(sliced)

@@ -39,7 +39,7 @@ from django.utils import timezone
 from api.cursor import PageQuery, page_rows
 from api.renderers import JSONRenderer
 from ops import metrics
-from ops.row_digest import Outputs, Statements, digest_key, rows_read, snapshot, statement_of
+from ops.row_digest import Outputs, Statements, digest_key, rows_spelled, snapshot, statement_of
 from ops.row_digest import code_stamp as row_digest_stamp
 
 # Ten minutes: a page unchanged for longer is cheap to build once more.
@@ -85,7 +85,7 @@ def page_response(
     )
     statement = STATEMENTS.get(request_key) if reuse_statement else None
     if statement is not None:
-        key = page_key(request_key, rows_read(statement))
+        key = page_key(request_key, rows_spelled(statement))
         body = PAGES.get(key) if key else None
         if body is not None:
             metrics.api_page_cache.labels("hit").inc()
@@ -93,7 +93,7 @@ def page_response(
     with snapshot():
         query = query_for()
         statement = statement_of(query.queryset)
-        key = page_key(request_key, rows_read(statement))
+        key = page_key(request_key, rows_spelled(statement))
         body = PAGES.get(key) if key else None  # built by another process
         if body is None:
             body = JSONRenderer().render(body_for(*page_rows(query)))
