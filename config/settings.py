@@ -111,6 +111,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, checking a reused connection's health without a round trip when its
+    # socket shows the server has not ended it (ops/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "ops.postgresql"
     # Parameters bound by the server, and a statement run DATABASE_PREPARE_THRESHOLD times on
     # a connection prepared there: PostgreSQL then plans the API's page query once per
     # connection instead of on every request (its planning cost as much as running it).
@@ -122,7 +125,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "server_side_binding": True,
             "prepare_threshold": _prepare_threshold,
         }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
