@@ -374,6 +374,8 @@ def one_run(
         )
         cleanup.callback(stopped, redis)
         server_log = cleanup.enter_context((workdir / "gunicorn.log").open("wb"))
+        metrics_dir = workdir / "prometheus"
+        metrics_dir.mkdir()
         server = subprocess.Popen(
             [
                 *(str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"),
@@ -383,7 +385,12 @@ def one_run(
                 *("--timeout", "30", "--graceful-timeout", "5", "--log-level", "warning"),
             ],
             cwd=tree,
-            env={**server_env(database_url, redis_port), "PYTHONPATH": str(tree)},
+            env={
+                **server_env(database_url, redis_port),
+                "PYTHONPATH": str(tree),
+                # Production's metrics (make prod): shared by the workers through files.
+                "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+            },
             stdout=server_log,
             stderr=subprocess.STDOUT,
         )
