@@ -12,8 +12,9 @@ from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
 
-def _permissions_cached(client) -> None:
-    """Cache the signed-in user's permissions (not counted), as a first page would have."""
+def _signed_in_user_kept(client) -> None:
+    """Keep the signed-in user and their permissions (not counted), as a first page would have
+    (accounts.auth_cache)."""
     from django.conf import settings
 
     # client.session would start a session for a visitor without one: look at the cookie first.
@@ -22,9 +23,9 @@ def _permissions_cached(client) -> None:
         return
     user_id = client.session.get("_auth_user_id")
     if user_id:
-        from django.contrib.auth import get_user_model
+        from accounts.backends import user_loaded
 
-        user = get_user_model().objects.filter(pk=user_id).first()
+        user = user_loaded(int(user_id))
         if user is not None:
             user.get_all_permissions()
 
@@ -52,14 +53,14 @@ def page_queries() -> Callable[..., PageQueries]:
     `assert page_queries(client, LIST).count == LIST_QUERIES`; `.statements` holds the SQL for
     the failure message.
 
-    The count is a signed-in user's steady state: their permissions are in the cache, as after
-    their first page (accounts.backends reads them once, then until a role changes).
+    The count is a signed-in user's steady state: the user and their permissions are kept, as
+    after their first page (accounts.auth_cache reads them once, then until anything changes).
     """
 
     def fetch(
         client, url: str, data: dict[str, Any] | None = None, *, status: int = 200, **headers
     ) -> PageQueries:
-        _permissions_cached(client)
+        _signed_in_user_kept(client)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url, data, **headers)
         assert response.status_code == status, f"GET {url}: {response.status_code}"

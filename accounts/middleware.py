@@ -11,13 +11,16 @@ from django.urls import reverse
 
 from accounts.services import SESSION_SEEN, SESSION_STARTED, mfa_required
 
+# The API's endpoints authenticate keys, never sessions. Not the rest of /api/: the key pages
+# (/api/keys/) are session pages that make, roll and revoke keys, and so come after the MFA step
+# and within the session limits like any other page (a key made there can do what its owner can).
+KEY_AUTHENTICATED = ("/api/v1/", "/api/schema/")
 # Reachable before the MFA step: signing in or out, the MFA page itself, static files, and the
-# API (keys, not sessions). The admin has its own OTP login (django-otp's OTPAdminSite).
-API_PREFIX = "/api/"
+# API's endpoints. The admin has its own OTP login (django-otp's OTPAdminSite).
 MFA_EXEMPT = (
     "/accounts/",
     "/static/",
-    API_PREFIX,
+    *KEY_AUTHENTICATED,
     "/admin/login/",
     "/admin/logout/",
     "/healthz",
@@ -34,7 +37,7 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(API_PREFIX):  # keys, not sessions: no session to limit
+        if request.path.startswith(KEY_AUTHENTICATED):  # keys, not sessions: none to limit
             return self.get_response(request)
         user = request.user
         if user.is_authenticated:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from accounts import auth_cache
 from api.addresses import client_ip
 from api.keys import digest_matches, key_parse, looks_like_key
 from api.models import ApiKey
@@ -20,6 +21,26 @@ _KEY = PreparedQuery(
     lambda key_id: ApiKey.objects.select_related("user").filter(key_id=key_id).order_by()[:1],
     key_id=str,
 )
+
+
+def _key_loaded(key_id: str) -> tuple[ApiKey | None, ApiKey | None]:
+    """The key `key_id` with its owner, for this request, and the instance this process keeps
+    under the current generation (accounts.auth_cache) when keys are kept: the request gets a
+    copy of it; else read (the prepared statement)."""
+    if not auth_cache.kept_in_process():
+        found = _KEY.fetch(key_id=key_id)
+        return (found[0] if found else None), None
+    generation = auth_cache.generation()
+    kept = auth_cache.kept("api_key", key_id, generation)
+    if kept is None:
+        found = _KEY.fetch(key_id=key_id)
+        if not found:
+            return None, None
+        kept = auth_cache.instance_copy(found[0])
+        auth_cache.keep("api_key", key_id, generation, kept)
+    api_key = auth_cache.instance_copy(kept)
+    auth_cache.generation_note(api_key.user, generation)
+    return api_key, kept
 
 
 class KeyRejected(exceptions.AuthenticationFailed):
@@ -58,8 +79,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         parts = key_parse(key)
         if parts is None:
             _reject(request, "not an Offerwatch API key: malformed or failed its checksum")
-        found = _KEY.fetch(key_id=parts.key_id)
-        api_key = found[0] if found else None
+        api_key, kept = _key_loaded(parts.key_id)
         if api_key is None or not digest_matches(key, api_key.digest):
             _reject(request, "unknown API key", key_id=parts.key_id)
         if api_key.revoked_at is not None:
@@ -73,6 +93,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not api_key.user.is_active:
             _reject(request, "the owner of this API key is inactive", key_id=parts.key_id)
         api_key_used(api_key=api_key, ip=client_ip(request))
+        if kept is not None:  # the use just noted, so the next request need not write it again
+            kept.last_used_at, kept.last_used_ip = api_key.last_used_at, api_key.last_used_ip
         return api_key.user, api_key
 
     def authenticate_header(self, request) -> str:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.auth_cache import auth_changed
 from api.addresses import networks_parse
 from api.keys import key_digest, key_generate, new_key_id
 from api.models import (
@@ -236,6 +237,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Any = None) -> int:
             revoked_at=now
         )
         if revoked:
+            auth_changed()  # an update sends no signal: every process reads its keys afresh
             audit_record(
                 action=AuditEvent.Action.REVOKED,
                 api_key=api_key,

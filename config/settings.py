@@ -405,6 +405,12 @@ SESSION_ENGINE = (
     if _CACHE_URL
     else "django.contrib.sessions.backends.db"
 )
+# With a shared cache, each process keeps the API keys and signed-in users it read until any
+# key, user or permission changes anywhere (accounts.auth_cache): a request reads one generation
+# from the cache instead of its key or user from the database. A per-process cache (the embedded
+# default) could not carry another process's change (a management command revoking a key), so
+# there every request reads the database. The tests turn it on (one process, nothing to miss).
+AUTH_KEPT_IN_PROCESS = envbool("AUTH_KEPT_IN_PROCESS", bool(_CACHE_URL))
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}

@@ -25,17 +25,21 @@ IRRELEVANT_SENDERS = (
 )
 
 
-def unlock_events_refresh(*, offering_ids: Iterable[int]) -> int:
+def unlock_events_refresh(*, offering_ids: Iterable[int], created_ids: Iterable[int] = ()) -> int:
     """Replace the unlock events of the offerings with those their schedules give now (per chunk
-    of offerings: 1 read, then in one transaction 1 delete and the inserts); returns how many."""
+    of offerings: 1 read, then in one transaction 1 delete and the inserts); returns how many.
+    `created_ids`: offerings inserted by the caller's transaction, which hold no events yet
+    (ids are never reused), so a chunk of only those deletes nothing (an API write's case)."""
     ids = sorted(set(offering_ids))
+    created = set(created_ids)
     written = 0
     for start in range(0, len(ids), CHUNK):
-        written += _chunk_refresh(ids[start : start + CHUNK])
+        chunk = ids[start : start + CHUNK]
+        written += _chunk_refresh(chunk, stored=[i for i in chunk if i not in created])
     return written
 
 
-def _chunk_refresh(ids: list[int]) -> int:
+def _chunk_refresh(ids: list[int], *, stored: list[int]) -> int:
     # The allocations with what their offering's schedule needs (supply, start), joined: one
     # read. A deleted offering has no events; its old ones go with the delete below.
     schedules: dict[int, list[Schedule]] = defaultdict(list)
@@ -69,7 +73,8 @@ def _chunk_refresh(ids: list[int]) -> int:
     # Inside the writer's transaction (an import, a save) the delete and the inserts are part of
     # it; a savepoint of their own would only add two round trips to every write.
     with transaction.atomic(savepoint=False):
-        UnlockEvent.objects.filter(offering_id__in=ids).delete()
+        if stored:
+            UnlockEvent.objects.filter(offering_id__in=stored).delete()
         _insert(events)
     return len(events)
 
@@ -120,4 +125,4 @@ def on_offerings_changed(sender, offering_ids: Iterable[int], **kwargs) -> None:
     """Recompute the unlocks inside the writing transaction, before its rescore is queued."""
     if getattr(sender, "__name__", "") in IRRELEVANT_SENDERS:
         return
-    unlock_events_refresh(offering_ids=offering_ids)
+    unlock_events_refresh(offering_ids=offering_ids, created_ids=kwargs.get("created_ids", ()))

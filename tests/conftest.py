@@ -15,14 +15,16 @@ TORD_DIR = SHARED / "data" / "tord"
 def _cache_per_test():
     """Each test starts with an empty cache: what one test cached (permissions, records,
     throttle counters, API pages, list rows) never answers another's requests, whatever ids the
-    database reuses; nor does a page statement or an output a process kept in memory."""
+    database reuses; nor does a page statement, an output, a key or a user a process kept in
+    memory."""
     from django.core.cache import cache
 
+    from accounts.auth_cache import KEPT as AUTH_KEPT
     from analyst.results_cache import ROWS
     from analyst.results_cache import STATEMENTS as LIST_STATEMENTS
     from api.page_cache import PAGES, STATEMENTS
 
-    kept = (STATEMENTS, LIST_STATEMENTS, PAGES, ROWS)
+    kept = (STATEMENTS, LIST_STATEMENTS, PAGES, ROWS, AUTH_KEPT)
     cache.clear()
     for each in kept:
         each.clear()
@@ -30,6 +32,16 @@ def _cache_per_test():
     cache.clear()
     for each in kept:
         each.clear()
+
+
+@pytest.fixture(autouse=True)
+def _keys_and_users_kept(settings):
+    """Keys and users kept between requests, as production keeps them (accounts.auth_cache):
+    one process here, so the memory cache carries every change (the embedded default leaves
+    it off for want of a shared cache). Named to sort after _cache_per_test: pytest sets up
+    autouse fixtures by name, and a setting changed before that fixture would be put back
+    only after its cache.clear() (a test's own CACHES, say, whose server is gone by then)."""
+    settings.AUTH_KEPT_IN_PROCESS = True
 
 
 @pytest.fixture(autouse=True)

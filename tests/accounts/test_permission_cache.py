@@ -1,5 +1,5 @@
-"""Permissions are kept in the cache between requests (accounts.backends), and every change of
-who holds what is seen by the very next check."""
+"""Permissions are kept in each process between requests (accounts.backends, auth_cache), and
+every change of who holds what is seen by the very next check."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts import backends
+from accounts import auth_cache, backends
 from diligence.roles import EDITOR, role_assign, roles_sync
 from tests.factories import UserFactory
 
@@ -83,7 +83,7 @@ def test_an_evicted_generation_voids_every_entry():
     user = UserFactory()
     role_assign(user=user, role=EDITOR)
     assert queries_of_a_check(user) == (True, 1)
-    cache.delete(backends.GENERATION_KEY)
+    cache.delete(auth_cache.GENERATION_KEY)
     assert queries_of_a_check(user) == (True, 1)
     assert queries_of_a_check(user) == (True, 0)
 

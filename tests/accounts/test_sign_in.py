@@ -73,6 +73,32 @@ def test_an_approver_must_enrol_and_pass_totp_before_using_the_site(client):
     assert device.confirmed
 
 
+def test_the_api_key_pages_come_after_the_mfa_step(client):
+    """A key made on /api/keys/ can do what its owner can: making one must not skip the second
+    factor that every other page of the owner asks for (the API's endpoints are exempt: they
+    take keys, not sessions)."""
+    from api.models import ApiKey
+
+    approver = with_role(UserFactory(username="appr-keys"), "approver")
+    client.force_login(approver)
+    for response in (
+        client.get("/api/keys/"),
+        client.post("/api/keys/", {"name": "sneaky", "scopes": ["offerings:read"]}),
+    ):
+        assert response.status_code == 302 and response.url.startswith("/accounts/mfa/")
+    assert not ApiKey.objects.filter(user=approver).exists()
+    assert client.get("/api/v1/offerings/").status_code == 401  # a key's business, not MFA's
+
+
+def test_a_session_past_its_lifetime_cannot_reach_the_api_key_pages(client, analyst, settings):
+    client.force_login(analyst)
+    session = client.session
+    session[SESSION_STARTED] = int(time.time()) - settings.OFFERWATCH_SESSION_HOURS * 3600 - 5
+    session.save()
+    response = client.get("/api/keys/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
 def test_an_analyst_needs_no_second_factor(client, analyst):
     client.force_login(analyst)
     assert client.get("/offerings/").status_code == 200

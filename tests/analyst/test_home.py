@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 # Session, user; preferences read (created on a first visit: 2 more), last visit noted; the four
 # blocks; the header's unread count.
 # +1 since roles: the user's permissions; -1 since they are cached between requests.
-HOME_QUERIES = 9
+# -1 since the user is kept between requests (accounts.auth_cache).
+HOME_QUERIES = 8
 
 
 @pytest.fixture

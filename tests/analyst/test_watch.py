@@ -20,9 +20,11 @@ NOTIFICATIONS = reverse("offerings:notifications")
 # Session, user, the header's unread count, the pager's count, one page of watched offerings
 # with their venues and current assessments, and the previous assessments of that page.
 # The signed-in user's permissions come from the cache (accounts.backends).
-WATCHLIST_QUERIES = 6
+# -1 since the user is kept between requests (accounts.auth_cache).
+WATCHLIST_QUERIES = 5
 # Session, user, the header's unread count, the pager's count, one page with the offerings.
-NOTIFICATION_QUERIES = 5
+# -1 since the user is kept between requests (accounts.auth_cache).
+NOTIFICATION_QUERIES = 4
 
 
 @pytest.fixture

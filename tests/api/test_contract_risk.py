@@ -29,11 +29,11 @@ def test_the_contract_facts_are_in_the_representation_like_the_export(
     read_client, offerings, django_assert_num_queries
 ):
     read_client.get(LIST)  # records the key's use, and caches the records
-    # the key, the page's rows for its cache key (a page not seen yet: api.page_cache) and the
-    # page (the contract and filing checks joined, the public records' confirmed matches and
-    # sanctioned addresses aggregated); the records come from the cache by revision
-    # (api.record_cache), the key owner's permissions too (accounts.backends)
-    with django_assert_num_queries(3):
+    # the page's rows for its cache key (a page not seen yet: api.page_cache) and the page (the
+    # contract and filing checks joined, the public records' confirmed matches and sanctioned
+    # addresses aggregated); the records come from the cache by revision (api.record_cache),
+    # the key and its owner's permissions from the process (accounts.auth_cache)
+    with django_assert_num_queries(2):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -62,10 +62,10 @@ def test_the_list_filters_by_contract_risk(
     read_client, offerings, value, expected, django_assert_num_queries
 ):
     read_client.get(LIST)  # and caches every record (api.record_cache)
-    # the key, the page's rows for its cache key (api.page_cache) and the page (the owner's
-    # permissions are cached: accounts.backends; the filing check joined, the confirmed
+    # the page's rows for its cache key (api.page_cache) and the page (the key and its owner's
+    # permissions are kept: accounts.auth_cache; the filing check joined, the confirmed
     # matches and sanctioned addresses aggregated), with or without addresses
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = read_client.get(LIST, {"contract_risk": value})
     assert [o["slug"] for o in response.json()["results"]] == expected
 

@@ -79,10 +79,10 @@ def test_market_data_and_listings_are_in_the_representation(read_client, django_
     ListingFactory(offering=summary.offering, venue=VenueFactory(name="Alpha"), pair="L/BTC")
     OfferingFactory(slug="unlisted")
     read_client.get(LIST)  # and caches the records (api.record_cache)
-    # The key, the page's rows read for its cache key (api.page_cache: a page not seen yet) and
-    # the page (the public records' filing check joined, their confirmed matches aggregated; no
-    # address: no sanctions query); the records and the key owner's permissions are cached.
-    with django_assert_num_queries(3):
+    # The page's rows read for its cache key (api.page_cache: a page not seen yet) and the page
+    # (the public records' filing check joined, their confirmed matches aggregated; no address:
+    # no sanctions query); the records are cached, the key and its owner's permissions kept.
+    with django_assert_num_queries(2):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -112,10 +112,10 @@ def test_outcomes_are_in_the_representation_as_in_the_export(
     )
     OfferingFactory(slug="quiet")
     read_client.get(LIST)  # and caches the records (api.record_cache)
-    # the key, the page's rows for its cache key (a page not seen yet: api.page_cache) and the
-    # page (the public records' filing check joined, their confirmed matches aggregated; no
-    # address: no sanctions query); the records and permissions from the cache
-    with django_assert_num_queries(3):
+    # the page's rows for its cache key (a page not seen yet: api.page_cache) and the page (the
+    # public records' filing check joined, their confirmed matches aggregated; no address: no
+    # sanctions query); the records from the cache, the key and permissions kept in the process
+    with django_assert_num_queries(2):
         results = read_client.get(LIST, {"ordering": "name"}).json()["results"]
     exported = sorted(assessed_export(), key=lambda record: record["name"])
     assert [{k: v for k, v in r.items() if k != "url"} for r in results] == exported
@@ -254,15 +254,15 @@ def test_the_list_takes_the_same_few_queries_for_any_page_size(
     query = {"ordering": "-score", "kind": "ico", "page_size": size}
     with django_assert_num_queries(5):
         cold = read_client.get(LIST, query)
-    # Warm, its rows unchanged: the key and the page's rows; the page built from the same rows
-    # comes from the cache (api.page_cache), the key owner's permissions too.
-    with django_assert_num_queries(2):
+    # Warm, its rows unchanged: the page's rows; the page built from the same rows comes from
+    # the cache (api.page_cache), the key and its owner's permissions from the process.
+    with django_assert_num_queries(1):
         warm = read_client.get(LIST, query)
     assert len(cold.json()["results"]) == size
     assert warm.json() == cold.json()
-    # A page not seen yet whose records are cached: the key, the rows for its cache key, the
-    # page; the records from the cache by revision (api.record_cache).
-    with django_assert_num_queries(3):
+    # A page not seen yet whose records are cached: the rows for its cache key, the page; the
+    # records from the cache by revision (api.record_cache).
+    with django_assert_num_queries(2):
         other = read_client.get(LIST, {**query, "ordering": "score"})
     assert len(other.json()["results"]) == size
 

@@ -26,10 +26,10 @@ from tests.records.conftest import fixture
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/offerings/"
-# The key, the page (its records and the key owner's permissions cached by the call before, see
-# api.record_cache and accounts.backends; the public records' filing checks joined and their
-# confirmed matches and sanctioned addresses aggregated in it).
-LIST_QUERIES = 2
+# The page (its records cached by the call before, the key and its owner's permissions kept,
+# see api.record_cache and accounts.auth_cache; the public records' filing checks joined and
+# their confirmed matches and sanctioned addresses aggregated in it).
+LIST_QUERIES = 1
 # The offerings, their ten PREFETCH relations, then the confirmed matches and the sanctioned
 # addresses of the chunk (the filing checks are joined to the offerings' query).
 EXPORT_QUERIES = 13

@@ -140,10 +140,10 @@ def test_the_detail_is_the_cached_record_with_its_live_parts(
     assessments_refresh()
     url = f"{LIST}detailed/"
     cold = read_client.get(url).json()
-    # the key, the offering (assessment, market summary, contract and filing checks joined,
-    # the public records' confirmed matches aggregated), its rounds and unlock events for the
-    # returns; the record and the key owner's permissions from the cache
-    with django_assert_num_queries(4):
+    # the offering (assessment, market summary, contract and filing checks joined, the public
+    # records' confirmed matches aggregated), its rounds and unlock events for the returns; the
+    # record from the cache, the key and its owner's permissions kept (accounts.auth_cache)
+    with django_assert_num_queries(3):
         warm = read_client.get(url).json()
     assert warm == cold
     assert warm["listings"][0]["pair"] == "D/USDT" and warm["score"] is not None

@@ -89,9 +89,9 @@ def test_cursor_pages_follow_on_in_a_fixed_number_of_queries(
     seen = []
     url, query = LIST, params
     while url:
-        # the key, then the page (offering and allocation joined); the key owner's
-        # permissions come from the cache (accounts.backends)
-        with django_assert_num_queries(2):
+        # the page (offering and allocation joined); the key and its owner's permissions are
+        # kept by the process (accounts.auth_cache)
+        with django_assert_num_queries(1):
             body = read_client.get(url, query).json()
         seen += [(r["offering"]["slug"], r["date"], r["bucket"]) for r in body["results"]]
         url, query = body["next"], None

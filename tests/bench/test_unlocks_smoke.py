@@ -19,7 +19,7 @@ def test_the_benchmark_derives_the_events_and_reports_every_figure():
     assert report["unlocks_derive_events_per_s"] > 0
     for key in ("unlocks_calendar", "unlocks_calendar_min1", "unlocks_api"):
         assert report[f"{key}_p50_ms"] > 0, key
-    # session, user, events page, month counts, unread count; the API: its key, its page
+    # session, events page, month counts, unread count (the user kept); the API: its page
     assert report["unlocks_calendar_queries"] == CALENDAR_QUERIES
     assert report["unlocks_api_queries"] <= 4
     assert measure(repeats=1)["unlocks_events"] == report["unlocks_events"]  # derived once

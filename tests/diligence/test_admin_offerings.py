@@ -132,8 +132,9 @@ def test_with_a_worker_the_form_polls_until_the_rescore_lands(
     poll_url = poll.group(1).replace("&amp;", "&")
     assert "now flagged" not in staff_client.get(poll_url).content.decode()
     assessments_refresh(offerings=Offering.objects.filter(pk=offering.pk))  # the worker runs
-    # Session, user and OTP device, and the two latest assessments.
-    with django_assert_num_queries(4):
+    # Session and OTP device, and the two latest assessments (the user is kept between
+    # requests: accounts.auth_cache).
+    with django_assert_num_queries(3):
         fragment = staff_client.get(poll_url).content.decode()
     assert "now flagged: <code>caps.no_hard_cap</code>" in fragment
     assert "hx-get" not in fragment

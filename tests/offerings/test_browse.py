@@ -42,10 +42,12 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # and current assessment, and the base header's unread-notification count.
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
 # -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
-PAGE_QUERIES = 6
+# -1 since the user is kept between requests (accounts.auth_cache).
+PAGE_QUERIES = 5
 # The fragment: the same without the header, and without the venues unless a venue is sent
 # (the venue filter's options are read only to render the form or check a venue).
-FRAGMENT_QUERIES = 4
+# -1 since the user is kept between requests (accounts.auth_cache).
+FRAGMENT_QUERIES = 3
 # An anonymous visitor under public browsing: no session, user or notifications.
 PUBLIC_QUERIES = 3
 # Session, user, the offerings, then team, allocations, rounds, audits and socials (no venues: the

@@ -21,7 +21,8 @@ COMPARE = reverse("offerings:compare")
 # and the header's unread-notification count.
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
 # -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
-COMPARE_QUERIES = 5
+# -1 since the user is kept between requests (accounts.auth_cache).
+COMPARE_QUERIES = 4
 
 
 @pytest.fixture

@@ -43,7 +43,8 @@ NOTE = "checked the company register by hand: entry found"
 # (the export's PREFETCH; when indexed, one more for the later whitepapers sharing its passages:
 # tests/offerings/test_whitepaper_copies.py).
 # -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
-DETAIL_QUERIES = 21
+# -1 since the user is kept between requests (accounts.auth_cache).
+DETAIL_QUERIES = 20
 # ... and, once assessed: the findings' reviews and the reviews gone stale, in one query (-1 since
 # the findings are part of their assessment, read with it).
 ASSESSED_DETAIL_QUERIES = DETAIL_QUERIES + 1
@@ -460,6 +461,6 @@ def test_public_visitors_cost_no_session_user_or_notification_queries(
     offering = full_offering()
     assessments_refresh()
 
-    # No session, user or notifications (a signed-in user's permissions are cached), and none
+    # No session or notifications (a signed-in user and their permissions are kept), and none
     # of the team's change history or reviews, stale or not (the visibility model).
-    assert page_queries(client, detail_url(offering)).count == ASSESSED_DETAIL_QUERIES - 5
+    assert page_queries(client, detail_url(offering)).count == ASSESSED_DETAIL_QUERIES - 4

@@ -18,11 +18,13 @@ VENUES = reverse("offerings:venues")
 # Session, user, the venues with their counts, and the header's unread-notification count.
 # +1 since roles: the signed-in user's permissions, read once per request (accounts.backends).
 # -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
-LIST_QUERIES = 4
+# -1 since the user is kept between requests (accounts.auth_cache).
+LIST_QUERIES = 3
 # Session, user, the venue, its incidents, the count and the page of its offerings, and the
 # header's unread-notification count.
 # -1 since the permission cache: read once, then cached (conftest.page_queries: steady state).
-DETAIL_QUERIES = 7
+# -1 since the user is kept between requests (accounts.auth_cache).
+DETAIL_QUERIES = 6
 
 
 @pytest.fixture
