@@ -25,21 +25,17 @@ IRRELEVANT_SENDERS = (
 )
 
 
-def unlock_events_refresh(*, offering_ids: Iterable[int], created_ids: Iterable[int] = ()) -> int:
+def unlock_events_refresh(*, offering_ids: Iterable[int]) -> int:
     """Replace the unlock events of the offerings with those their schedules give now (per chunk
-    of offerings: 1 read, then in one transaction 1 delete and the inserts); returns how many.
-    `created_ids`: offerings inserted by the caller's transaction, which hold no events yet
-    (ids are never reused), so a chunk of only those deletes nothing (an API write's case)."""
+    of offerings: 1 read, then in one transaction 1 delete and the inserts); returns how many."""
     ids = sorted(set(offering_ids))
-    created = set(created_ids)
     written = 0
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        written += _chunk_refresh(chunk, stored=[i for i in chunk if i not in created])
+        written += _chunk_refresh(ids[start : start + CHUNK])
     return written
 
 
-def _chunk_refresh(ids: list[int], *, stored: list[int]) -> int:
+def _chunk_refresh(ids: list[int]) -> int:
     # The allocations with what their offering's schedule needs (supply, start), joined: one
     # read. A deleted offering has no events; its old ones go with the delete below.
     schedules: dict[int, list[Schedule]] = defaultdict(list)
@@ -73,8 +69,7 @@ def _chunk_refresh(ids: list[int], *, stored: list[int]) -> int:
     # Inside the writer's transaction (an import, a save) the delete and the inserts are part of
     # it; a savepoint of their own would only add two round trips to every write.
     with transaction.atomic(savepoint=False):
-        if stored:
-            UnlockEvent.objects.filter(offering_id__in=stored).delete()
+        UnlockEvent.objects.filter(offering_id__in=ids).delete()
         _insert(events)
     return len(events)
 
@@ -125,4 +120,4 @@ def on_offerings_changed(sender, offering_ids: Iterable[int], **kwargs) -> None:
     """Recompute the unlocks inside the writing transaction, before its rescore is queued."""
     if getattr(sender, "__name__", "") in IRRELEVANT_SENDERS:
         return
-    unlock_events_refresh(offering_ids=offering_ids, created_ids=kwargs.get("created_ids", ()))
+    unlock_events_refresh(offering_ids=offering_ids)

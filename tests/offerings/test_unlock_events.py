@@ -110,33 +110,6 @@ def test_refresh_reads_and_writes_a_fixed_number_of_queries(django_assert_num_qu
         unlock_events_refresh(offering_ids=[o.pk for o in offerings])
 
 
-def test_offerings_new_to_the_transaction_delete_nothing(django_assert_num_queries):
-    """A creation (an API write) has no stored events to replace: the read and the inserts."""
-    offerings = [offering_create(record={**RECORD, "slug": f"nova-{n}"}) for n in range(2)]
-    expected = [events(o) for o in offerings]
-    UnlockEvent.objects.filter(offering__in=offerings).delete()
-    ids = [o.pk for o in offerings]
-    with django_assert_num_queries(2):
-        unlock_events_refresh(offering_ids=ids, created_ids=ids)
-    assert [events(o) for o in offerings] == expected
-    # An offering not new among them (the second) is still cleared first: no event twice.
-    UnlockEvent.objects.filter(offering=offerings[0]).delete()
-    with django_assert_num_queries(3):
-        unlock_events_refresh(offering_ids=ids, created_ids=ids[:1])
-    assert [events(o) for o in offerings] == expected
-
-
-def test_an_api_creation_without_allocations_costs_one_read_for_its_unlocks():
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        offering_create(record={"name": "Bare", "slug": "bare", "kind": "ico"})
-    unlock_sql = [q["sql"] for q in captured.captured_queries if "unlockevent" in q["sql"]]
-    assert unlock_sql == []  # nothing to delete, nothing to insert
-    assert events(offering_create(record={**RECORD, "slug": "vesta-api"}))
-
-
 def test_a_deleted_offering_gets_no_events():
     offering = offering_create(record=RECORD)
     assert events(offering)
