@@ -80,6 +80,18 @@ def offering_filter(criteria: dict[str, Any], queryset: models.QuerySet | None =
     return offerings.filter(**lookups)
 
 
+def offering_search_floor(criteria: dict[str, Any]) -> models.QuerySet | None:
+    """The offerings offering_filter(criteria) gives, but matched by its search's literal
+    alternatives only (OfferingQuerySet.search_literal): a subset, cheaper to count. A capped
+    count of a broad search ("token") stops there when the subset alone passes the cap. None
+    without a search, or where the search is literal anyway (SQLite)."""
+    q = (criteria.get("q") or "").strip()
+    literal = Offering.objects.all().search_literal(q) if q else None
+    if literal is None:
+        return None
+    return offering_filter({**criteria, "q": ""}, literal)
+
+
 def offering_sort(key: str = "", queryset: models.QuerySet | None = None):
     """Order by one of SORT_KEYS ('-' for descending), unknown values last, ties broken by name
     and id (OfferingQuerySet.sorted_by); the assessment's coverage joins it first."""

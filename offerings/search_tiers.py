@@ -27,6 +27,34 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connections, models
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
+from ops.row_digest import statement_of
+
+
+def capped_count(matching: models.QuerySet, cap: int, floor: models.QuerySet | None = None) -> int:
+    """How many rows `matching` holds, counted no further than cap + 1 (COUNT(*) over the first
+    cap + 1: it stops at the first match past the cap).
+
+    `floor`: a subset of `matching` that is cheaper to test per row (a search's literal matches:
+    diligence.selectors.offering_search_floor). Then one statement counts the floor first and
+    `matching` only when the floor stays within the cap, so a broad search ("token", past the
+    cap on its literal matches alone) computes no word similarity for the rows that are not
+    literal matches; a narrow one costs the floor's count more, in the same round trip."""
+
+    def first(offerings: models.QuerySet) -> models.QuerySet:
+        return offerings.order_by().values("pk")[: cap + 1]
+
+    if floor is None:
+        return first(matching).count()
+    floor_sql, floor_params = statement_of(first(floor))
+    sql, params = statement_of(first(matching))
+    with connections[matching.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT CASE WHEN (SELECT COUNT(*) FROM ({floor_sql}) floor) > %s THEN %s "
+            f"ELSE (SELECT COUNT(*) FROM ({sql}) matching) END",
+            (*floor_params, cap, cap + 1, *params),
+        )
+        return cursor.fetchone()[0]
+
 
 def newest_first() -> list:
     """The list's order without a sort key, and the tie order of a search's rank."""

@@ -21,6 +21,7 @@ from analyst.results_cache import listed_page
 from analyst.services import home_visit_record
 from diligence.selectors import (
     offering_filter,
+    offering_search_floor,
     offering_sort,
     offerings_with_assessment,
     public_records_fields,
@@ -30,7 +31,7 @@ from offerings.filters import OfferingFilterForm
 from offerings.formats import EXPORT_ORDER, _csv_cell, offering_records
 from offerings.interchange import PREFETCH
 from offerings.models import Venue
-from offerings.search_tiers import RankTiers, rank_tiers
+from offerings.search_tiers import RankTiers, capped_count, rank_tiers
 from records.representation import FILING_CHECK_JOIN
 
 PAGE_SIZE = 50
@@ -85,7 +86,12 @@ def offering_list(request):
     if q:  # a search pages through its rank tiers, built every time
         rows, matching = _list_queries(form)
         page = _page(
-            rows, matching, form.criteria.get("page"), SEARCH_COUNT_CAP, rank_tiers(rows, q)
+            rows,
+            matching,
+            form.criteria.get("page"),
+            SEARCH_COUNT_CAP,
+            rank_tiers(rows, q),
+            offering_search_floor(form.criteria),
         )
         written = offering_rows(page.object_list)
     else:  # the table rows written once per distinct page rows (analyst.results_cache)
@@ -115,17 +121,24 @@ class _Paginator(Paginator):
     With a `cap`, counts no further than it (`capped` says whether there are more) and pages
     through the first `cap` only."""
 
-    def __init__(self, rows: QuerySet, matching: QuerySet, per_page: int, cap: int | None) -> None:
+    def __init__(
+        self,
+        rows: QuerySet,
+        matching: QuerySet,
+        per_page: int,
+        cap: int | None,
+        floor: QuerySet | None = None,
+    ) -> None:
         super().__init__(rows, per_page)
         self.matching = matching
         self.cap = cap
+        self.floor = floor  # a subset of `matching`, cheaper to count
 
     @cached_property
     def _counted(self) -> int:
         if self.cap is None:
             return self.matching.count()
-        # SELECT COUNT(*) FROM (… LIMIT cap + 1): stops at the first match past the cap.
-        return self.matching.order_by().values("pk")[: self.cap + 1].count()
+        return capped_count(self.matching, self.cap, self.floor)
 
     @cached_property
     def capped(self) -> bool:
@@ -153,10 +166,11 @@ def _paged(
     number: int | None,
     cap: int | None = None,
     tiers: RankTiers | None = None,
+    floor: QuerySet | None = None,
 ) -> Page:
-    """One page, not read yet: a COUNT (capped at `cap` when given); a broad search (more
-    matches than the cap) pages tier by tier of its rank (`tiers`)."""
-    paginator = _Paginator(rows, matching, PAGE_SIZE, cap)
+    """One page, not read yet: a COUNT (capped at `cap` when given, `floor` counted first); a
+    broad search (more matches than the cap) pages tier by tier of its rank (`tiers`)."""
+    paginator = _Paginator(rows, matching, PAGE_SIZE, cap, floor)
     if tiers is not None and paginator.capped:
         paginator.object_list = tiers
     return paginator.get_page(number)
@@ -168,9 +182,10 @@ def _page(
     number: int | None,
     cap: int | None = None,
     tiers: RankTiers | None = None,
+    floor: QuerySet | None = None,
 ) -> Page:
     """One evaluated page (see _paged)."""
-    page = _paged(rows, matching, number, cap, tiers)
+    page = _paged(rows, matching, number, cap, tiers, floor)
     page.object_list = list(page.object_list)
     return page
 

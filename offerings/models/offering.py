@@ -59,6 +59,20 @@ CURRENT_ASSESSMENT_COPIES = ("current_score", "current_risk_rank")
 NOT_IN_RECORD = (*CURRENT_ASSESSMENT_COPIES, "revision", "updated_at")
 
 
+def _venue_among(venues: models.QuerySet) -> models.Func:
+    """venue_id = ANY(ARRAY(...)) (PostgreSQL): an init plan the venue_id index can use, where a
+    venue_id IN (subquery) inside OR would force a full scan."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    return models.Func(
+        models.F("venue_id"),
+        ArraySubquery(venues.order_by().values("pk")),
+        template="%(expressions)s)",
+        arg_joiner=" = ANY(",
+        output_field=models.BooleanField(),
+    )
+
+
 class OfferingQuerySet(models.QuerySet):
     def live(self) -> OfferingQuerySet:
         """Offerings not soft-deleted (what every reader shows)."""
@@ -80,13 +94,7 @@ class OfferingQuerySet(models.QuerySet):
         if not q:
             return self
         exact = models.Q(symbol__iexact=q) | models.Q(name__iexact=q)
-        contract = (
-            models.Q(contract_address__icontains=q)
-            if len(q) >= self.CONTRACT_FRAGMENT
-            else models.Q(contract_address__iexact=q)
-        )
-        venues = self.model._meta.get_field("venue").related_model.objects.filter(name__icontains=q)
-        literal = models.Q(name__icontains=q) | models.Q(symbol__icontains=q) | contract
+        literal, venues = self._literal(q), self._venues_named(q)
         if connections[self.db].vendor == "postgresql":
             return self._search_postgresql(q, literal, exact, venues)
         rank = models.Case(
@@ -97,12 +105,31 @@ class OfferingQuerySet(models.QuerySet):
         )
         return self.filter(literal | models.Q(venue__in=venues)).annotate(search_rank=rank)
 
+    def search_literal(self, q: str) -> OfferingQuerySet | None:
+        """search()'s literal matches only (name, symbol, venue name or contract address holding
+        `q`), unranked: a subset of its matches that costs no full-text vector or word
+        similarity per row. None where search() has no other kind (SQLite)."""
+        q = q.strip()
+        if not q or connections[self.db].vendor != "postgresql":
+            return None
+        return self.filter(self._literal(q) | models.Q(_venue_among(self._venues_named(q))))
+
+    def _literal(self, q: str) -> models.Q:
+        contract = (
+            models.Q(contract_address__icontains=q)
+            if len(q) >= self.CONTRACT_FRAGMENT
+            else models.Q(contract_address__iexact=q)
+        )
+        return models.Q(name__icontains=q) | models.Q(symbol__icontains=q) | contract
+
+    def _venues_named(self, q: str) -> models.QuerySet:
+        return self.model._meta.get_field("venue").related_model.objects.filter(name__icontains=q)
+
     def _search_postgresql(
         self, q: str, literal: models.Q, exact: models.Q, venues: models.QuerySet
     ) -> OfferingQuerySet:
         # Each alternative has an index of its own (migration 0004), so PostgreSQL combines
         # bitmap index scans instead of reading every offering.
-        from django.contrib.postgres.expressions import ArraySubquery
         from django.contrib.postgres.lookups import TrigramWordSimilar
         from django.contrib.postgres.search import (
             SearchQuery,
@@ -114,15 +141,7 @@ class OfferingQuerySet(models.QuerySet):
         # 'simple': names and symbols are not English words to stem.
         document = SearchVector("name", "symbol", config="simple")
         query = SearchQuery(q, config="simple", search_type="websearch")
-        # venue_id = ANY(ARRAY(...)): an init plan the venue_id index can use, where a
-        # venue_id IN (subquery) inside OR would force a full scan.
-        at_venue = models.Func(
-            models.F("venue_id"),
-            ArraySubquery(venues.order_by().values("pk")),
-            template="%(expressions)s)",
-            arg_joiner=" = ANY(",
-            output_field=models.BooleanField(),
-        )
+        at_venue = _venue_among(venues)
         similar = TrigramWordSimilar(models.F("name"), q)  # pg_trgm's threshold, 0.6
         exact_rank = models.Case(
             models.When(exact, then=models.Value(2.0)), default=models.Value(0.0)
