@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in
 
-        from accounts import receivers
+        from accounts import checks, receivers  # noqa: F401 (checks registers the checks)
         from accounts.services import lockout_record, session_start
 
         receivers.connect()

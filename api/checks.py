@@ -5,10 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import checks
 
-LOCAL_CACHES = (
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
-)
+from accounts.checks import LOCAL_CACHES
 
 
 @checks.register(checks.Tags.security, deploy=True)

@@ -95,3 +95,22 @@ def test_a_new_user_with_an_old_id_does_not_inherit_its_permissions():
     impostor = get_user_model()(pk=user.pk, username="other", date_joined=user.date_joined)
     impostor.date_joined = user.date_joined.replace(year=user.date_joined.year - 1)
     assert backends._user_key(impostor) != backends._user_key(user)
+
+
+def test_keeping_keys_and_users_with_a_per_process_cache_is_warned_of(settings):
+    from accounts.checks import kept_credentials_need_a_shared_cache
+
+    settings.AUTH_KEPT_IN_PROCESS = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    (warning,) = kept_credentials_need_a_shared_cache(None)
+    assert warning.id == "offerwatch.W003" and "CACHE_URL" in warning.hint
+    settings.AUTH_KEPT_IN_PROCESS = False
+    assert kept_credentials_need_a_shared_cache(None) == []
+    settings.AUTH_KEPT_IN_PROCESS = True
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+        }
+    }
+    assert kept_credentials_need_a_shared_cache(None) == []
